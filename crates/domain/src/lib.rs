@@ -1,0 +1,25 @@
+//! Olive's pure domain rules: playbooks, deadlines, case state machine, authority, wording.
+//!
+//! Nothing here does IO, reads a clock or talks SQL: "now" is always a parameter.
+
+pub mod authority;
+pub mod case;
+pub mod contact;
+pub mod deadline;
+pub mod gesture;
+pub mod ids;
+pub mod money;
+pub mod playbook;
+pub mod role;
+pub mod wording;
+
+pub use authority::{AuthorityDecision, AuthorityLimit, AuthorityLimits};
+pub use case::{CaseEvent, CaseStatus, CloseOutcome, RootCause, StepStatus, TransitionError};
+pub use contact::{Email, Phone};
+pub use deadline::{BusinessCalendar, DayHours, DeadlineRule};
+pub use gesture::GestureStatus;
+pub use ids::{CaseRef, Id};
+pub use money::{Cents, Currency};
+pub use playbook::{Defect, Playbook, Severity, Stage, StepKind, StepTemplate};
+pub use role::Role;
+pub use wording::{Finding, WordingChecker, WordingRule};

@@ -1,0 +1,1 @@
+//! Olive jobs crate.

@@ -1,0 +1,552 @@
+//! The demo organisation: Harbour Dental and The Grill, staff in every role, ~90 days of history.
+
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use jiff::civil::{Date, Time};
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp, ToSpan};
+use olive_domain::case::{CloseOutcome, RootCause, VerificationMethod};
+use olive_domain::deadline::DayHours;
+use olive_domain::role::Role;
+use olive_storage::actions::{CloseCase, NewGesture, NewHandoff, Reason, StepAction, Verification};
+use olive_storage::cases::{CustomerInput, NewCase};
+use olive_storage::org::{NewLocation, NewStaff};
+use olive_storage::{Actor, Store};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+pub struct DemoInfo {
+    pub token: String,
+    pub accounts: Vec<(String, String, String)>,
+    pub seeded_cases: usize,
+}
+
+struct Person {
+    name: &'static str,
+    email: Option<&'static str>,
+    username: Option<&'static str>,
+    role: Role,
+}
+
+const DENTAL_STAFF: [Person; 3] = [
+    Person {
+        name: "Maria Manning",
+        email: Some("maria@harbourdental.example"),
+        username: None,
+        role: Role::Manager,
+    },
+    Person {
+        name: "Fiona Frost",
+        email: None,
+        username: Some("fiona"),
+        role: Role::FrontDesk,
+    },
+    Person {
+        name: "Theo Tran",
+        email: Some("theo@harbourdental.example"),
+        username: None,
+        role: Role::TeamMember,
+    },
+];
+const GRILL_STAFF: [Person; 3] = [
+    Person {
+        name: "Gabe Moreno",
+        email: Some("gabe@thegrill.example"),
+        username: None,
+        role: Role::Manager,
+    },
+    Person {
+        name: "Hana Hill",
+        email: None,
+        username: Some("hana"),
+        role: Role::FrontDesk,
+    },
+    Person {
+        name: "Sam Okafor",
+        email: Some("sam@thegrill.example"),
+        username: None,
+        role: Role::TeamMember,
+    },
+];
+const OWNER_EMAIL: &str = "olivia@harbourgroup.example";
+
+const FIRST: [&str; 16] = [
+    "Ava", "Noah", "Mia", "Liam", "Chloe", "Lucas", "Zara", "Ethan", "Isla", "Jack", "Priya",
+    "Omar", "Grace", "Leo", "Ruby", "Kai",
+];
+const LAST: [&str; 12] = [
+    "Nguyen", "Smith", "Patel", "Brown", "Wilson", "Taylor", "Kaur", "Chen", "Martin", "Walker",
+    "Rossi", "O'Brien",
+];
+
+fn hours(days: &[usize], open: (i8, i8), close: (i8, i8)) -> [Option<DayHours>; 7] {
+    let mut h = [None; 7];
+    for &d in days {
+        h[d] = Some(DayHours {
+            open: Time::constant(open.0, open.1, 0, 0),
+            close: Time::constant(close.0, close.1, 0, 0),
+        });
+    }
+    h
+}
+
+fn actor_of(store_staff: &olive_storage::views::StaffView) -> Actor {
+    Actor {
+        staff_id: store_staff.id.clone(),
+        name: store_staff.name.clone(),
+        is_admin: store_staff.is_admin,
+        roles: store_staff
+            .locations
+            .iter()
+            .map(|l| (l.location_id.clone(), l.role))
+            .collect(),
+    }
+}
+
+/// Seed the demo if the database has no locations; return the owner's token and the accounts.
+pub async fn ensure(store: &Store, data_dir: &Path) -> Result<DemoInfo> {
+    let token_file = data_dir.join("demo-token.txt");
+    let mut accounts = vec![(
+        "Olivia Harbour".to_string(),
+        OWNER_EMAIL.to_string(),
+        "admin (owner)".to_string(),
+    )];
+    for (p, loc) in DENTAL_STAFF
+        .iter()
+        .map(|p| (p, "Harbour Dental"))
+        .chain(GRILL_STAFF.iter().map(|p| (p, "The Grill")))
+    {
+        accounts.push((
+            p.name.into(),
+            p.email.or(p.username).unwrap_or_default().into(),
+            format!("{} at {loc}", p.role),
+        ));
+    }
+    let system = Actor {
+        staff_id: String::new(),
+        name: "system".into(),
+        is_admin: true,
+        roles: vec![],
+    };
+    if !store.list_locations(&system).await?.is_empty() {
+        let token = match std::fs::read_to_string(&token_file) {
+            Ok(t) => t.trim().to_string(),
+            Err(_) => {
+                let id = store
+                    .find_staff(OWNER_EMAIL)
+                    .await
+                    .context("the database has data but no demo owner")?;
+                let t = store
+                    .create_token(&id, "demo", None, Timestamp::now())
+                    .await?
+                    .token;
+                std::fs::create_dir_all(data_dir)?;
+                std::fs::write(&token_file, &t)?;
+                t
+            }
+        };
+        return Ok(DemoInfo {
+            token,
+            accounts,
+            seeded_cases: 0,
+        });
+    }
+    let now = Timestamp::now();
+    let dental = store
+        .create_location(
+            NewLocation {
+                name: "Harbour Dental".into(),
+                playbook: "dental".into(),
+                timezone: "Australia/Sydney".into(),
+                currency: "AUD".into(),
+                hours: hours(&[0, 1, 2, 3, 4], (8, 0), (17, 0)),
+                closed: ["2026-12-25", "2026-12-28", "2027-01-01", "2027-01-26"]
+                    .iter()
+                    .filter_map(|d| d.parse::<Date>().ok())
+                    .collect::<BTreeSet<_>>(),
+            },
+            now,
+        )
+        .await?;
+    let grill = store
+        .create_location(
+            NewLocation {
+                name: "The Grill".into(),
+                playbook: "restaurant".into(),
+                timezone: "Australia/Sydney".into(),
+                currency: "AUD".into(),
+                hours: hours(&[1, 2, 3, 4, 5, 6], (11, 30), (22, 30)),
+                closed: ["2026-12-25"]
+                    .iter()
+                    .filter_map(|d| d.parse::<Date>().ok())
+                    .collect(),
+            },
+            now,
+        )
+        .await?;
+    let owner = store
+        .add_staff(
+            NewStaff {
+                name: "Olivia Harbour".into(),
+                email: Some(OWNER_EMAIL.into()),
+                username: None,
+                is_admin: true,
+                locations: vec![],
+            },
+            now,
+        )
+        .await?;
+    let mut dental_staff = Vec::new();
+    for p in &DENTAL_STAFF {
+        let s = store
+            .add_staff(
+                NewStaff {
+                    name: p.name.into(),
+                    email: p.email.map(Into::into),
+                    username: p.username.map(Into::into),
+                    is_admin: false,
+                    locations: vec![(dental.id.clone(), p.role)],
+                },
+                now,
+            )
+            .await?;
+        dental_staff.push(actor_of(&s));
+    }
+    let mut grill_staff = Vec::new();
+    for p in &GRILL_STAFF {
+        let s = store
+            .add_staff(
+                NewStaff {
+                    name: p.name.into(),
+                    email: p.email.map(Into::into),
+                    username: p.username.map(Into::into),
+                    is_admin: false,
+                    locations: vec![(grill.id.clone(), p.role)],
+                },
+                now,
+            )
+            .await?;
+        grill_staff.push(actor_of(&s));
+    }
+    let token = store
+        .create_token(&owner.id, "demo", None, now)
+        .await?
+        .token;
+    std::fs::create_dir_all(data_dir)?;
+    std::fs::write(&token_file, &token)?;
+
+    let mut rng = StdRng::seed_from_u64(1042);
+    let plan = [
+        (&dental, &dental_staff, 2.2_f64),
+        (&grill, &grill_staff, 3.0),
+    ];
+    let days = 90;
+    let bar = ProgressBar::new((days * plan.len()) as u64);
+    bar.set_style(
+        ProgressStyle::with_template("seeding demo history {bar:40} {pos}/{len} location-days")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let mut seeded = 0;
+    for (loc, staff, per_day) in plan {
+        let playbook = store.playbook(&loc.playbook_code).await?;
+        let tz = TimeZone::get(&loc.tz_name)?;
+        let today = now.to_zoned(tz.clone()).date();
+        for back in (0..days).rev() {
+            bar.inc(1);
+            let day = today.checked_sub((back as i64).days())?;
+            let Some(h) = loc.calendar().hours_on(day) else {
+                continue;
+            };
+            let n = (per_day + rng.random_range(-1.5..1.5)).round().max(0.0) as usize;
+            for _ in 0..n {
+                let open_min = i64::from(h.open.hour()) * 60 + i64::from(h.open.minute());
+                let close_min = i64::from(h.close.hour()) * 60 + i64::from(h.close.minute());
+                let at_min = rng.random_range(open_min..close_min);
+                let at = day
+                    .to_zoned(tz.clone())?
+                    .checked_add(SignedDuration::from_mins(at_min))?
+                    .timestamp();
+                if at > now {
+                    continue;
+                }
+                // Defects cluster: the first few of each playbook happen more often.
+                let idx = if rng.random_bool(0.5) {
+                    rng.random_range(0..playbook.defects.len().min(6))
+                } else {
+                    rng.random_range(0..playbook.defects.len())
+                };
+                let defect = &playbook.defects[idx];
+                let reporter = &staff[rng.random_range(0..staff.len())];
+                let first = FIRST[rng.random_range(0..FIRST.len())];
+                let last = LAST[rng.random_range(0..LAST.len())];
+                let phone = format!("04{:08}", rng.random_range(0..20_000_000u32) % 400);
+                let input = NewCase {
+                    location_id: loc.id.clone(),
+                    defect: defect.code.clone(),
+                    stage: None,
+                    customer: CustomerInput {
+                        name: format!("{first} {last}"),
+                        phone: Some(phone),
+                        email: Some(format!(
+                            "{}.{}@example.com",
+                            first.to_lowercase(),
+                            last.to_lowercase().replace('\'', "")
+                        )),
+                        address: Some(format!(
+                            "{} Harbour St, Sydney NSW 2000",
+                            rng.random_range(1..200)
+                        )),
+                    },
+                    description: format!(
+                        "{} — noticed at {}.",
+                        defect.title,
+                        at.to_zoned(tz.clone()).strftime("%H:%M")
+                    ),
+                    severity: None,
+                };
+                let (case, _) = store.create_case(reporter, input, None, at).await?;
+                seeded += 1;
+                let age_hours = now.duration_since(at).as_hours();
+                work_case(
+                    store, &case, reporter, staff, age_hours, at, now, &mut rng, &playbook,
+                )
+                .await?;
+            }
+        }
+    }
+    bar.finish_and_clear();
+    Ok(DemoInfo {
+        token,
+        accounts,
+        seeded_cases: seeded,
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn work_case(
+    store: &Store,
+    case: &olive_storage::views::CaseDetail,
+    reporter: &Actor,
+    staff: &[Actor],
+    age_hours: i64,
+    at: Timestamp,
+    now: Timestamp,
+    rng: &mut StdRng,
+    playbook: &olive_domain::playbook::Playbook,
+) -> Result<()> {
+    let id = case.summary.id.clone();
+    let mut t = at;
+    let manager = staff
+        .iter()
+        .find(|a| a.roles.iter().any(|(_, r)| *r == Role::Manager))
+        .unwrap_or(reporter);
+    let mut owner = reporter;
+    // Today's cases stay open with some progress; older ones are worked to the end.
+    let steps_to_do = if age_hours < 30 {
+        rng.random_range(0..2)
+    } else {
+        case.steps.len()
+    };
+    if age_hours > 30 && rng.random_bool(0.12) && owner.staff_id != manager.staff_id {
+        t += SignedDuration::from_mins(rng.random_range(3..40));
+        store
+            .propose_handoff(
+                owner,
+                &id,
+                NewHandoff {
+                    to: manager.staff_id.clone(),
+                    reason: "Needs a manager's decision on the account".into(),
+                },
+                t,
+            )
+            .await?;
+        let c = store.get_case(manager, &id, t).await?;
+        if let Some(h) = c.handoffs.last() {
+            store
+                .answer_handoff(manager, &id, &h.id, true, Reason::default(), t)
+                .await?;
+            owner = manager;
+        }
+    }
+    for step in case.steps.iter().take(steps_to_do) {
+        if step.kind == olive_domain::playbook::StepKind::Verify {
+            break;
+        }
+        let due = step.due_at.parse::<Timestamp>().unwrap_or(t);
+        t = if rng.random_bool(0.85) {
+            (due - SignedDuration::from_mins(rng.random_range(1..20)))
+                .max(t + SignedDuration::from_mins(1))
+        } else {
+            due + SignedDuration::from_mins(rng.random_range(5..180))
+        };
+        if t > now {
+            return Ok(());
+        }
+        if step.kind == olive_domain::playbook::StepKind::Gesture {
+            if let Some(g) = step.gesture_code.as_ref().and_then(|c| playbook.gesture(c)) {
+                let (c, gid, _) = store
+                    .give_gesture(
+                        owner,
+                        &id,
+                        NewGesture {
+                            kind: g.code.clone(),
+                            value_cents: g.typical_value_cents.0,
+                            note: String::new(),
+                        },
+                        None,
+                        t,
+                    )
+                    .await?;
+                if c.gestures.iter().any(|x| {
+                    x.id == gid && x.status == olive_domain::gesture::GestureStatus::PendingApproval
+                }) && owner.staff_id != manager.staff_id
+                {
+                    store
+                        .gesture_action(
+                            manager,
+                            &id,
+                            &gid,
+                            olive_domain::gesture::GestureStatus::Approved,
+                            Default::default(),
+                            t,
+                        )
+                        .await?;
+                }
+            }
+        }
+        if rng.random_bool(0.06) && step.kind != olive_domain::playbook::StepKind::Acknowledge {
+            store
+                .step_action(
+                    owner,
+                    &id,
+                    &step.id,
+                    true,
+                    StepAction {
+                        reason: Some("Customer declined".into()),
+                        note: None,
+                    },
+                    t,
+                )
+                .await?;
+        } else {
+            store
+                .step_action(owner, &id, &step.id, false, StepAction::default(), t)
+                .await?;
+        }
+    }
+    if age_hours < 30 || steps_to_do < case.steps.len() {
+        return Ok(());
+    }
+    t += SignedDuration::from_hours(rng.random_range(2..30));
+    if t > now {
+        return Ok(());
+    }
+    let happy = rng.random_bool(0.86);
+    let said = if happy {
+        "Said we went above and beyond and they'll be back."
+    } else {
+        "Still disappointed; felt it took too long."
+    };
+    store
+        .verify(
+            owner,
+            &id,
+            Verification {
+                method: VerificationMethod::Phone,
+                customer_said: said.into(),
+                satisfied: happy,
+            },
+            t,
+        )
+        .await?;
+    let causes = [
+        RootCause::Process,
+        RootCause::Communication,
+        RootCause::Scheduling,
+        RootCause::ProductClinical,
+        RootCause::ThirdParty,
+    ];
+    let outcome = if happy {
+        CloseOutcome::Recovered
+    } else {
+        CloseOutcome::NotRecovered
+    };
+    store
+        .close(
+            owner,
+            &id,
+            CloseCase {
+                outcome,
+                root_cause: causes[rng.random_range(0..causes.len())],
+                prevention_note: None,
+            },
+            t,
+        )
+        .await?;
+    Ok(())
+}
+
+pub fn print(info: &DemoInfo, addr: &str) {
+    println!("Olive demo");
+    if info.seeded_cases > 0 {
+        println!("  seeded {} cases over the last 90 days", info.seeded_cases);
+    }
+    println!("  API:      http://{addr}/api/v1   (Swagger UI: http://{addr}/api/docs/)");
+    println!("  owner API token: {}", info.token);
+    println!(
+        "  example: curl -H 'Authorization: Bearer {}' http://{addr}/api/v1/cases",
+        info.token
+    );
+    println!("  accounts (sign-in by email or username):");
+    for (name, login, role) in &info.accounts {
+        println!("    {login:<32} {name:<16} {role}");
+    }
+    println!("  more tokens: olive token create --email EMAIL  (or --username NAME)");
+}
+
+/// Many synthetic cases at the demo's dental practice, for list benchmarks.
+pub async fn bench_seed(store: &Store, n: usize) -> Result<()> {
+    let system = Actor {
+        staff_id: String::new(),
+        name: "system".into(),
+        is_admin: true,
+        roles: vec![],
+    };
+    let locs = store.list_locations(&system).await?;
+    let loc = locs.first().context("run `olive demo --no-serve` first")?;
+    let owner = actor_of(
+        &store
+            .staff_view(&store.find_staff(OWNER_EMAIL).await?)
+            .await?,
+    );
+    let playbook = store.playbook(&loc.playbook).await?;
+    let bar = ProgressBar::new(n as u64);
+    bar.set_style(
+        ProgressStyle::with_template("seeding {bar:40} {pos}/{len} cases ({per_sec}, eta {eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let start = Timestamp::now() - SignedDuration::from_hours(24 * 365);
+    for k in 0..n {
+        let d = &playbook.defects[k % playbook.defects.len()];
+        let at = start + SignedDuration::from_secs(k as i64 * 300 % (365 * 86_400));
+        let input = NewCase {
+            location_id: loc.id.clone(),
+            defect: d.code.clone(),
+            stage: None,
+            customer: CustomerInput {
+                name: format!("Bench Customer {k}"),
+                phone: Some(format!("0400{:06}", k % 1_000_000)),
+                email: None,
+                address: None,
+            },
+            description: "Synthetic case for benchmarks.".into(),
+            severity: None,
+        };
+        store.create_case(&owner, input, None, at).await?;
+        bar.inc(1);
+    }
+    bar.finish();
+    Ok(())
+}

@@ -1,0 +1,225 @@
+//! The database handle: one sqlx `Any` pool, a sea-query builder per backend, migrations, transactions.
+
+use crate::error::StoreError;
+use sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
+use sea_query_sqlx::{SqlxBinder, SqlxValues};
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyConnection, AnyPool, AssertSqlSafe, Executor, Transaction};
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+/// Which SQL dialect the pool speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A database connection pool plus what the query layer needs to know about it.
+#[derive(Clone)]
+pub struct Db {
+    pool: AnyPool,
+    backend: Backend,
+    /// SQLite allows one writer: writers queue here in-process instead of spinning on SQLITE_BUSY.
+    write_lock: Option<Arc<Mutex<()>>>,
+}
+
+/// A write transaction (holding the SQLite writer slot when there is one).
+pub struct Tx {
+    // Declared first so it is dropped (rolled back) before the writer slot is released.
+    pub(crate) tx: Transaction<'static, sqlx::Any>,
+    backend: Backend,
+    _guard: Option<OwnedMutexGuard<()>>,
+}
+
+static MIGRATE_SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static MIGRATE_POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+impl Db {
+    /// Connect to `sqlite://path` (created if missing) or `postgres://…`.
+    pub async fn connect(url: &str) -> Result<Db, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::Config(format!(
+                "DATABASE_URL must start with sqlite:// or postgres:// (got '{}')",
+                url.split(':').next().unwrap_or_default()
+            )));
+        };
+        let pool = match backend {
+            Backend::Sqlite => {
+                let url = if url.contains('?') {
+                    url.to_string()
+                } else {
+                    format!("{url}?mode=rwc")
+                };
+                // Create the file with WAL once; per-connection pragmas in after_connect.
+                let opts = sqlx::sqlite::SqliteConnectOptions::from_str(&url)?
+                    .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+                    .create_if_missing(true);
+                let mut c =
+                    <sqlx::SqliteConnection as sqlx::Connection>::connect_with(&opts).await?;
+                sqlx::query("SELECT 1").execute(&mut c).await?;
+                sqlx::Connection::close(c).await?;
+                AnyPoolOptions::new()
+                    .max_connections(8)
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            conn.execute(
+                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                            )
+                            .await?;
+                            Ok(())
+                        })
+                    })
+                    .connect(&url)
+                    .await?
+            }
+            Backend::Postgres => {
+                AnyPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect(url)
+                    .await?
+            }
+        };
+        let write_lock = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
+        Ok(Db {
+            pool,
+            backend,
+            write_lock,
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Apply this backend's migrations (idempotent).
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        match self.backend {
+            Backend::Sqlite => MIGRATE_SQLITE.run(&self.pool).await?,
+            Backend::Postgres => MIGRATE_POSTGRES.run(&self.pool).await?,
+        }
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Build a sea-query statement for this backend.
+    fn build<S: SqlxBinder>(&self, stmt: &S) -> (String, SqlxValues) {
+        match self.backend {
+            Backend::Sqlite => stmt.build_sqlx(SqliteQueryBuilder),
+            Backend::Postgres => stmt.build_sqlx(PostgresQueryBuilder),
+        }
+    }
+
+    pub async fn fetch_all<S: SqlxBinder>(&self, stmt: &S) -> Result<Vec<AnyRow>, StoreError> {
+        let (sql, values) = self.build(stmt);
+        Ok(sqlx::query_with(AssertSqlSafe(sql), values)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    pub async fn fetch_optional<S: SqlxBinder>(
+        &self,
+        stmt: &S,
+    ) -> Result<Option<AnyRow>, StoreError> {
+        let (sql, values) = self.build(stmt);
+        Ok(sqlx::query_with(AssertSqlSafe(sql), values)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    pub async fn execute<S: SqlxBinder>(&self, stmt: &S) -> Result<u64, StoreError> {
+        let (sql, values) = self.build(stmt);
+        Ok(sqlx::query_with(AssertSqlSafe(sql), values)
+            .execute(&self.pool)
+            .await?
+            .rows_affected())
+    }
+
+    /// Begin a write transaction. On SQLite this waits for the in-process writer slot and takes the
+    /// database's write lock at once (`BEGIN IMMEDIATE`), so a transaction never fails half-way on a lock upgrade.
+    pub async fn begin(&self) -> Result<Tx, StoreError> {
+        match &self.write_lock {
+            Some(lock) => {
+                let guard = lock.clone().lock_owned().await;
+                let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+                Ok(Tx {
+                    tx,
+                    backend: self.backend,
+                    _guard: Some(guard),
+                })
+            }
+            None => Ok(Tx {
+                tx: self.pool.begin().await?,
+                backend: self.backend,
+                _guard: None,
+            }),
+        }
+    }
+
+    /// SQLite integrity check (PostgreSQL: always "ok").
+    pub async fn integrity_check(&self) -> Result<String, StoreError> {
+        match self.backend {
+            Backend::Sqlite => {
+                let row: (String,) = sqlx::query_as("PRAGMA integrity_check")
+                    .fetch_one(&self.pool)
+                    .await?;
+                Ok(row.0)
+            }
+            Backend::Postgres => Ok("ok".into()),
+        }
+    }
+}
+
+impl Tx {
+    fn build<S: SqlxBinder>(&self, stmt: &S) -> (String, SqlxValues) {
+        match self.backend {
+            Backend::Sqlite => stmt.build_sqlx(SqliteQueryBuilder),
+            Backend::Postgres => stmt.build_sqlx(PostgresQueryBuilder),
+        }
+    }
+
+    fn conn(&mut self) -> &mut AnyConnection {
+        &mut self.tx
+    }
+
+    pub async fn fetch_all<S: SqlxBinder>(&mut self, stmt: &S) -> Result<Vec<AnyRow>, StoreError> {
+        let (sql, values) = self.build(stmt);
+        Ok(sqlx::query_with(AssertSqlSafe(sql), values)
+            .fetch_all(self.conn())
+            .await?)
+    }
+
+    pub async fn fetch_optional<S: SqlxBinder>(
+        &mut self,
+        stmt: &S,
+    ) -> Result<Option<AnyRow>, StoreError> {
+        let (sql, values) = self.build(stmt);
+        Ok(sqlx::query_with(AssertSqlSafe(sql), values)
+            .fetch_optional(self.conn())
+            .await?)
+    }
+
+    pub async fn execute<S: SqlxBinder>(&mut self, stmt: &S) -> Result<u64, StoreError> {
+        let (sql, values) = self.build(stmt);
+        Ok(sqlx::query_with(AssertSqlSafe(sql), values)
+            .execute(self.conn())
+            .await?
+            .rows_affected())
+    }
+
+    pub async fn commit(self) -> Result<(), StoreError> {
+        Ok(self.tx.commit().await?)
+    }
+}

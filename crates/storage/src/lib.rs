@@ -1,0 +1,17 @@
+//! Olive's storage: one query layer (sea-query over sqlx `Any`) for SQLite and PostgreSQL, and the store operations.
+
+pub mod actions;
+pub mod actor;
+pub mod cases;
+pub mod db;
+pub mod error;
+pub mod org;
+pub mod rows;
+pub mod stats;
+pub mod store;
+pub mod views;
+
+pub use actor::Actor;
+pub use db::{Backend, Db};
+pub use error::StoreError;
+pub use store::{Location, Store};

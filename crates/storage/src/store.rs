@@ -1,0 +1,193 @@
+//! The `Store`: every operation Olive offers, on top of `Db`, with the playbook and location caches.
+
+use crate::db::Db;
+use crate::error::StoreError;
+use crate::rows::{i, s};
+use crate::views::{HoursView, LocationView};
+use jiff::Timestamp;
+use jiff::civil::{Date, Weekday};
+use jiff::tz::TimeZone;
+use olive_domain::deadline::{BusinessCalendar, DayHours};
+use olive_domain::money::Currency;
+use olive_domain::playbook::Playbook;
+use sea_query::{Expr, ExprTrait, Query};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, RwLock};
+
+/// Olive's operations. Cheap to clone; share one per process.
+#[derive(Clone)]
+pub struct Store {
+    pub(crate) db: Db,
+    /// parsed playbooks keyed by (code, updated_at): a re-import changes the key
+    playbooks: Arc<RwLock<HashMap<(String, i64), Arc<Playbook>>>>,
+}
+
+/// A location with its calendar ready for deadline arithmetic.
+#[derive(Debug, Clone)]
+pub struct Location {
+    pub id: String,
+    pub name: String,
+    pub playbook_code: String,
+    pub playbook_updated_at: i64,
+    pub tz_name: String,
+    pub tz: TimeZone,
+    pub currency: Currency,
+    pub hours: [Option<DayHours>; 7],
+    pub closed: BTreeSet<Date>,
+}
+
+pub const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+impl Location {
+    pub fn calendar(&self) -> BusinessCalendar {
+        BusinessCalendar {
+            tz: self.tz.clone(),
+            hours: self.hours,
+            closed: self.closed.clone(),
+        }
+    }
+
+    /// The location's local date at an instant (for per-day authority sums).
+    pub fn local_date(&self, at: Timestamp) -> Date {
+        at.to_zoned(self.tz.clone()).date()
+    }
+
+    pub fn view(&self) -> LocationView {
+        LocationView {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            playbook: self.playbook_code.clone(),
+            timezone: self.tz_name.clone(),
+            currency: self.currency.to_string(),
+            hours: self
+                .hours
+                .iter()
+                .zip(WEEKDAYS)
+                .filter_map(|(h, d)| {
+                    h.map(|h| HoursView {
+                        day: d.into(),
+                        open: h.open.strftime("%H:%M").to_string(),
+                        close: h.close.strftime("%H:%M").to_string(),
+                    })
+                })
+                .collect(),
+            closed_dates: self.closed.iter().map(ToString::to_string).collect(),
+        }
+    }
+}
+
+/// Index 0 = Monday, as in `BusinessCalendar::hours`.
+pub fn weekday_index(day: &str) -> Option<usize> {
+    WEEKDAYS.iter().position(|d| *d == day)
+}
+
+pub fn weekday_of(index: usize) -> Weekday {
+    Weekday::from_monday_one_offset(index as i8 + 1).unwrap_or(Weekday::Monday)
+}
+
+impl Store {
+    pub fn new(db: Db) -> Store {
+        Store {
+            db,
+            playbooks: Arc::default(),
+        }
+    }
+
+    /// Connect, migrate and make sure the built-in playbooks are present.
+    pub async fn open(url: &str) -> Result<Store, StoreError> {
+        let db = Db::connect(url).await?;
+        db.migrate().await?;
+        let store = Store::new(db);
+        store.ensure_built_in_playbooks(Timestamp::now()).await?;
+        Ok(store)
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Load a location (no access check: callers check membership).
+    pub async fn location(&self, id: &str) -> Result<Location, StoreError> {
+        let q = Query::select()
+            .columns([
+                ("l", "id"),
+                ("l", "name"),
+                ("l", "playbook_code"),
+                ("l", "timezone"),
+                ("l", "currency"),
+                ("l", "hours"),
+                ("l", "closed_dates"),
+            ])
+            .expr_as(Expr::col(("p", "updated_at")), "pb_updated_at")
+            .from_as("locations", "l")
+            .inner_join(
+                sea_query::TableRef::Table("playbooks".into(), Some("p".into())),
+                Expr::col(("p", "code")).equals(("l", "playbook_code")),
+            )
+            .and_where(Expr::col(("l", "id")).eq(id))
+            .to_owned();
+        let row = self
+            .db
+            .fetch_optional(&q)
+            .await?
+            .ok_or(StoreError::NotFound("location"))?;
+        location_from_row(&row)
+    }
+
+    /// The parsed playbook at a given version (cached).
+    pub async fn playbook_at(
+        &self,
+        code: &str,
+        updated_at: i64,
+    ) -> Result<Arc<Playbook>, StoreError> {
+        let key = (code.to_string(), updated_at);
+        if let Some(p) = self
+            .playbooks
+            .read()
+            .ok()
+            .and_then(|m| m.get(&key).cloned())
+        {
+            return Ok(p);
+        }
+        let q = Query::select()
+            .columns(["source", "updated_at"])
+            .from("playbooks")
+            .and_where(Expr::col("code").eq(code))
+            .to_owned();
+        let row = self
+            .db
+            .fetch_optional(&q)
+            .await?
+            .ok_or(StoreError::NotFound("playbook"))?;
+        let parsed = Playbook::from_toml(&s(&row, "source")?)
+            .map_err(|e| StoreError::Corrupt(format!("stored playbook '{code}': {e}")))?;
+        let p = Arc::new(parsed);
+        if let Ok(mut m) = self.playbooks.write() {
+            m.insert((code.to_string(), i(&row, "updated_at")?), p.clone());
+        }
+        Ok(p)
+    }
+}
+
+pub(crate) fn location_from_row(row: &sqlx::any::AnyRow) -> Result<Location, StoreError> {
+    let tz_name = s(row, "timezone")?;
+    let tz = TimeZone::get(&tz_name)
+        .map_err(|e| StoreError::Corrupt(format!("time zone {tz_name}: {e}")))?;
+    let hours: [Option<DayHours>; 7] = serde_json::from_str(&s(row, "hours")?)
+        .map_err(|e| StoreError::Corrupt(format!("hours: {e}")))?;
+    let closed: BTreeSet<Date> = serde_json::from_str(&s(row, "closed_dates")?)
+        .map_err(|e| StoreError::Corrupt(format!("closed dates: {e}")))?;
+    Ok(Location {
+        id: s(row, "id")?,
+        name: s(row, "name")?,
+        playbook_code: s(row, "playbook_code")?,
+        playbook_updated_at: i(row, "pb_updated_at")?,
+        tz_name,
+        tz,
+        currency: s(row, "currency")?
+            .parse()
+            .map_err(|_| StoreError::Corrupt("currency".into()))?,
+        hours,
+        closed,
+    })
+}

@@ -1,0 +1,233 @@
+//! What the store hands out: serialisable views of cases, steps, gestures, staff and locations (the API's JSON shapes).
+
+use olive_domain::case::{
+    CaseEvent, CaseStatus, CloseOutcome, RootCause, StepStatus, VerificationMethod,
+};
+use olive_domain::gesture::GestureStatus;
+use olive_domain::playbook::{Severity, StepKind};
+use olive_domain::role::Role;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// A person, as shown next to a case.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PersonRef {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Default)]
+pub struct Customer {
+    pub name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub address: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DefectRef {
+    /// the defect code, or `other`
+    pub code: String,
+    pub title: String,
+}
+
+/// One row of a case list.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CaseSummary {
+    pub id: String,
+    /// human reference, e.g. `C-1042`
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub location_id: String,
+    pub status: CaseStatus,
+    pub outcome: Option<CloseOutcome>,
+    pub stage: String,
+    pub defect: DefectRef,
+    pub severity: Severity,
+    pub customer: Customer,
+    pub description: String,
+    pub reporter: PersonRef,
+    pub owner: PersonRef,
+    pub handoff_count: i64,
+    /// handed off twice or more
+    pub hot_potato: bool,
+    pub next_due_at: Option<String>,
+    pub overdue: bool,
+    pub created_at: String,
+    pub updated_at: String,
+    pub closed_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct StepView {
+    pub id: String,
+    pub position: i64,
+    pub title: String,
+    pub kind: StepKind,
+    /// the role expected to do it
+    pub owner_role: Role,
+    /// the playbook's deadline rule, e.g. `same_day 17:00`
+    pub due_rule: String,
+    pub due_at: String,
+    pub overdue: bool,
+    pub wording: String,
+    pub gesture_code: Option<String>,
+    pub status: StepStatus,
+    pub done_by: Option<PersonRef>,
+    pub done_at: Option<String>,
+    pub skip_reason: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct GestureView {
+    pub id: String,
+    pub case_id: String,
+    pub kind: String,
+    pub value_cents: i64,
+    pub currency: String,
+    pub note: String,
+    pub status: GestureStatus,
+    pub given_by: PersonRef,
+    pub given_at: String,
+    pub decided_by: Option<PersonRef>,
+    pub decided_at: Option<String>,
+    pub decision_note: Option<String>,
+    pub sent_at: Option<String>,
+    pub delivered_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HandoffStatus {
+    Proposed,
+    Accepted,
+    Declined,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct HandoffView {
+    pub id: String,
+    pub from: PersonRef,
+    pub to: PersonRef,
+    pub reason: String,
+    pub status: HandoffStatus,
+    pub created_at: String,
+    pub decided_at: Option<String>,
+    pub decline_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct VerificationView {
+    pub verified_by: PersonRef,
+    pub method: VerificationMethod,
+    pub customer_said: String,
+    pub satisfied: bool,
+    pub at: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TimelineEntry {
+    pub id: String,
+    pub at: String,
+    pub actor: Option<PersonRef>,
+    pub event: CaseEvent,
+    #[schema(value_type = Object)]
+    pub data: serde_json::Value,
+}
+
+/// A case with everything on it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CaseDetail {
+    #[serde(flatten)]
+    pub summary: CaseSummary,
+    pub currency: String,
+    pub root_cause: Option<RootCause>,
+    pub prevention_note: Option<String>,
+    pub status_reason: Option<String>,
+    pub steps: Vec<StepView>,
+    pub gestures: Vec<GestureView>,
+    pub handoffs: Vec<HandoffView>,
+    pub verifications: Vec<VerificationView>,
+    pub timeline: Vec<TimelineEntry>,
+    /// what the caller may still give on this case without approval (`null` = unlimited)
+    pub my_remaining_authority_cents: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct LocationRole {
+    pub location_id: String,
+    pub role: Role,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct StaffView {
+    pub id: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub username: Option<String>,
+    pub is_admin: bool,
+    pub active: bool,
+    pub locations: Vec<LocationRole>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct HoursView {
+    /// e.g. `mon`
+    pub day: String,
+    /// `HH:MM`
+    pub open: String,
+    pub close: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct LocationView {
+    pub id: String,
+    pub name: String,
+    pub playbook: String,
+    pub timezone: String,
+    pub currency: String,
+    /// open weekdays only
+    pub hours: Vec<HoursView>,
+    /// `YYYY-MM-DD`
+    pub closed_dates: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct LimitView {
+    pub role: Role,
+    /// `null` = unlimited
+    pub per_case_cents: Option<i64>,
+    pub per_day_cents: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CountBy {
+    pub key: String,
+    pub count: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Stats {
+    pub total_cases: i64,
+    pub open_cases: i64,
+    pub overdue_cases: i64,
+    pub by_stage: Vec<CountBy>,
+    pub by_defect: Vec<CountBy>,
+    pub handoffs: i64,
+    pub hot_potato_cases: i64,
+    pub gestures_given_cents: i64,
+    pub gestures_pending: i64,
+    pub closed_cases: i64,
+    pub recovered_cases: i64,
+    /// recovered / closed, 0..1 (`null` when nothing is closed)
+    pub recovered_rate: Option<f64>,
+    /// median minutes from report to the first step done or skipped
+    pub median_minutes_to_first_action: Option<f64>,
+}

@@ -1,0 +1,135 @@
+//! Playbook and wording endpoints: list, get, import (validated), wording check.
+
+use crate::auth::Auth;
+use crate::error::{ApiJson, ApiPath, ApiResult, AppError, ErrorBody};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use olive_domain::wording::{Finding, WordingChecker};
+use serde::{Deserialize, Serialize};
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PlaybookSummary {
+    pub code: String,
+    pub name: String,
+    pub updated_at: String,
+}
+
+/// Stored playbooks.
+#[utoipa::path(get, path = "/api/v1/playbooks", tag = "playbooks", responses((status = 200, body = Vec<PlaybookSummary>), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn list(
+    State(st): State<AppState>,
+    _auth: Auth,
+) -> ApiResult<Json<Vec<PlaybookSummary>>> {
+    let items = st.store.list_playbooks().await?;
+    Ok(Json(
+        items
+            .into_iter()
+            .map(|(code, name, at)| PlaybookSummary {
+                code,
+                name,
+                updated_at: olive_storage::rows::rfc3339(at),
+            })
+            .collect(),
+    ))
+}
+
+/// A playbook: stages, defects, protocols and wording (JSON).
+#[utoipa::path(get, path = "/api/v1/playbooks/{code}", tag = "playbooks", params(("code" = String, Path)),
+    responses((status = 200, description = "the playbook as JSON", body = Object), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn get(
+    State(st): State<AppState>,
+    _auth: Auth,
+    ApiPath(code): ApiPath<String>,
+) -> ApiResult<Response> {
+    let p = st.store.playbook(&code).await?;
+    Ok(Json(serde_json::to_value(&*p).map_err(|e| {
+        AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
+    })?)
+    .into_response())
+}
+
+/// Import or replace a playbook from TOML (admins). Nothing changes when it does not validate.
+#[utoipa::path(put, path = "/api/v1/playbooks", tag = "playbooks", request_body(content = String, content_type = "application/toml"),
+    responses((status = 200, body = PlaybookSummary), (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn import(
+    State(st): State<AppState>,
+    Auth(a): Auth,
+    body: axum::body::Bytes,
+) -> ApiResult<Json<PlaybookSummary>> {
+    a.require_admin()?;
+    let text = std::str::from_utf8(&body).map_err(|_| {
+        AppError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_encoding",
+            "the playbook must be UTF-8 text",
+        )
+    })?;
+    let now = st.now();
+    let p = st.store.import_playbook(text, now).await?;
+    Ok(Json(PlaybookSummary {
+        code: p.playbook.code,
+        name: p.playbook.name,
+        updated_at: now.to_string(),
+    }))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WordingRequest {
+    pub text: String,
+    /// use this location's playbook rules too
+    #[serde(default)]
+    pub location_id: Option<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct WordingResult {
+    pub clean: bool,
+    pub findings: Vec<Finding>,
+}
+
+/// Check customer-facing wording; without a location the built-in rules apply.
+#[utoipa::path(post, path = "/api/v1/wording/check", tag = "wording", request_body = WordingRequest,
+    responses((status = 200, body = WordingResult), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn check(
+    State(st): State<AppState>,
+    Auth(a): Auth,
+    ApiJson(req): ApiJson<WordingRequest>,
+) -> ApiResult<Json<WordingResult>> {
+    if req.text.chars().count() > 20_000 {
+        return Err(olive_storage::StoreError::field(
+            "text",
+            "text too long (20,000 characters at most)",
+        )
+        .into());
+    }
+    let findings = match req.location_id.as_deref().filter(|l| !l.is_empty()) {
+        Some(l) => {
+            a.member_of(l, "location")?;
+            st.store.wording_checker_for(l).await?.check(&req.text)
+        }
+        None => built_in().check(&req.text),
+    };
+    Ok(Json(WordingResult {
+        clean: findings.is_empty(),
+        findings,
+    }))
+}
+
+fn built_in() -> &'static WordingChecker {
+    static CHECKER: std::sync::OnceLock<WordingChecker> = std::sync::OnceLock::new();
+    CHECKER.get_or_init(WordingChecker::built_in)
+}
+
+/// 413 in our JSON shape for raw bodies over the limit.
+pub fn too_large() -> Response {
+    AppError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+        "the request body is too large",
+    )
+    .into_response()
+}

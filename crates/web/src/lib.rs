@@ -1,0 +1,71 @@
+//! Olive's HTTP layer: the JSON API (axum + utoipa), error mapping, authentication, serving.
+
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod state;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+pub use state::AppState;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
+use utoipa_swagger_ui::SwaggerUi;
+
+/// The whole application: API, OpenAPI document, Swagger UI, JSON 404s, panics caught as JSON 500s.
+pub fn app(state: AppState) -> Router {
+    let (api, openapi) = api::router();
+    Router::new()
+        .merge(api)
+        .merge(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", openapi))
+        .route(
+            "/",
+            axum::routing::get(|| async { axum::response::Redirect::temporary("/api/docs/") }),
+        )
+        .fallback(|| async {
+            error::AppError::new(StatusCode::NOT_FOUND, "not_found", "no such route")
+                .into_response()
+        })
+        .method_not_allowed_fallback(|| async {
+            error::AppError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "that method is not allowed here",
+            )
+            .into_response()
+        })
+        .layer(CatchPanicLayer::custom(|_| {
+            error::AppError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "something went wrong on our side",
+            )
+            .into_response()
+        }))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serve until Ctrl-C / SIGTERM.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown())
+        .await
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
