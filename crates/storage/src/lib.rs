@@ -9,6 +9,7 @@ pub mod org;
 pub mod rows;
 pub mod stats;
 pub mod store;
+pub mod testing;
 pub mod views;
 
 pub use actor::Actor;
