@@ -42,7 +42,7 @@ impl fmt::Display for Cents {
         let mut grouped = String::new();
         for (i, c) in whole.to_string().chars().enumerate() {
             let remaining = whole.to_string().len() - i;
-            if i > 0 && remaining % 3 == 0 {
+            if i > 0 && remaining.is_multiple_of(3) {
                 grouped.push(',');
             }
             grouped.push(c);

@@ -384,16 +384,17 @@ impl Playbook {
                 if s.title.trim().is_empty() {
                     push(at, format!("a step of defect '{}' needs a title", d.code));
                 }
-                if let Some(checker) = &checker {
-                    if let Some(f) = checker.check(&s.wording).first() {
-                        push(
-                            at,
-                            format!(
-                                "the wording of step '{}' of defect '{}' is flagged: \"{}\" — {} Try: {}",
-                                s.title, d.code, f.excerpt, f.message, f.suggestion
-                            ),
-                        );
-                    }
+                if let Some(f) = checker
+                    .as_ref()
+                    .and_then(|c| c.check(&s.wording).into_iter().next())
+                {
+                    push(
+                        at,
+                        format!(
+                            "the wording of step '{}' of defect '{}' is flagged: \"{}\" — {} Try: {}",
+                            s.title, d.code, f.excerpt, f.message, f.suggestion
+                        ),
+                    );
                 }
             }
         }

@@ -384,36 +384,36 @@ async fn work_case(
         if t > now {
             return Ok(());
         }
-        if step.kind == olive_domain::playbook::StepKind::Gesture {
-            if let Some(g) = step.gesture_code.as_ref().and_then(|c| playbook.gesture(c)) {
-                let (c, gid, _) = store
-                    .give_gesture(
-                        owner,
+        if step.kind == olive_domain::playbook::StepKind::Gesture
+            && let Some(g) = step.gesture_code.as_ref().and_then(|c| playbook.gesture(c))
+        {
+            let (c, gid, _) = store
+                .give_gesture(
+                    owner,
+                    &id,
+                    NewGesture {
+                        kind: g.code.clone(),
+                        value_cents: g.typical_value_cents.0,
+                        note: String::new(),
+                    },
+                    None,
+                    t,
+                )
+                .await?;
+            if c.gestures.iter().any(|x| {
+                x.id == gid && x.status == olive_domain::gesture::GestureStatus::PendingApproval
+            }) && owner.staff_id != manager.staff_id
+            {
+                store
+                    .gesture_action(
+                        manager,
                         &id,
-                        NewGesture {
-                            kind: g.code.clone(),
-                            value_cents: g.typical_value_cents.0,
-                            note: String::new(),
-                        },
-                        None,
+                        &gid,
+                        olive_domain::gesture::GestureStatus::Approved,
+                        Default::default(),
                         t,
                     )
                     .await?;
-                if c.gestures.iter().any(|x| {
-                    x.id == gid && x.status == olive_domain::gesture::GestureStatus::PendingApproval
-                }) && owner.staff_id != manager.staff_id
-                {
-                    store
-                        .gesture_action(
-                            manager,
-                            &id,
-                            &gid,
-                            olive_domain::gesture::GestureStatus::Approved,
-                            Default::default(),
-                            t,
-                        )
-                        .await?;
-                }
             }
         }
         if rng.random_bool(0.06) && step.kind != olive_domain::playbook::StepKind::Acknowledge {

@@ -239,10 +239,10 @@ impl Store {
         let hash = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(
             serde_json::to_vec(&(key, &g)).unwrap_or_default(),
         ));
-        if let Some(k) = idempotency_key {
-            if let Some(existing) = self.idempotent(actor, "gesture", k, &hash).await? {
-                return Ok((self.get_case(actor, key, now).await?, existing, false));
-            }
+        if let Some(k) = idempotency_key
+            && let Some(existing) = self.idempotent(actor, "gesture", k, &hash).await?
+        {
+            return Ok((self.get_case(actor, key, now).await?, existing, false));
         }
         let c0 = self.case_row(actor, key).await?;
         let location = self.location(&c0.location_id).await?;

@@ -330,10 +330,10 @@ impl Store {
             "choose a location",
         );
         let hash = request_hash(&input);
-        if let Some(key) = idempotency_key {
-            if let Some(existing) = self.idempotent(actor, "case", key, &hash).await? {
-                return Ok((self.get_case(actor, &existing, now).await?, false));
-            }
+        if let Some(key) = idempotency_key
+            && let Some(existing) = self.idempotent(actor, "case", key, &hash).await?
+        {
+            return Ok((self.get_case(actor, &existing, now).await?, false));
         }
         // Unknown or foreign location: 422 naming the field (it is input, not a URL).
         let role = actor.role_at(&input.location_id);

@@ -302,13 +302,11 @@ impl Store {
                     .to_owned(),
             )
             .await;
-        if let Err(StoreError::Db(sqlx::Error::Database(e))) = &res {
-            if e.is_unique_violation() {
-                return Err(StoreError::conflict(
-                    "already_exists",
-                    "a staff member with that email or username already exists",
-                ));
-            }
+        if crate::cases::is_unique_violation(&res) {
+            return Err(StoreError::conflict(
+                "already_exists",
+                "a staff member with that email or username already exists",
+            ));
         }
         res?;
         for (loc, role) in &input.locations {

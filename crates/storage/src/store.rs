@@ -14,12 +14,15 @@ use sea_query::{Expr, ExprTrait, Query};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, RwLock};
 
+/// Parsed playbooks keyed by (code, updated_at).
+type PlaybookCache = HashMap<(String, i64), Arc<Playbook>>;
+
 /// Olive's operations. Cheap to clone; share one per process.
 #[derive(Clone)]
 pub struct Store {
     pub(crate) db: Db,
     /// parsed playbooks keyed by (code, updated_at): a re-import changes the key
-    playbooks: Arc<RwLock<HashMap<(String, i64), Arc<Playbook>>>>,
+    playbooks: Arc<RwLock<PlaybookCache>>,
 }
 
 /// A location with its calendar ready for deadline arithmetic.

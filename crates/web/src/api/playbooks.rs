@@ -57,9 +57,20 @@ pub async fn get(
 pub async fn import(
     State(st): State<AppState>,
     Auth(a): Auth,
-    body: axum::body::Bytes,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> ApiResult<Json<PlaybookSummary>> {
     a.require_admin()?;
+    let body = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "the playbook is larger than 1 MiB",
+            )
+        } else {
+            AppError::new(StatusCode::BAD_REQUEST, "bad_request", e.body_text())
+        }
+    })?;
     let text = std::str::from_utf8(&body).map_err(|_| {
         AppError::new(
             StatusCode::BAD_REQUEST,
@@ -122,14 +133,4 @@ pub async fn check(
 fn built_in() -> &'static WordingChecker {
     static CHECKER: std::sync::OnceLock<WordingChecker> = std::sync::OnceLock::new();
     CHECKER.get_or_init(WordingChecker::built_in)
-}
-
-/// 413 in our JSON shape for raw bodies over the limit.
-pub fn too_large() -> Response {
-    AppError::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "payload_too_large",
-        "the request body is too large",
-    )
-    .into_response()
 }

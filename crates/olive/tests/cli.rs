@@ -1,0 +1,137 @@
+//! The `olive` command line: exit codes and messages of check-wording, playbook validate/import/export, user and token.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn olive(args: &[&str], stdin: Option<&str>, data_dir: &std::path::Path) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_olive"))
+        .args(args)
+        .env("OLIVE_DATA_DIR", data_dir)
+        .env_remove("DATABASE_URL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run olive");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().unwrap()
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!(
+        "olive-cli-{name}-{}",
+        uuid::Uuid::now_v7().simple()
+    ));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+#[test]
+fn check_wording_exit_codes() {
+    let dir = temp_dir("wording");
+    let clean = olive(
+        &["check-wording", "There's no charge for your steak tonight."],
+        None,
+        &dir,
+    );
+    assert_eq!(clean.status.code(), Some(0));
+    let flagged = olive(
+        &["check-wording", "--json"],
+        Some("I'm buying your steak"),
+        &dir,
+    );
+    assert_eq!(flagged.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&flagged.stdout).unwrap();
+    assert_eq!(v["findings"][0]["rule_id"], "buying-your");
+    let missing = olive(
+        &["check-wording", "--file", "/nonexistent/words.txt"],
+        None,
+        &dir,
+    );
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("/nonexistent/words.txt"));
+}
+
+#[test]
+fn playbook_validate_names_file_and_line() {
+    let dir = temp_dir("validate");
+    let src = olive_domain::playbook::Playbook::built_in_source("restaurant").unwrap();
+    let good = dir.join("good.toml");
+    std::fs::write(&good, src).unwrap();
+    let ok = olive(
+        &["playbook", "validate", good.to_str().unwrap()],
+        None,
+        &dir,
+    );
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let broken = src.replacen("severity = \"major\"", "severity = \"dreadful\"", 1);
+    let line = broken.lines().position(|l| l.contains("dreadful")).unwrap() + 1;
+    let bad = dir.join("bad.toml");
+    std::fs::write(&bad, &broken).unwrap();
+    let out = olive(&["playbook", "validate", bad.to_str().unwrap()], None, &dir);
+    assert_ne!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("bad.toml:{line}:")), "{err}");
+}
+
+#[test]
+fn users_tokens_and_playbooks_on_the_embedded_database() {
+    let dir = temp_dir("admin");
+    let out = olive(
+        &[
+            "user",
+            "add",
+            "--name",
+            "Olivia",
+            "--email",
+            "owner@example.com",
+            "--admin",
+        ],
+        None,
+        &dir,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = olive(
+        &["token", "create", "--email", "owner@example.com"],
+        None,
+        &dir,
+    );
+    assert!(out.status.success());
+    let token = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(
+        token.starts_with("olv_") && token.len() > 40 && !token.contains('\n'),
+        "{token}"
+    );
+    let out = olive(
+        &["token", "create", "--email", "nobody@example.com"],
+        None,
+        &dir,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let out = olive(&["playbook", "list"], None, &dir);
+    let list = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        list.contains("dental") && list.contains("restaurant"),
+        "{list}"
+    );
+    let out = olive(&["playbook", "export", "dental"], None, &dir);
+    let exported = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(olive_domain::playbook::Playbook::from_toml(&exported).is_ok());
+}
