@@ -1,7 +1,7 @@
 //! What people do on a case: complete or skip steps, give and approve gestures, hand off, verify, close, reopen, cancel, notes.
 
 use crate::actor::Actor;
-use crate::cases::{CaseRow, is_unique_violation, step_insert, timeline};
+use crate::cases::{CaseRow, idempotency_insert, is_unique_violation, step_insert, timeline};
 use crate::db::Tx;
 use crate::error::{FieldErrors, StoreError};
 use crate::rows::{i, ms, new_id, parse, s};
@@ -280,7 +280,9 @@ impl Store {
         if !c.status.is_active() {
             return Err(finished(&c));
         }
-        let given = self.given(&actor.staff_id, &c.id, &day).await?;
+        let given = self
+            .given(Some(&mut tx), &actor.staff_id, &c.id, &day)
+            .await?;
         let decision = authority::decide(limit, given, Cents(g.value_cents));
         let (status, event) = match decision {
             AuthorityDecision::Approved => (GestureStatus::Approved, CaseEvent::GestureGiven),
@@ -322,27 +324,7 @@ impl Store {
         tx.execute(&timeline(&c.id, now, Some(&actor.staff_id), event, json!({"gesture_id": id, "kind": g.kind, "value_cents": g.value_cents, "status": status, "remaining_before_cents": authority::remaining(limit, given).map(|c| c.0)}))).await?;
         if let Some(k) = idempotency_key {
             let res = tx
-                .execute(
-                    &Query::insert()
-                        .into_table("idempotency")
-                        .columns([
-                            "staff_id",
-                            "scope",
-                            "key",
-                            "request_hash",
-                            "resource_id",
-                            "created_at",
-                        ])
-                        .values_panic([
-                            actor.staff_id.clone().into(),
-                            "gesture".into(),
-                            k.into(),
-                            hash.clone().into(),
-                            id.clone().into(),
-                            ms(now).into(),
-                        ])
-                        .to_owned(),
-                )
+                .execute(&idempotency_insert(actor, "gesture", k, &hash, &id, now))
                 .await;
             if is_unique_violation(&res) {
                 drop(tx);
@@ -370,6 +352,10 @@ impl Store {
         d: Decision,
         now: Timestamp,
     ) -> Result<CaseDetail, StoreError> {
+        // Read before the transaction: waiting for a pool connection while holding the case lock can exhaust the pool.
+        let limits = self
+            .limits_at(&self.case_row(actor, key).await?.location_id)
+            .await?;
         let mut tx = self.db.begin().await?;
         let c = self.case_row_tx(&mut tx, actor, key).await?;
         let row = tx
@@ -397,7 +383,7 @@ impl Store {
                     "you cannot approve your own request; another manager or an admin can".into(),
                 ));
             }
-            let limit = self.limits_at(&c.location_id).await?.for_role(role);
+            let limit = limits.for_role(role);
             if !authority::can_approve(role, limit, value) {
                 return Err(StoreError::Forbidden(format!(
                     "{} is above your own per-case limit; an admin approves it",
@@ -839,11 +825,14 @@ impl Store {
             "say why the case is reopened",
         );
         errs.into_result()?;
+        // Read before the transaction (see gesture_action); a case never changes location.
+        let location = self
+            .location(&self.case_row(actor, key).await?.location_id)
+            .await?;
         let mut tx = self.db.begin().await?;
         let c = self.case_row_tx(&mut tx, actor, key).await?;
         rules::check_reopen(c.status)
             .map_err(|e| StoreError::conflict("invalid_transition", e.to_string()))?;
-        let location = self.location(&c.location_id).await?;
         let cal = location.calendar();
         let max = tx
             .fetch_optional(

@@ -467,27 +467,7 @@ impl Store {
         .await?;
         if let Some(key) = idempotency_key {
             let res = tx
-                .execute(
-                    &Query::insert()
-                        .into_table("idempotency")
-                        .columns([
-                            "staff_id",
-                            "scope",
-                            "key",
-                            "request_hash",
-                            "resource_id",
-                            "created_at",
-                        ])
-                        .values_panic([
-                            actor.staff_id.clone().into(),
-                            "case".into(),
-                            key.into(),
-                            hash.clone().into(),
-                            id.clone().into(),
-                            ms(now).into(),
-                        ])
-                        .to_owned(),
-                )
+                .execute(&idempotency_insert(actor, "case", key, &hash, &id, now))
                 .await;
             if is_unique_violation(&res) {
                 drop(tx);
@@ -841,6 +821,7 @@ impl Store {
         let limit = self.limits_at(&c.location_id).await?.for_role(role);
         let given = self
             .given(
+                None,
                 &actor.staff_id,
                 &c.id,
                 &location.local_date(now).to_string(),
@@ -850,8 +831,10 @@ impl Store {
     }
 
     /// Sums of what a person gave on a case and on a day (declined gestures do not count).
+    /// Inside a write transaction pass it: waiting for a second pool connection while holding one can exhaust the pool.
     pub(crate) async fn given(
         &self,
+        tx: Option<&mut crate::db::Tx>,
         staff_id: &str,
         case_id: &str,
         day: &str,
@@ -866,8 +849,12 @@ impl Store {
                     .add(Expr::col("given_day").eq(day)),
             )
             .to_owned();
+        let rows = match tx {
+            Some(tx) => tx.fetch_all(&q).await?,
+            None => self.db.fetch_all(&q).await?,
+        };
         let mut g = Given::default();
-        for r in self.db.fetch_all(&q).await? {
+        for r in rows {
             let status = parse(&s(&r, "status")?, GestureStatus::parse)?;
             if !status.counts() {
                 continue;
@@ -1066,6 +1053,9 @@ impl Store {
             ))
             .await?;
             tx.commit().await?;
+        } else {
+            // Release the case lock before reading through the pool.
+            drop(tx);
         }
         self.get_case(actor, &c.id, now).await
     }
@@ -1135,6 +1125,36 @@ pub(crate) fn gesture_view(
         sent_at: opt_rfc3339(oi(r, "sent_at")?),
         delivered_at: opt_rfc3339(oi(r, "delivered_at")?),
     })
+}
+
+/// Remember which resource an Idempotency-Key produced (in the same transaction as the resource).
+pub(crate) fn idempotency_insert(
+    actor: &Actor,
+    scope: &str,
+    key: &str,
+    hash: &str,
+    id: &str,
+    now: Timestamp,
+) -> sea_query::InsertStatement {
+    Query::insert()
+        .into_table("idempotency")
+        .columns([
+            "staff_id",
+            "scope",
+            "key",
+            "request_hash",
+            "resource_id",
+            "created_at",
+        ])
+        .values_panic([
+            actor.staff_id.clone().into(),
+            scope.into(),
+            key.into(),
+            hash.into(),
+            id.into(),
+            ms(now).into(),
+        ])
+        .to_owned()
 }
 
 pub(crate) fn is_unique_violation<T>(res: &Result<T, StoreError>) -> bool {

@@ -3,7 +3,7 @@
 use crate::actor::Actor;
 use crate::error::{FieldErrors, StoreError};
 use crate::rows::{i, ms, new_id, oi, os, parse, s};
-use crate::store::{Location, Store, location_from_row};
+use crate::store::{Location, Store, location_from_row, location_select};
 use crate::views::{LimitView, LocationRole, LocationView, StaffView};
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -189,22 +189,7 @@ impl Store {
     }
 
     pub async fn list_locations(&self, actor: &Actor) -> Result<Vec<LocationView>, StoreError> {
-        let mut q = Query::select()
-            .columns([
-                ("l", "id"),
-                ("l", "name"),
-                ("l", "playbook_code"),
-                ("l", "timezone"),
-                ("l", "currency"),
-                ("l", "hours"),
-                ("l", "closed_dates"),
-            ])
-            .expr_as(Expr::col(("p", "updated_at")), "pb_updated_at")
-            .from_as("locations", "l")
-            .inner_join(
-                sea_query::TableRef::Table("playbooks".into(), Some("p".into())),
-                Expr::col(("p", "code")).equals(("l", "playbook_code")),
-            )
+        let mut q = location_select()
             .order_by(("l", "name"), Order::Asc)
             .to_owned();
         if let Some(scope) = actor.scope() {

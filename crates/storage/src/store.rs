@@ -111,22 +111,7 @@ impl Store {
 
     /// Load a location (no access check: callers check membership).
     pub async fn location(&self, id: &str) -> Result<Location, StoreError> {
-        let q = Query::select()
-            .columns([
-                ("l", "id"),
-                ("l", "name"),
-                ("l", "playbook_code"),
-                ("l", "timezone"),
-                ("l", "currency"),
-                ("l", "hours"),
-                ("l", "closed_dates"),
-            ])
-            .expr_as(Expr::col(("p", "updated_at")), "pb_updated_at")
-            .from_as("locations", "l")
-            .inner_join(
-                sea_query::TableRef::Table("playbooks".into(), Some("p".into())),
-                Expr::col(("p", "code")).equals(("l", "playbook_code")),
-            )
+        let q = location_select()
             .and_where(Expr::col(("l", "id")).eq(id))
             .to_owned();
         let row = self
@@ -170,6 +155,27 @@ impl Store {
         }
         Ok(p)
     }
+}
+
+/// Locations joined with their playbook's version (what `location_from_row` reads).
+pub(crate) fn location_select() -> sea_query::SelectStatement {
+    Query::select()
+        .columns([
+            ("l", "id"),
+            ("l", "name"),
+            ("l", "playbook_code"),
+            ("l", "timezone"),
+            ("l", "currency"),
+            ("l", "hours"),
+            ("l", "closed_dates"),
+        ])
+        .expr_as(Expr::col(("p", "updated_at")), "pb_updated_at")
+        .from_as("locations", "l")
+        .inner_join(
+            sea_query::TableRef::Table("playbooks".into(), Some("p".into())),
+            Expr::col(("p", "code")).equals(("l", "playbook_code")),
+        )
+        .to_owned()
 }
 
 pub(crate) fn location_from_row(row: &sqlx::any::AnyRow) -> Result<Location, StoreError> {
