@@ -1,7 +1,7 @@
 //! What people do on a case: complete or skip steps, give and approve gestures, hand off, verify, close, reopen, cancel, notes.
 
 use crate::actor::Actor;
-use crate::cases::{CaseRow, idempotency_insert, is_unique_violation, step_insert, timeline};
+use crate::cases::{CaseRow, idempotency_insert, is_unique_violation, steps_insert, timeline};
 use crate::db::Tx;
 use crate::error::{FieldErrors, StoreError};
 use crate::rows::{i, ms, new_id, parse, s};
@@ -867,15 +867,15 @@ impl Store {
                 gesture: None,
             },
         ];
-        let mut first_due = None;
+        let mut rows = Vec::new();
         for (n, st) in new_steps.iter().enumerate() {
             let due = cal
                 .due(&st.due, now)
                 .map_err(|e| StoreError::Config(e.to_string()))?;
-            first_due = first_due.or(Some(due));
-            tx.execute(&step_insert(&c.id, max + 1 + n as i64, st, due))
-                .await?;
+            rows.push((max + 1 + n as i64, st, due));
         }
+        let first_due = rows.iter().map(|r| r.2).min();
+        tx.execute(&steps_insert(&c.id, &rows)).await?;
         tx.execute(
             &Query::update()
                 .table("cases")

@@ -265,13 +265,12 @@ pub(crate) fn timeline(
         .to_owned()
 }
 
-pub(crate) fn step_insert(
+/// One multi-row insert for a case's steps: `(position, template, due instant)` each.
+pub(crate) fn steps_insert(
     case_id: &str,
-    position: i64,
-    t: &StepTemplate,
-    due_at: Timestamp,
+    steps: &[(i64, &StepTemplate, Timestamp)],
 ) -> sea_query::InsertStatement {
-    Query::insert()
+    let mut q = Query::insert()
         .into_table("case_steps")
         .columns([
             "id",
@@ -286,20 +285,23 @@ pub(crate) fn step_insert(
             "gesture_code",
             "status",
         ])
-        .values_panic([
+        .to_owned();
+    for (position, t, due_at) in steps {
+        q.values_panic([
             new_id().into(),
             case_id.into(),
-            position.into(),
+            (*position).into(),
             t.title.clone().into(),
             t.kind.as_str().into(),
             t.owner.as_str().into(),
             t.due.to_string().into(),
-            ms(due_at).into(),
+            ms(*due_at).into(),
             t.wording.clone().into(),
             t.gesture.clone().into(),
             StepStatus::Pending.as_str().into(),
-        ])
-        .to_owned()
+        ]);
+    }
+    q
 }
 
 fn request_hash(input: &NewCase) -> String {
@@ -453,9 +455,14 @@ impl Store {
                 .to_owned(),
         )
         .await?;
-        for (pos, (st, due)) in steps.iter().zip(&dues).enumerate() {
-            tx.execute(&step_insert(&id, pos as i64 + 1, st, *due))
-                .await?;
+        let rows: Vec<_> = steps
+            .iter()
+            .zip(&dues)
+            .enumerate()
+            .map(|(pos, (st, due))| (pos as i64 + 1, st, *due))
+            .collect();
+        if !rows.is_empty() {
+            tx.execute(&steps_insert(&id, &rows)).await?;
         }
         tx.execute(&timeline(
             &id,
