@@ -71,6 +71,8 @@ const GRILL_STAFF: [Person; 3] = [
     },
 ];
 const OWNER_EMAIL: &str = "olivia@harbourgroup.example";
+/// Every demo account signs in with this password; PINs are listed at start-up.
+pub const DEMO_PASSWORD: &str = "olive-demo";
 
 const FIRST: [&str; 16] = [
     "Ava", "Noah", "Mia", "Liam", "Chloe", "Lucas", "Zara", "Ethan", "Isla", "Jack", "Priya",
@@ -113,15 +115,16 @@ pub async fn ensure(store: &Store, data_dir: &Path) -> Result<DemoInfo> {
         OWNER_EMAIL.to_string(),
         "admin (owner)".to_string(),
     )];
-    for (p, loc) in DENTAL_STAFF
+    let staff = DENTAL_STAFF
         .iter()
         .map(|p| (p, "Harbour Dental"))
-        .chain(GRILL_STAFF.iter().map(|p| (p, "The Grill")))
-    {
+        .chain(GRILL_STAFF.iter().map(|p| (p, "The Grill")));
+    for (n, (p, loc)) in staff.enumerate() {
+        let role = format!("{} at {loc}, PIN {}", p.role, demo_pin(n));
         accounts.push((
             p.name.into(),
             p.email.or(p.username).unwrap_or_default().into(),
-            format!("{} at {loc}", p.role),
+            role,
         ));
     }
     let system = Actor {
@@ -229,6 +232,11 @@ pub async fn ensure(store: &Store, data_dir: &Path) -> Result<DemoInfo> {
             )
             .await?;
         grill_staff.push(actor_of(&s));
+    }
+    store.set_password(&owner.id, DEMO_PASSWORD).await?;
+    for (n, a) in dental_staff.iter().chain(grill_staff.iter()).enumerate() {
+        store.set_password(&a.staff_id, DEMO_PASSWORD).await?;
+        store.set_pin(&a.staff_id, &demo_pin(n)).await?;
     }
     let token = store
         .create_token(&owner.id, "demo", None, now)
@@ -488,11 +496,19 @@ async fn work_case(
     Ok(())
 }
 
+/// PINs for the shared front-desk tablet: 1111, 2222, …
+fn demo_pin(n: usize) -> String {
+    ((n % 9) + 1).to_string().repeat(4)
+}
+
 pub fn print(info: &DemoInfo, addr: &str) {
     println!("Olive demo");
     if info.seeded_cases > 0 {
         println!("  seeded {} cases over the last 90 days", info.seeded_cases);
     }
+    println!(
+        "  Web:      http://{addr}/   (sign in with any account below, password {DEMO_PASSWORD})"
+    );
     println!("  API:      http://{addr}/api/v1   (Swagger UI: http://{addr}/api/docs/)");
     println!("  owner API token: {}", info.token);
     println!(

@@ -20,6 +20,9 @@ pub enum StoreError {
     IdempotencyReused,
     #[error("{0}")]
     Config(String),
+    /// Too many attempts (PIN or sign-in): try again later.
+    #[error("{0}")]
+    TooMany(String),
     #[error("database error: {0}")]
     Db(#[from] sqlx::Error),
     #[error("migration error: {0}")]

@@ -2,6 +2,8 @@
 
 pub mod actions;
 pub mod actor;
+pub mod admin;
+pub mod auth;
 pub mod cases;
 pub mod db;
 pub mod error;

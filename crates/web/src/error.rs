@@ -92,6 +92,9 @@ impl From<StoreError> for AppError {
                 "idempotency_key_reused",
                 e.to_string(),
             ),
+            StoreError::TooMany(m) => {
+                AppError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", m)
+            }
             StoreError::Db(sqlx::Error::PoolTimedOut) => AppError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "busy",

@@ -4,6 +4,7 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod state;
+pub mod ui;
 
 use axum::Router;
 use axum::http::StatusCode;
@@ -19,10 +20,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(api)
         .merge(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", openapi))
-        .route(
-            "/",
-            axum::routing::get(|| async { axum::response::Redirect::temporary("/api/docs/") }),
-        )
+        .merge(ui::router())
         .fallback(|| async {
             error::AppError::new(StatusCode::NOT_FOUND, "not_found", "no such route")
                 .into_response()
@@ -35,6 +33,7 @@ pub fn app(state: AppState) -> Router {
             )
             .into_response()
         })
+        .layer(axum::middleware::from_fn(ui::security_headers))
         .layer(CatchPanicLayer::custom(|_| {
             error::AppError::new(
                 StatusCode::INTERNAL_SERVER_ERROR,

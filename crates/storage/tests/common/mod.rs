@@ -5,8 +5,9 @@ use jiff::Timestamp;
 use jiff::civil::{Date, Time};
 use olive_domain::case::CaseEvent;
 use olive_domain::deadline::DayHours;
+use olive_domain::gesture::GestureStatus;
 use olive_domain::role::Role;
-use olive_storage::actions::{Reason, StepAction};
+use olive_storage::actions::{NewGesture, Reason, StepAction};
 use olive_storage::cases::{CustomerInput, NewCase};
 use olive_storage::org::{NewLocation, NewStaff};
 use olive_storage::views::{CaseDetail, StaffView};
@@ -312,4 +313,38 @@ pub fn assert_not_found<T>(r: Result<T, StoreError>) {
         Err(e) => panic!("expected not found, got {e:?}"),
         Ok(_) => panic!("expected not found, got success"),
     }
+}
+
+/// A gesture to give.
+pub fn gift(kind: &str, value_cents: i64) -> NewGesture {
+    NewGesture {
+        kind: kind.into(),
+        value_cents,
+        note: String::new(),
+    }
+}
+
+/// Give a gesture that must be accepted (approved or pending); returns the case and the gesture id.
+pub async fn give(
+    store: &Store,
+    actor: &Actor,
+    case: &str,
+    kind: &str,
+    cents: i64,
+    now: jiff::Timestamp,
+) -> (CaseDetail, String) {
+    let (d, id, created) = store
+        .give_gesture(actor, case, gift(kind, cents), None, now)
+        .await
+        .expect("give a gesture");
+    assert!(created);
+    (d, id)
+}
+
+pub fn gesture_status(d: &CaseDetail, id: &str) -> GestureStatus {
+    d.gestures
+        .iter()
+        .find(|g| g.id == id)
+        .expect("the gesture is on the case")
+        .status
 }

@@ -1,0 +1,310 @@
+//! Set-up without a terminal: edit a location, deactivate staff (their open cases are reassigned), reset secrets,
+//! edit a playbook step, and the hand-offs waiting for someone's answer.
+
+use crate::actor::Actor;
+use crate::cases::{case_from_row, case_select, timeline};
+use crate::error::{FieldErrors, StoreError};
+use crate::rows::{ms, s};
+use crate::store::Store;
+use crate::views::CaseSummary;
+use jiff::Timestamp;
+use jiff::civil::Date;
+use olive_domain::case::{CaseEvent, CaseStatus};
+use olive_domain::deadline::{DayHours, DeadlineRule};
+use olive_domain::money::Currency;
+use olive_domain::playbook::Playbook;
+use olive_domain::role::Role;
+use sea_query::{Expr, ExprTrait, Query};
+use serde_json::json;
+use std::collections::BTreeSet;
+
+/// New settings for a location.
+pub struct LocationUpdate {
+    pub timezone: String,
+    pub currency: String,
+    pub hours: [Option<DayHours>; 7],
+    pub closed: BTreeSet<Date>,
+}
+
+/// A change to one step of a playbook's protocol.
+pub struct StepUpdate {
+    pub defect: String,
+    /// 0-based position in the protocol
+    pub index: usize,
+    pub due: String,
+    pub owner: String,
+    pub wording: String,
+}
+
+impl Store {
+    pub async fn update_location(
+        &self,
+        actor: &Actor,
+        id: &str,
+        u: LocationUpdate,
+    ) -> Result<(), StoreError> {
+        actor.require_configure(id)?;
+        let mut errs = FieldErrors::default();
+        errs.check(
+            jiff::tz::TimeZone::get(&u.timezone).is_ok(),
+            "timezone",
+            "unknown time zone (use a name like Australia/Sydney)",
+        );
+        errs.check(
+            u.currency.parse::<Currency>().is_ok(),
+            "currency",
+            "use a three-letter currency code such as AUD",
+        );
+        for h in u.hours.iter().flatten() {
+            errs.check(
+                h.close > h.open,
+                "hours",
+                "closing time must be after opening time",
+            );
+        }
+        errs.check(
+            u.hours.iter().any(Option::is_some),
+            "hours",
+            "a location needs at least one open day",
+        );
+        errs.into_result()?;
+        let hours =
+            serde_json::to_string(&u.hours).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let closed =
+            serde_json::to_string(&u.closed).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.db
+            .execute(
+                &Query::update()
+                    .table("locations")
+                    .values([
+                        ("timezone", u.timezone.into()),
+                        ("currency", u.currency.to_ascii_uppercase().into()),
+                        ("hours", hours.into()),
+                        ("closed_dates", closed.into()),
+                    ])
+                    .and_where(Expr::col("id").eq(id))
+                    .to_owned(),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// May the actor manage this staff member (an admin, or a manager at one of their locations)?
+    async fn require_manage_staff(
+        &self,
+        actor: &Actor,
+        staff_id: &str,
+    ) -> Result<crate::views::StaffView, StoreError> {
+        let target = self.staff_view(staff_id).await?;
+        if actor.is_admin {
+            return Ok(target);
+        }
+        if target.is_admin {
+            return Err(StoreError::Forbidden(
+                "only an admin can change an admin".into(),
+            ));
+        }
+        let shared = target.locations.iter().any(|l| {
+            actor
+                .role_at(&l.location_id)
+                .is_some_and(Role::can_configure)
+        });
+        if !shared {
+            return Err(StoreError::NotFound("staff member"));
+        }
+        if target.locations.iter().any(|l| l.role == Role::Manager)
+            && !actor.is_admin
+            && target.id != actor.staff_id
+        {
+            return Err(StoreError::Forbidden(
+                "only an admin can change another manager".into(),
+            ));
+        }
+        Ok(target)
+    }
+
+    pub async fn reset_password(
+        &self,
+        actor: &Actor,
+        staff_id: &str,
+        password: &str,
+    ) -> Result<(), StoreError> {
+        self.require_manage_staff(actor, staff_id).await?;
+        self.set_password(staff_id, password).await
+    }
+
+    pub async fn reset_pin(
+        &self,
+        actor: &Actor,
+        staff_id: &str,
+        pin: &str,
+    ) -> Result<(), StoreError> {
+        self.require_manage_staff(actor, staff_id).await?;
+        self.set_pin(staff_id, pin).await
+    }
+
+    /// Deactivate someone: they can no longer sign in, their sessions and tokens end, and their open
+    /// cases move to the person deactivating them (recorded on each case's timeline). Returns how many moved.
+    pub async fn deactivate_staff(
+        &self,
+        actor: &Actor,
+        staff_id: &str,
+        now: Timestamp,
+    ) -> Result<usize, StoreError> {
+        self.require_manage_staff(actor, staff_id).await?;
+        if staff_id == actor.staff_id {
+            return Err(StoreError::field("staff", "you cannot deactivate yourself"));
+        }
+        let active = [
+            CaseStatus::Open.as_str(),
+            CaseStatus::InProgress.as_str(),
+            CaseStatus::AwaitingVerification.as_str(),
+        ];
+        let mut tx = self.db.begin().await?;
+        let rows = tx
+            .fetch_all(
+                &case_select()
+                    .and_where(Expr::col("owner_id").eq(staff_id))
+                    .and_where(Expr::col("status").is_in(active))
+                    .to_owned(),
+            )
+            .await?;
+        for r in &rows {
+            let c = case_from_row(r)?;
+            tx.execute(
+                &Query::update()
+                    .table("cases")
+                    .value("owner_id", actor.staff_id.clone())
+                    .value("updated_at", ms(now))
+                    .and_where(Expr::col("id").eq(c.id.clone()))
+                    .to_owned(),
+            )
+            .await?;
+            tx.execute(&timeline(&c.id, now, Some(&actor.staff_id), CaseEvent::OwnerChanged, json!({"from": staff_id, "to": actor.staff_id, "reason": "previous owner deactivated"}))).await?;
+        }
+        tx.execute(
+            &Query::update()
+                .table("staff")
+                .value("active", 0)
+                .and_where(Expr::col("id").eq(staff_id))
+                .to_owned(),
+        )
+        .await?;
+        tx.execute(
+            &Query::delete()
+                .from_table("sessions")
+                .and_where(Expr::col("staff_id").eq(staff_id))
+                .to_owned(),
+        )
+        .await?;
+        tx.execute(
+            &Query::update()
+                .table("api_tokens")
+                .value("revoked_at", ms(now))
+                .and_where(Expr::col("staff_id").eq(staff_id))
+                .and_where(Expr::col("revoked_at").is_null())
+                .to_owned(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(rows.len())
+    }
+
+    /// Cases with a hand-off waiting for the actor's answer.
+    pub async fn handoffs_offered_to(
+        &self,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<Vec<CaseSummary>, StoreError> {
+        let ids: Vec<String> = self
+            .db
+            .fetch_all(
+                &Query::select()
+                    .column("case_id")
+                    .from("handoffs")
+                    .and_where(Expr::col("to_id").eq(actor.staff_id.clone()))
+                    .and_where(Expr::col("status").eq("proposed"))
+                    .to_owned(),
+            )
+            .await?
+            .iter()
+            .map(|r| s(r, "case_id"))
+            .collect::<Result<_, _>>()?;
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = case_select()
+            .and_where(Expr::col("id").is_in(ids))
+            .to_owned();
+        if let Some(scope) = actor.scope() {
+            q.and_where(Expr::col("location_id").is_in(scope));
+        }
+        let rows: Vec<_> = self
+            .db
+            .fetch_all(&q)
+            .await?
+            .iter()
+            .map(case_from_row)
+            .collect::<Result<_, _>>()?;
+        let names = self
+            .names(
+                rows.iter()
+                    .flat_map(|c| [c.owner_id.clone(), c.reporter_id.clone()]),
+            )
+            .await?;
+        Ok(rows.iter().map(|c| Self::summary(c, &names, now)).collect())
+    }
+
+    /// Change one protocol step (deadline, owner role, wording). Validated like an upload; applies to new cases only.
+    pub async fn update_playbook_step(
+        &self,
+        actor: &Actor,
+        code: &str,
+        u: StepUpdate,
+        now: Timestamp,
+    ) -> Result<Playbook, StoreError> {
+        self.require_playbook_editor(actor, code).await?;
+        let mut p = (*self.playbook(code).await?).clone();
+        let mut errs = FieldErrors::default();
+        let due = u.due.parse::<DeadlineRule>();
+        if let Err(e) = &due {
+            errs.add("due", e.to_string());
+        }
+        let owner = u.owner.parse::<Role>();
+        if let Err(e) = &owner {
+            errs.add("owner", e.clone());
+        }
+        errs.into_result()?;
+        let step = p
+            .defects
+            .iter_mut()
+            .find(|d| d.code == u.defect)
+            .and_then(|d| d.steps.get_mut(u.index))
+            .ok_or(StoreError::NotFound("step"))?;
+        if let (Ok(due), Ok(owner)) = (due, owner) {
+            step.due = due;
+            step.owner = owner;
+        }
+        step.wording = u.wording.trim().to_string();
+        self.import_playbook(&p.to_toml(), now).await
+    }
+
+    /// Admins, or a manager of a location that uses this playbook.
+    pub async fn require_playbook_editor(
+        &self,
+        actor: &Actor,
+        code: &str,
+    ) -> Result<(), StoreError> {
+        if actor.is_admin {
+            return Ok(());
+        }
+        for l in self.list_locations(actor).await? {
+            if l.playbook == code && actor.role_at(&l.id).is_some_and(Role::can_configure) {
+                return Ok(());
+            }
+        }
+        Err(StoreError::Forbidden(
+            "only a manager of a location using this playbook can change it".into(),
+        ))
+    }
+}

@@ -1,0 +1,188 @@
+//! Sign in and out, and switching user by PIN on a shared front-desk device.
+
+use super::session::{DEVICE_COOKIE, Posted, SESSION_COOKIE, cookie, set_cookie};
+use crate::error::AppError;
+use crate::state::AppState;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use olive_storage::StoreError;
+use serde::Deserialize;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "login.html")]
+pub struct LoginPage {
+    login: String,
+    error: Option<String>,
+}
+
+pub async fn login_page() -> LoginPage {
+    LoginPage {
+        login: String::new(),
+        error: None,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    login: String,
+    password: String,
+}
+
+fn signed_in(token: &str, ttl_secs: i64, to: &str) -> Response {
+    let mut r = Redirect::to(to).into_response();
+    r.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(SESSION_COOKIE, token, ttl_secs),
+    );
+    r
+}
+
+pub async fn login(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Result<Response, AppError> {
+    let now = st.now();
+    match st.store.check_login(&f.login, &f.password).await? {
+        Some(id) => {
+            let device = match cookie(&headers, DEVICE_COOKIE) {
+                Some(t) => st.store.device(&t).await?.map(|d| d.id),
+                None => None,
+            };
+            let token = st.store.create_session(&id, device.as_deref(), now).await?;
+            Ok(signed_in(&token, 12 * 3600, "/"))
+        }
+        None => Ok((
+            StatusCode::UNAUTHORIZED,
+            LoginPage {
+                login: f.login,
+                error: Some(
+                    "That email or username and password do not match. Check them and try again."
+                        .into(),
+                ),
+            },
+        )
+            .into_response()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct Empty {}
+
+pub async fn logout(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    p: Posted<Empty>,
+) -> Result<Response, AppError> {
+    let _ = p.form;
+    if let Some(t) = cookie(&headers, SESSION_COOKIE) {
+        st.store.end_session(&t).await?;
+    }
+    let to = if p.web.device_id.is_some() {
+        "/switch"
+    } else {
+        "/login"
+    };
+    let mut r = Redirect::to(to).into_response();
+    r.headers_mut()
+        .append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", 0));
+    Ok(r)
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "switch.html")]
+pub struct SwitchPage {
+    device: String,
+    people: Vec<(String, String)>,
+    chosen: String,
+    error: Option<String>,
+}
+
+async fn device_of(
+    st: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<olive_storage::auth::Device>, AppError> {
+    match cookie(headers, DEVICE_COOKIE) {
+        Some(t) => Ok(st.store.device(&t).await?),
+        None => Ok(None),
+    }
+}
+
+pub async fn switch_page(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let Some(d) = device_of(&st, &headers).await? else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    let people = st.store.pin_people(&d).await?;
+    Ok(SwitchPage {
+        device: d.name,
+        people,
+        chosen: String::new(),
+        error: None,
+    }
+    .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct SwitchForm {
+    staff_id: String,
+    pin: String,
+}
+
+pub async fn switch(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<SwitchForm>,
+) -> Result<Response, AppError> {
+    let Some(d) = device_of(&st, &headers).await? else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    if let Some(t) = cookie(&headers, SESSION_COOKIE) {
+        st.store.end_session(&t).await?;
+    }
+    match st.store.pin_switch(&d, &f.staff_id, &f.pin, st.now()).await {
+        Ok(token) => Ok(signed_in(&token, 3600, "/")),
+        Err(e @ (StoreError::Validation { .. } | StoreError::TooMany(_))) => {
+            let status = if matches!(e, StoreError::TooMany(_)) {
+                StatusCode::TOO_MANY_REQUESTS
+            } else {
+                StatusCode::UNAUTHORIZED
+            };
+            let msg = match e {
+                StoreError::Validation { fields, message } => {
+                    fields.get("pin").cloned().unwrap_or(message)
+                }
+                other => other.to_string(),
+            };
+            let people = st.store.pin_people(&d).await?;
+            Ok((
+                status,
+                SwitchPage {
+                    device: d.name,
+                    people,
+                    chosen: f.staff_id,
+                    error: Some(msg),
+                },
+            )
+                .into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Idle timeout on a shared device: end the session and show the switcher.
+pub async fn idle(State(st): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
+    if let Some(t) = cookie(&headers, SESSION_COOKIE) {
+        st.store.end_session(&t).await?;
+    }
+    let mut r = Redirect::to("/switch").into_response();
+    r.headers_mut()
+        .append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", 0));
+    Ok(r)
+}

@@ -1,0 +1,255 @@
+//! The front desk's main screen: log a defect in a few taps (stage → defect, or search by words).
+
+use super::Nav;
+use super::session::{Posted, Web};
+use crate::error::AppError;
+use crate::state::AppState;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use olive_storage::StoreError;
+use olive_storage::auth::WebSession;
+use olive_storage::cases::{CustomerInput, NewCase};
+use olive_storage::views::LocationView;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+pub struct DefectItem {
+    pub code: String,
+    pub title: String,
+    pub severity: &'static str,
+    pub stage: String,
+    pub stage_name: String,
+}
+
+pub struct StageItem {
+    pub code: String,
+    pub name: String,
+    pub defects: Vec<DefectItem>,
+}
+
+#[derive(Default, Deserialize)]
+pub struct LogForm {
+    #[serde(default)]
+    pub location_id: String,
+    #[serde(default)]
+    pub stage: String,
+    #[serde(default)]
+    pub defect: String,
+    #[serde(default)]
+    pub customer_name: String,
+    #[serde(default)]
+    pub customer_phone: String,
+    #[serde(default)]
+    pub customer_email: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub submission: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "log.html")]
+pub struct LogPage {
+    nav: Nav,
+    locations: Vec<LocationView>,
+    location_id: String,
+    stages: Vec<StageItem>,
+    form: LogForm,
+    errors: BTreeMap<String, String>,
+    submission: String,
+}
+
+#[derive(Deserialize)]
+pub struct LocQuery {
+    location: Option<String>,
+}
+
+/// The caller's locations and the chosen one (the first by default).
+pub async fn pick_location(
+    st: &AppState,
+    web: &WebSession,
+    wanted: Option<&str>,
+) -> Result<(Vec<LocationView>, LocationView), AppError> {
+    let locations = st.store.list_locations(&web.actor).await?;
+    let chosen = wanted
+        .and_then(|w| locations.iter().find(|l| l.id == w))
+        .or_else(|| locations.first())
+        .cloned()
+        .ok_or_else(|| {
+            AppError::new(
+                StatusCode::FORBIDDEN,
+                "no_location",
+                "you do not work at any location yet; ask a manager to add you",
+            )
+        })?;
+    Ok((locations, chosen))
+}
+
+async fn render(
+    st: &AppState,
+    web: &WebSession,
+    location: Option<&str>,
+    form: LogForm,
+    errors: BTreeMap<String, String>,
+) -> Result<LogPage, AppError> {
+    let (locations, loc) = pick_location(st, web, location).await?;
+    let playbook = st.store.playbook(&loc.playbook).await?;
+    let stages = playbook
+        .stages
+        .iter()
+        .map(|s| StageItem {
+            code: s.code.clone(),
+            name: s.name.clone(),
+            defects: playbook
+                .defects
+                .iter()
+                .filter(|d| d.stage == s.code)
+                .map(|d| item(d, &s.name))
+                .collect(),
+        })
+        .collect();
+    Ok(LogPage {
+        nav: Nav::new(web, "log"),
+        locations,
+        location_id: loc.id,
+        stages,
+        form,
+        errors,
+        submission: uuid::Uuid::now_v7().to_string(),
+    })
+}
+
+fn item(d: &olive_domain::playbook::Defect, stage_name: &str) -> DefectItem {
+    DefectItem {
+        code: d.code.clone(),
+        title: d.title.clone(),
+        severity: d.severity.as_str(),
+        stage: d.stage.clone(),
+        stage_name: stage_name.to_string(),
+    }
+}
+
+pub async fn page(
+    State(st): State<AppState>,
+    Web(web): Web,
+    Query(q): Query<LocQuery>,
+) -> Result<LogPage, AppError> {
+    render(
+        &st,
+        &web,
+        q.location.as_deref(),
+        LogForm::default(),
+        BTreeMap::new(),
+    )
+    .await
+}
+
+pub async fn submit(State(st): State<AppState>, p: Posted<LogForm>) -> Result<Response, AppError> {
+    let f = p.form;
+    let opt = |v: &str| Some(v.trim().to_string()).filter(|v| !v.is_empty());
+    let mut errors = BTreeMap::new();
+    if f.defect.is_empty() {
+        errors.insert(
+            "defect".to_string(),
+            "Choose what went wrong: pick a stage and a defect, or search for it.".to_string(),
+        );
+    }
+    if errors.is_empty() {
+        let input = NewCase {
+            location_id: f.location_id.clone(),
+            defect: f.defect.clone(),
+            stage: opt(&f.stage),
+            customer: CustomerInput {
+                name: f.customer_name.clone(),
+                phone: opt(&f.customer_phone),
+                email: opt(&f.customer_email),
+                address: None,
+            },
+            description: f.description.clone(),
+            severity: None,
+        };
+        // The form's one-off submission id makes a double tap log one case, not two.
+        let key = opt(&f.submission).map(|s| format!("web-{s}"));
+        match st
+            .store
+            .create_case(&p.web.actor, input, key.as_deref(), st.now())
+            .await
+        {
+            Ok((case, _)) => {
+                return Ok(
+                    Redirect::to(&format!("/cases/{}?logged=1", case.summary.reference))
+                        .into_response(),
+                );
+            }
+            Err(StoreError::Validation { fields, message }) => {
+                if fields.is_empty() {
+                    errors.insert("_".into(), message);
+                }
+                for (k, v) in fields {
+                    let k = if k == "stage" {
+                        "defect".to_string()
+                    } else {
+                        k
+                    };
+                    errors.insert(k, friendly(&v));
+                }
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let location = f.location_id.clone();
+    let page = render(&st, &p.web, Some(&location), f, errors).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+/// Store messages already speak plainly; capitalise for the page.
+fn friendly(m: &str) -> String {
+    let mut c = m.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+#[derive(Deserialize)]
+pub struct SearchQuery {
+    location: String,
+    #[serde(default)]
+    q: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "defect_results.html")]
+pub struct SearchResults {
+    query: String,
+    hits: Vec<DefectItem>,
+}
+
+/// htmx: defects matching the words typed.
+pub async fn search(
+    State(st): State<AppState>,
+    Web(web): Web,
+    Query(q): Query<SearchQuery>,
+) -> Result<SearchResults, AppError> {
+    web.actor.member_of(&q.location, "location")?;
+    let loc = st.store.location(&q.location).await?;
+    let playbook = st.store.playbook(&loc.playbook_code).await?;
+    let query = q.q.trim().chars().take(100).collect::<String>();
+    let hits = playbook
+        .search_defects(&query)
+        .into_iter()
+        .take(8)
+        .map(|d| {
+            item(
+                d,
+                playbook
+                    .stage(&d.stage)
+                    .map(|s| s.name.as_str())
+                    .unwrap_or_default(),
+            )
+        })
+        .collect();
+    Ok(SearchResults { query, hits })
+}

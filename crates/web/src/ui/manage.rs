@@ -1,0 +1,411 @@
+//! Lists and dashboards: my work, the case list with filters, the approvals queue and its live alert, the experience-cycle board.
+
+use super::log::pick_location;
+use super::session::Web;
+use super::{Nav, is_manager, local, money, relative_due};
+use crate::error::AppError;
+use crate::state::AppState;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use jiff::{SignedDuration, Timestamp};
+use olive_storage::cases::CaseFilter;
+use olive_storage::stats::StatsFilter;
+use olive_storage::views::{CaseSummary, LocationView};
+use serde::Deserialize;
+
+pub struct Row {
+    pub reference: String,
+    pub title: String,
+    pub customer: String,
+    pub owner: String,
+    pub status: String,
+    pub severity: &'static str,
+    pub due_text: String,
+    pub overdue: bool,
+    pub created: String,
+    pub hot_potato: bool,
+}
+
+/// Time zones of the caller's locations, to show times where the case happened.
+pub type Zones = std::collections::HashMap<String, jiff::tz::TimeZone>;
+
+pub fn zones(locations: &[LocationView]) -> Zones {
+    locations
+        .iter()
+        .filter_map(|l| Some((l.id.clone(), jiff::tz::TimeZone::get(&l.timezone).ok()?)))
+        .collect()
+}
+
+fn row(c: &CaseSummary, now: Timestamp, zones: &Zones) -> Row {
+    let tz = zones
+        .get(&c.location_id)
+        .cloned()
+        .unwrap_or(jiff::tz::TimeZone::UTC);
+    let (due_text, overdue, _) = match c
+        .next_due_at
+        .as_deref()
+        .and_then(|d| d.parse::<Timestamp>().ok())
+    {
+        Some(d) if c.status.is_active() => relative_due(d, now, &tz),
+        _ => (String::new(), false, false),
+    };
+    Row {
+        reference: c.reference.clone(),
+        title: c.defect.title.clone(),
+        customer: c.customer.name.clone(),
+        owner: c.owner.name.clone(),
+        status: c.status.as_str().replace('_', " "),
+        severity: c.severity.as_str(),
+        due_text,
+        overdue,
+        created: local(&c.created_at, &tz),
+        hot_potato: c.hot_potato,
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "my.html")]
+pub struct MyPage {
+    nav: Nav,
+    rows: Vec<Row>,
+    offered: Vec<Row>,
+}
+
+/// Cases I hold, soonest due first, and hand-offs waiting for my answer.
+pub async fn my_work(State(st): State<AppState>, Web(web): Web) -> Result<MyPage, AppError> {
+    let now = st.now();
+    let f = CaseFilter {
+        owner: Some(web.actor.staff_id.clone()),
+        status: Some("active".into()),
+        limit: Some(100),
+        ..Default::default()
+    };
+    let mut mine = st.store.list_cases(&web.actor, &f, now).await?.items;
+    mine.sort_by(|a, b| a.next_due_at.cmp(&b.next_due_at));
+    let offered = st.store.handoffs_offered_to(&web.actor, now).await?;
+    let z = zones(&st.store.list_locations(&web.actor).await?);
+    Ok(MyPage {
+        nav: Nav::new(&web, "my"),
+        rows: mine.iter().map(|c| row(c, now, &z)).collect(),
+        offered: offered.iter().map(|c| row(c, now, &z)).collect(),
+    })
+}
+
+#[derive(Default, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    stage: String,
+    #[serde(default)]
+    defect: String,
+    #[serde(default)]
+    owner: String,
+    #[serde(default)]
+    severity: String,
+    #[serde(default)]
+    overdue: String,
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    location: String,
+    #[serde(default)]
+    cursor: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "cases.html")]
+pub struct CasesPage {
+    nav: Nav,
+    q: ListQuery,
+    rows: Vec<Row>,
+    next: Option<String>,
+    locations: Vec<LocationView>,
+    stages: Vec<(String, String)>,
+    defects: Vec<(String, String)>,
+    owners: Vec<(String, String)>,
+    error: Option<String>,
+}
+
+impl CasesPage {
+    fn next_link(&self, cursor: &str) -> String {
+        let q = &self.q;
+        format!(
+            "/cases?status={}&stage={}&defect={}&owner={}&severity={}&overdue={}&q={}&location={}&cursor={}",
+            enc(&q.status),
+            enc(&q.stage),
+            enc(&q.defect),
+            enc(&q.owner),
+            enc(&q.severity),
+            enc(&q.overdue),
+            enc(&q.q),
+            enc(&q.location),
+            enc(cursor)
+        )
+    }
+}
+
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// All cases at my locations, with filters (stage, defect, owner, overdue, severity, words).
+pub async fn cases(
+    State(st): State<AppState>,
+    Web(web): Web,
+    Query(q): Query<ListQuery>,
+) -> Result<CasesPage, AppError> {
+    let now = st.now();
+    let (locations, loc) = pick_location(
+        &st,
+        &web,
+        Some(q.location.as_str()).filter(|l| !l.is_empty()),
+    )
+    .await?;
+    let playbook = st.store.playbook(&loc.playbook).await?;
+    let nz = |s: &str| Some(s.to_string()).filter(|s| !s.is_empty());
+    let f = CaseFilter {
+        status: nz(&q.status),
+        location_id: nz(&q.location),
+        stage: nz(&q.stage),
+        defect: nz(&q.defect),
+        owner: nz(&q.owner),
+        severity: nz(&q.severity),
+        overdue: (q.overdue == "1").then_some(true),
+        q: nz(&q.q),
+        limit: Some(50),
+        cursor: nz(&q.cursor),
+    };
+    let (rows, next, error) = match st.store.list_cases(&web.actor, &f, now).await {
+        Ok(p) => {
+            let z = zones(&locations);
+            (
+                p.items.iter().map(|c| row(c, now, &z)).collect(),
+                p.next_cursor,
+                None,
+            )
+        }
+        Err(olive_storage::StoreError::Validation { message, .. }) => {
+            (Vec::new(), None, Some(message))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let owners = st
+        .store
+        .list_staff(&web.actor)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.name))
+        .collect();
+    Ok(CasesPage {
+        nav: Nav::new(&web, "cases"),
+        stages: playbook
+            .stages
+            .iter()
+            .map(|s| (s.code.clone(), s.name.clone()))
+            .collect(),
+        defects: playbook
+            .defects
+            .iter()
+            .map(|d| (d.code.clone(), d.title.clone()))
+            .collect(),
+        owners,
+        locations,
+        q,
+        rows,
+        next,
+        error,
+    })
+}
+
+pub struct Pending {
+    pub case_ref: String,
+    pub gesture_id: String,
+    pub kind: String,
+    pub value: String,
+    pub by: String,
+    pub waiting: String,
+    pub note: String,
+}
+
+async fn pending(
+    st: &AppState,
+    web: &olive_storage::auth::WebSession,
+) -> Result<Vec<Pending>, AppError> {
+    let now = st.now();
+    let items = st.store.pending_gestures(&web.actor).await?;
+    let mut out = Vec::new();
+    for (case_id, g) in items {
+        let c = st.store.get_case(&web.actor, &case_id, now).await?;
+        if g.given_by.id == web.actor.staff_id && !web.actor.is_admin {
+            continue;
+        }
+        out.push(Pending {
+            case_ref: c.summary.reference.clone(),
+            gesture_id: g.id.clone(),
+            kind: g.kind.clone(),
+            value: money(g.value_cents, &g.currency),
+            by: g.given_by.name.clone(),
+            waiting: super::human(
+                now.duration_since(g.given_at.parse().unwrap_or(now))
+                    .max(SignedDuration::ZERO),
+            ),
+            note: g.note.clone(),
+        });
+    }
+    Ok(out)
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "approvals.html")]
+pub struct ApprovalsPage {
+    nav: Nav,
+    items: Vec<Pending>,
+}
+
+pub async fn approvals(
+    State(st): State<AppState>,
+    Web(web): Web,
+) -> Result<ApprovalsPage, AppError> {
+    let items = if is_manager(&web) {
+        pending(&st, &web).await?
+    } else {
+        Vec::new()
+    };
+    Ok(ApprovalsPage {
+        nav: Nav::new(&web, "approvals"),
+        items,
+    })
+}
+
+/// htmx polling: the number of gestures waiting for me.
+pub async fn approvals_count(
+    State(st): State<AppState>,
+    Web(web): Web,
+) -> Result<String, AppError> {
+    if !is_manager(&web) {
+        return Ok(String::new());
+    }
+    let n = pending(&st, &web).await?.len();
+    Ok(if n == 0 { String::new() } else { n.to_string() })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "alert.html")]
+pub struct AlertFragment {
+    items: Vec<Pending>,
+}
+
+/// htmx polling on every page a manager has open: a banner while a customer may be waiting for an approval.
+pub async fn alerts(State(st): State<AppState>, Web(web): Web) -> Result<AlertFragment, AppError> {
+    let items = if is_manager(&web) {
+        pending(&st, &web).await?
+    } else {
+        Vec::new()
+    };
+    Ok(AlertFragment { items })
+}
+
+pub struct Column {
+    pub code: String,
+    pub name: String,
+    pub count: i64,
+    pub heat: u8,
+    pub top: Vec<(String, String, i64)>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "board.html")]
+pub struct BoardPage {
+    nav: Nav,
+    locations: Vec<LocationView>,
+    location_id: String,
+    location_name: String,
+    days: i64,
+    columns: Vec<Column>,
+    total: i64,
+}
+
+#[derive(Deserialize)]
+pub struct BoardQuery {
+    location: Option<String>,
+    days: Option<i64>,
+}
+
+/// The Customer Experience Cycle as columns: defects per stage over 30 or 90 days, most frequent first.
+pub async fn board(
+    State(st): State<AppState>,
+    Web(web): Web,
+    Query(q): Query<BoardQuery>,
+) -> Result<BoardPage, AppError> {
+    let now = st.now();
+    let days = if q.days == Some(90) { 90 } else { 30 };
+    let (locations, loc) = pick_location(&st, &web, q.location.as_deref()).await?;
+    let playbook = st.store.playbook(&loc.playbook).await?;
+    let since = (now - SignedDuration::from_hours(24 * days)).to_string();
+    let stats = st
+        .store
+        .stats(
+            &web.actor,
+            &StatsFilter {
+                location_id: Some(loc.id.clone()),
+                since: Some(since),
+            },
+            now,
+        )
+        .await?;
+    let max = stats
+        .by_stage
+        .iter()
+        .map(|c| c.count)
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let columns = playbook
+        .stages
+        .iter()
+        .map(|s| {
+            let count = stats
+                .by_stage
+                .iter()
+                .find(|c| c.key == s.code)
+                .map_or(0, |c| c.count);
+            let mut top: Vec<(String, String, i64)> = stats
+                .by_defect
+                .iter()
+                .filter_map(|c| {
+                    playbook
+                        .defect(&c.key)
+                        .filter(|d| d.stage == s.code)
+                        .map(|d| (d.code.clone(), d.title.clone(), c.count))
+                })
+                .collect();
+            top.truncate(3);
+            Column {
+                code: s.code.clone(),
+                name: s.name.clone(),
+                count,
+                heat: ((count * 5 + max - 1) / max).clamp(0, 5) as u8,
+                top,
+            }
+        })
+        .collect();
+    Ok(BoardPage {
+        nav: Nav::new(&web, "board"),
+        location_name: loc.name.clone(),
+        location_id: loc.id,
+        locations,
+        days,
+        columns,
+        total: stats.total_cases,
+    })
+}
