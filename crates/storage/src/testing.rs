@@ -13,6 +13,18 @@ pub fn pg_admin_url() -> String {
 /// A URL to a brand-new database: a temp SQLite file, or a new PostgreSQL database named `olive_t_<uuid>`.
 pub async fn fresh_url(postgres: bool) -> Result<String, StoreError> {
     let tag = uuid::Uuid::now_v7().simple().to_string();
+    // OLIVE_TEST_RUN groups one run's databases so the test script can remove exactly those.
+    let run: String = std::env::var("OLIVE_TEST_RUN")
+        .unwrap_or_default()
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(16)
+        .collect();
+    let tag = if run.is_empty() {
+        tag
+    } else {
+        format!("{run}_{tag}")
+    };
     if postgres {
         let admin = pg_admin_url();
         let mut conn = sqlx::PgConnection::connect(&admin).await?;

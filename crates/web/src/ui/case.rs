@@ -702,6 +702,8 @@ pub struct PrintPage {
     gesture_name: String,
     value: String,
     staff_first: String,
+    signed: bool,
+    greeted: bool,
     findings: Vec<Finding>,
 }
 
@@ -748,6 +750,8 @@ pub async fn print(
     } else {
         step_wording
     };
+    // A message that signs itself ({staff}) gets no second sign-off.
+    let signed = message.contains("{staff}");
     let message = message
         .replace("{first_name}", &first_name)
         .replace("{business}", &loc.name)
@@ -762,12 +766,14 @@ pub async fn print(
         first_name,
         address: c.summary.customer.address.clone().unwrap_or_default(),
         phone: c.summary.customer.phone.clone().unwrap_or_default(),
-        message,
+        message: message.clone(),
         gesture_name: playbook
             .gesture(&g.kind)
             .map_or_else(|| g.kind.clone(), |k| k.name.clone()),
         value: money(g.value_cents, &g.currency),
+        greeted: message.starts_with("Dear "),
         staff_first,
+        signed,
         findings,
     })
 }

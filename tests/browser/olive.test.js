@@ -1,0 +1,199 @@
+// Olive in a real headless Chromium (Debian's /usr/bin/chromium driven by playwright-core).
+// Needs OLIVE_URL (a server running `olive demo` data) and saves screenshots to OLIVE_SCREENSHOTS.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { chromium } from "playwright-core";
+import { mkdirSync } from "node:fs";
+
+const BASE = process.env.OLIVE_URL || "http://127.0.0.1:8080";
+const SHOTS = process.env.OLIVE_SCREENSHOTS || "test-artifacts/screenshots";
+const PASSWORD = "olive-demo";
+mkdirSync(SHOTS, { recursive: true });
+
+let browser;
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+           "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
+  });
+});
+after(async () => { await browser?.close(); });
+
+async function session(width = 1024, height = 800) {
+  const ctx = await browser.newContext({ viewport: { width, height }, baseURL: BASE });
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(15000);
+  return { ctx, page };
+}
+
+async function signIn(page, login) {
+  await page.goto("/login");
+  await page.getByLabel("Email or username").fill(login);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith("/login"));
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+}
+
+async function noHorizontalScroll(page) {
+  return page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1);
+}
+
+test("sign in: a wrong password is refused without saying which part was wrong", async () => {
+  const { ctx, page } = await session();
+  await page.goto("/login");
+  await page.getByLabel("Email or username").fill("fiona");
+  await page.getByLabel("Password").fill("wrong-password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await assert.doesNotReject(page.getByText("do not match").waitFor());
+  await signIn(page, "fiona");
+  await page.getByRole("heading", { name: "Log a defect" }).waitFor();
+  await ctx.close();
+});
+
+test("the missing appointment, end to end: log, steps, gestures, live approval, card, hand-off, wording", async () => {
+  const desk = await session();
+  const { page } = desk;
+  await signIn(page, "fiona");
+  await shot(page, "front-desk-log");
+
+  // Log the case from the front-desk screen, counting interactions (a fill or a click each).
+  let interactions = 0;
+  const started = Date.now();
+  await page.getByLabel("Find the defect by words").fill("not in book"); interactions++;
+  const hit = page.locator("#search-results label.pick", { hasText: "not in the book" });
+  await hit.click(); interactions++;
+  await page.getByLabel("Customer name").fill("Ava Nguyen"); interactions++;
+  await page.getByLabel("Phone (optional)").fill("0400 111 222"); interactions++;
+  await page.getByLabel("What happened (a sentence)").fill("Card says 10:30, not in the book."); interactions++;
+  await page.getByRole("button", { name: /Log it/ }).click(); interactions++;
+  await page.waitForURL(/\/cases\/C-\d+/);
+  const seconds = (Date.now() - started) / 1000;
+  console.log(`logged the missing appointment with ${interactions} interactions in ${seconds.toFixed(1)} s (browser time, not counting reading)`);
+  assert.ok(interactions <= 6, `${interactions} interactions`);
+  const caseUrl = new URL(page.url()).pathname;
+  await page.getByText("Logged. This case is yours").waitFor();
+  assert.equal(await page.locator(".steps li").count(), 6);
+  await shot(page, "case-page");
+
+  // Complete the first step.
+  await page.locator(".steps li").first().getByRole("button", { name: "Done" }).click();
+  await page.getByText("Step done.").waitFor();
+  assert.match(await page.locator(".steps li").first().innerText(), /done by Fiona/);
+
+  // A $10 card is within authority: approved at once, and the remaining authority is shown.
+  await page.getByLabel("Gesture", { exact: true }).selectOption("lottery-card");
+  await page.getByLabel(/^Value/).fill("10");
+  await page.getByRole("button", { name: "Give gesture" }).click();
+  await page.getByText("Gesture approved").waitFor();
+  await page.getByText(/You can give up to 90\.00 AUD on this case/).waitFor();
+
+  // The manager, in another browser session, is on some other page.
+  const mgr = await session();
+  await signIn(mgr.page, "maria@harbourdental.example");
+  await mgr.page.goto("/board");
+
+  // $300 flowers wait for a manager.
+  await page.getByLabel("Gesture", { exact: true }).selectOption("flowers");
+  await page.getByLabel(/^Value/).fill("300");
+  await page.getByRole("button", { name: "Give gesture" }).click();
+  await page.getByText("Sent to a manager for approval").waitFor();
+
+  // The manager's page shows the live alert without reloading; they approve from the queue.
+  const alert = mgr.page.locator("#live-alert");
+  await alert.getByText(/waiting for your approval/).waitFor({ timeout: 20000 });
+  await shot(mgr.page, "manager-live-alert");
+  await mgr.page.goto("/approvals");
+  await shot(mgr.page, "approvals");
+  const item = mgr.page.locator("article", { hasText: "300.00 AUD" }).first();
+  await item.getByRole("button", { name: "Approve" }).click();
+  await mgr.page.getByText("Gesture approved.").waitFor();
+
+  await page.goto(caseUrl);
+  const flowersRow = page.locator("#g-h").locator("..").locator(".row", { hasText: "300.00 AUD" });
+  await flowersRow.getByText("approved").waitFor();
+
+  // Print view of the card: personalised, laid out as a card.
+  const cardRow = page.locator("#g-h").locator("..").locator(".row", { hasText: "10.00 AUD" });
+  await cardRow.getByRole("link", { name: "Print card" }).click();
+  await page.locator("#card").getByText("Dear Ava, just a small note").waitFor();
+  await shot(page, "print-card");
+  await page.goto(caseUrl);
+
+  // A hand-off without a reason is refused with a message next to the field.
+  await page.getByLabel("Hand to").selectOption({ label: "Maria Manning" });
+  await page.getByRole("button", { name: "Propose hand-off" }).click();
+  await page.locator("#h-reason-error").waitFor();
+  assert.match(await page.locator("#h-reason-error").innerText(), /why you are handing/i);
+  await page.getByText("The case stays with you until the other person accepts it.").waitFor();
+
+  // Live wording check: flags "buying your steak" and the suggestion can be applied.
+  const note = page.getByLabel("Note", { exact: true });
+  await note.fill("I'm buying your steak tonight.");
+  const finding = page.locator("#n-text-findings .finding");
+  await finding.waitFor();
+  assert.match(await finding.innerText(), /buying your steak/);
+  await finding.getByRole("button", { name: "Use suggestion" }).click();
+  assert.match(await note.inputValue(), /no charge for your steak/i);
+  await page.locator("#n-text-findings .ok-note").waitFor();
+  await shot(page, "wording-check");
+
+  await desk.ctx.close();
+  await mgr.ctx.close();
+});
+
+test("experience-cycle board shows the demo history", async () => {
+  const { ctx, page } = await session();
+  await signIn(page, "maria@harbourdental.example");
+  await page.goto("/board?days=90");
+  const counts = await page.locator("#board .count").allInnerTexts();
+  assert.ok(counts.length >= 7, "a column per stage");
+  assert.ok(counts.map(Number).reduce((a, b) => a + b, 0) > 20, `counts ${counts}`);
+  await shot(page, "board");
+  await ctx.close();
+});
+
+test("shared front-desk tablet: switch user by PIN, wrong PINs are refused", async () => {
+  const { ctx, page } = await session();
+  await signIn(page, "maria@harbourdental.example");
+  await page.goto("/settings");
+  await shot(page, "settings");
+  await page.getByLabel("Device name").fill("Front desk tablet");
+  await page.getByRole("button", { name: "Make this a shared device" }).click();
+  await page.waitForURL(/\/switch/);
+  await page.getByText("Fiona Frost").click();
+  await page.getByLabel("PIN").fill("0000");
+  await page.getByRole("button", { name: "Switch" }).click();
+  await page.getByText(/PIN is not right/).waitFor();
+  await page.getByText("Fiona Frost").click();
+  await page.getByLabel("PIN").fill("2222");
+  await page.getByRole("button", { name: "Switch" }).click();
+  await page.getByRole("heading", { name: "Log a defect" }).waitFor();
+  assert.match(await page.locator("header .me").innerText(), /Fiona Frost/);
+  await page.getByRole("link", { name: "Switch user" }).click();
+  await page.waitForURL(/\/switch/);
+  await shot(page, "pin-switch");
+  await ctx.close();
+});
+
+test("phone width: the main pages have no horizontal scroll", async () => {
+  const { ctx, page } = await session(390, 844);
+  await signIn(page, "fiona");
+  for (const path of ["/", "/my", "/cases", "/board", "/playbook"]) {
+    await page.goto(path);
+    assert.ok(await noHorizontalScroll(page), `horizontal scroll on ${path}`);
+  }
+  await page.goto("/");
+  await shot(page, "phone-log");
+  await page.goto("/cases?status=active");
+  const first = page.locator("table a").first();
+  await first.click();
+  await page.waitForURL(/\/cases\/C-/);
+  assert.ok(await noHorizontalScroll(page), "horizontal scroll on the case page");
+  await shot(page, "phone-case");
+  await ctx.close();
+});
