@@ -196,14 +196,14 @@ pub async fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::Serve { db, addr } => {
             let store = db.open().await?;
-            serve(store, &addr).await?;
+            serve(store, &addr, false).await?;
         }
         Command::Demo { db, addr, no_serve } => {
             let store = db.open().await?;
             let info = crate::demo::ensure(&store, &db.data_dir).await?;
             crate::demo::print(&info, &addr);
             if !no_serve {
-                serve(store, &addr).await?;
+                serve(store, &addr, true).await?;
             }
         }
         Command::Migrate { db } => {
@@ -274,12 +274,17 @@ pub async fn run(cli: Cli) -> Result<i32> {
     Ok(0)
 }
 
-async fn serve(store: Store, addr: &str) -> Result<()> {
+async fn serve(store: Store, addr: &str, demo: bool) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("binding {addr}"))?;
     tracing::info!("serving on http://{}", listener.local_addr()?);
-    olive_web::serve(listener, olive_web::AppState::new(store)).await?;
+    let mut state = olive_web::AppState::new(store);
+    // The demo is served over plain http on this machine: its cookies cannot be Secure.
+    if demo {
+        state.secure_cookies = false;
+    }
+    olive_web::serve(listener, state).await?;
     Ok(())
 }
 

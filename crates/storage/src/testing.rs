@@ -28,18 +28,7 @@ pub async fn fresh_url(postgres: bool) -> Result<String, StoreError> {
     if postgres {
         let admin = pg_admin_url();
         let mut conn = sqlx::PgConnection::connect(&admin).await?;
-        // OLIVE_TEST_RUN groups one run's databases so the test script can drop exactly those.
-        let run: String = std::env::var("OLIVE_TEST_RUN")
-            .unwrap_or_default()
-            .chars()
-            .filter(char::is_ascii_alphanumeric)
-            .take(16)
-            .collect();
-        let name = if run.is_empty() {
-            format!("olive_t_{tag}")
-        } else {
-            format!("olive_t_{run}_{tag}")
-        };
+        let name = format!("olive_t_{tag}");
         sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
             .execute(&mut conn)
             .await?;

@@ -10,6 +10,8 @@ pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
 pub struct AppState {
     pub store: Store,
     pub clock: Clock,
+    /// Mark cookies `Secure` (off for plain-http local use: `OLIVE_INSECURE_COOKIES=1`, or the demo).
+    pub secure_cookies: bool,
 }
 
 impl AppState {
@@ -17,6 +19,8 @@ impl AppState {
         AppState {
             store,
             clock: Arc::new(Timestamp::now),
+            secure_cookies: !std::env::var("OLIVE_INSECURE_COOKIES")
+                .is_ok_and(|v| v == "1" || v == "true"),
         }
     }
     pub fn now(&self) -> Timestamp {

@@ -32,11 +32,11 @@ pub struct LoginForm {
     password: String,
 }
 
-fn signed_in(token: &str, ttl_secs: i64, to: &str) -> Response {
+fn signed_in(st: &AppState, token: &str, ttl_secs: i64, to: &str) -> Response {
     let mut r = Redirect::to(to).into_response();
     r.headers_mut().append(
         header::SET_COOKIE,
-        set_cookie(SESSION_COOKIE, token, ttl_secs),
+        set_cookie(st.secure_cookies, SESSION_COOKIE, token, ttl_secs),
     );
     r
 }
@@ -54,7 +54,7 @@ pub async fn login(
                 None => None,
             };
             let token = st.store.create_session(&id, device.as_deref(), now).await?;
-            Ok(signed_in(&token, 12 * 3600, "/"))
+            Ok(signed_in(&st, &token, 12 * 3600, "/"))
         }
         None => Ok((
             StatusCode::UNAUTHORIZED,
@@ -88,8 +88,10 @@ pub async fn logout(
         "/login"
     };
     let mut r = Redirect::to(to).into_response();
-    r.headers_mut()
-        .append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", 0));
+    r.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(st.secure_cookies, SESSION_COOKIE, "", 0),
+    );
     Ok(r)
 }
 
@@ -147,7 +149,7 @@ pub async fn switch(
         st.store.end_session(&t).await?;
     }
     match st.store.pin_switch(&d, &f.staff_id, &f.pin, st.now()).await {
-        Ok(token) => Ok(signed_in(&token, 3600, "/")),
+        Ok(token) => Ok(signed_in(&st, &token, 3600, "/")),
         Err(e @ (StoreError::Validation { .. } | StoreError::TooMany(_))) => {
             let status = if matches!(e, StoreError::TooMany(_)) {
                 StatusCode::TOO_MANY_REQUESTS
@@ -182,7 +184,9 @@ pub async fn idle(State(st): State<AppState>, headers: HeaderMap) -> Result<Resp
         st.store.end_session(&t).await?;
     }
     let mut r = Redirect::to("/switch").into_response();
-    r.headers_mut()
-        .append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", 0));
+    r.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(st.secure_cookies, SESSION_COOKIE, "", 0),
+    );
     Ok(r)
 }

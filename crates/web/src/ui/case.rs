@@ -91,6 +91,14 @@ impl CasePage {
     }
 }
 
+/// Fill a wording's `{first_name}`, `{business}` and `{staff}` placeholders.
+pub fn personalise(text: &str, customer: &str, business: &str, staff: &str) -> String {
+    let first = |n: &str| n.split_whitespace().next().unwrap_or_default().to_string();
+    text.replace("{first_name}", &first(customer))
+        .replace("{business}", business)
+        .replace("{staff}", &first(staff))
+}
+
 fn status_text(s: &str, outcome: Option<CloseOutcome>) -> String {
     match (s, outcome) {
         ("closed", Some(CloseOutcome::Recovered)) => "closed · recovered".into(),
@@ -204,7 +212,12 @@ pub async fn render(
                         .map(|r| format!(" — {r}"))
                         .unwrap_or_default()
                 ),
-                wording: s.wording.clone(),
+                wording: personalise(
+                    &s.wording,
+                    &c.summary.customer.name,
+                    &loc.name,
+                    &web.actor.name,
+                ),
             }
         })
         .collect();
@@ -752,10 +765,12 @@ pub async fn print(
     };
     // A message that signs itself ({staff}) gets no second sign-off.
     let signed = message.contains("{staff}");
-    let message = message
-        .replace("{first_name}", &first_name)
-        .replace("{business}", &loc.name)
-        .replace("{staff}", &staff_first);
+    let message = personalise(
+        &message,
+        &c.summary.customer.name,
+        &loc.name,
+        &web.actor.name,
+    );
     let findings = st.store.wording_checker_for(&loc.id).await?.check(&message);
     Ok(PrintPage {
         nav: Nav::new(&web, "cases"),

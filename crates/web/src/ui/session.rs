@@ -24,13 +24,9 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
-/// A `Set-Cookie` header value: HttpOnly, SameSite=Lax, Secure unless OLIVE_INSECURE_COOKIES is set.
-pub fn set_cookie(name: &str, value: &str, max_age_secs: i64) -> HeaderValue {
-    let secure = if std::env::var("OLIVE_INSECURE_COOKIES").is_ok_and(|v| v == "1" || v == "true") {
-        ""
-    } else {
-        "; Secure"
-    };
+/// A `Set-Cookie` header value: HttpOnly, SameSite=Lax, and Secure when the server says so.
+pub fn set_cookie(secure: bool, name: &str, value: &str, max_age_secs: i64) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
     let v =
         format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}");
     HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static(""))

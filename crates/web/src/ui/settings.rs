@@ -406,7 +406,7 @@ pub async fn device(State(st): State<AppState>, p: Posted<Fields>) -> Result<Res
             let mut r = Redirect::to("/switch").into_response();
             r.headers_mut().append(
                 header::SET_COOKIE,
-                set_cookie(DEVICE_COOKIE, &token, 400 * 24 * 3600),
+                set_cookie(st.secure_cookies, DEVICE_COOKIE, &token, 400 * 24 * 3600),
             );
             Ok(r)
         }

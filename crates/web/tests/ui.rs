@@ -1,0 +1,307 @@
+//! The web interface over HTTP: sign-in, sessions, CSRF, form errors, security headers, PIN lock-out, location scoping.
+
+mod common;
+
+use common::TestApp;
+use reqwest::StatusCode;
+use reqwest::redirect::Policy;
+
+struct Browser {
+    http: reqwest::Client,
+    base: String,
+    cookies: Vec<String>,
+}
+
+impl Browser {
+    fn new(app: &TestApp) -> Browser {
+        Browser {
+            http: reqwest::Client::builder()
+                .redirect(Policy::none())
+                .build()
+                .unwrap(),
+            base: app.base.clone(),
+            cookies: Vec::new(),
+        }
+    }
+
+    fn keep(&mut self, res: &reqwest::Response) {
+        for v in res.headers().get_all("set-cookie") {
+            let pair = v.to_str().unwrap().split(';').next().unwrap().to_string();
+            let name = pair.split('=').next().unwrap().to_string();
+            self.cookies.retain(|c| !c.starts_with(&format!("{name}=")));
+            if !pair.ends_with('=') {
+                self.cookies.push(pair);
+            }
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> (StatusCode, String, reqwest::header::HeaderMap) {
+        let res = self
+            .http
+            .get(format!("{}{}", self.base, path))
+            .header("cookie", self.cookies.join("; "))
+            .send()
+            .await
+            .unwrap();
+        self.keep(&res);
+        let (st, h) = (res.status(), res.headers().clone());
+        (st, res.text().await.unwrap(), h)
+    }
+
+    async fn post(
+        &mut self,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> (StatusCode, String, reqwest::header::HeaderMap) {
+        let res = self
+            .http
+            .post(format!("{}{}", self.base, path))
+            .header("cookie", self.cookies.join("; "))
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        self.keep(&res);
+        let (st, h) = (res.status(), res.headers().clone());
+        (st, res.text().await.unwrap(), h)
+    }
+
+    async fn csrf(&mut self, path: &str) -> String {
+        let (_, body, _) = self.get(path).await;
+        let at = body
+            .find("name=\"_csrf\" value=\"")
+            .expect("a form with a CSRF token")
+            + 20;
+        body[at..at + 64].to_string()
+    }
+}
+
+async fn app_with_passwords() -> TestApp {
+    let app = TestApp::spawn(false).await;
+    for who in ["dental_front", "dental_manager", "grill_front"] {
+        app.fx
+            .store
+            .set_password(&app.fx.actor(who).staff_id, "correct horse")
+            .await
+            .unwrap();
+    }
+    app.fx
+        .store
+        .set_pin(&app.fx.actor("dental_front").staff_id, "2468")
+        .await
+        .unwrap();
+    app
+}
+
+#[tokio::test]
+async fn sign_in_sessions_and_csrf() {
+    let app = app_with_passwords().await;
+    let mut b = Browser::new(&app);
+    let (st, _, h) = b.get("/").await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    assert_eq!(h["location"], "/login");
+
+    // Wrong password and unknown account get the same answer.
+    let (st1, body1, _) = b
+        .post(
+            "/login",
+            &[("login", "dental-front"), ("password", "nope nope")],
+        )
+        .await;
+    let (st2, body2, _) = b
+        .post(
+            "/login",
+            &[("login", "nobody@nowhere.test"), ("password", "nope nope")],
+        )
+        .await;
+    assert_eq!(
+        (st1, st2),
+        (StatusCode::UNAUTHORIZED, StatusCode::UNAUTHORIZED)
+    );
+    assert!(body1.contains("do not match") && body2.contains("do not match"));
+    assert!(
+        body1.contains("value=\"dental-front\""),
+        "the login is kept"
+    );
+
+    let (st, _, h) = b
+        .post(
+            "/login",
+            &[
+                ("login", "dental.front@olive.test"),
+                ("password", "correct horse"),
+            ],
+        )
+        .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let cookie = h["set-cookie"].to_str().unwrap();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+
+    // Pages carry security headers.
+    let (st, body, h) = b.get("/").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(body.contains("Log a defect"));
+    let csp = h["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
+    assert_eq!(h["x-content-type-options"], "nosniff");
+
+    // A form without the CSRF token is refused and changes nothing.
+    let (st, _, _) = b
+        .post(
+            "/log",
+            &[
+                ("location_id", &app.fx.dental),
+                ("defect", "long-wait"),
+                ("customer_name", "X"),
+            ],
+        )
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (_, list) = app.get("admin", "/api/v1/cases").await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 0);
+
+    // A form error is shown next to the field and the text typed is kept.
+    let csrf = b.csrf("/").await;
+    let (st, body, _) = b
+        .post(
+            "/log",
+            &[
+                ("_csrf", &csrf),
+                ("location_id", &app.fx.dental),
+                ("defect", "long-wait"),
+                ("customer_name", ""),
+                ("description", "Waited 40 minutes"),
+            ],
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body.contains("id=\"name-error\"") && body.contains("Enter the customer"),
+        "field error"
+    );
+    assert!(body.contains("Waited 40 minutes"), "entered text kept");
+
+    // Logged properly: redirected to the new case; the same submission id twice logs one case.
+    let form = [
+        ("_csrf", csrf.as_str()),
+        ("location_id", &app.fx.dental),
+        ("defect", "long-wait"),
+        ("customer_name", "Ruth"),
+        ("submission", "s-1"),
+    ];
+    let (st, _, h) = b.post("/log", &form).await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let to = h["location"].to_str().unwrap().to_string();
+    assert!(to.starts_with("/cases/C-"), "{to}");
+    let (st2, _, h2) = b.post("/log", &form).await;
+    assert_eq!(
+        (st2, h2["location"].to_str().unwrap()),
+        (StatusCode::SEE_OTHER, to.as_str())
+    );
+    let (_, list) = app.get("admin", "/api/v1/cases").await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+
+    // Another location's case is a 404 for a front desk there.
+    let mut g = Browser::new(&app);
+    g.post(
+        "/login",
+        &[("login", "grill-front"), ("password", "correct horse")],
+    )
+    .await;
+    let (st, _, _) = g.get(to.split('?').next().unwrap()).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+
+    // Sign out ends the session.
+    let csrf = b.csrf("/my").await;
+    let (st, _, _) = b.post("/logout", &[("_csrf", &csrf)]).await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let (st, _, _) = b.get("/my").await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn pin_switch_locks_after_repeated_failures() {
+    let app = app_with_passwords().await;
+    let mut m = Browser::new(&app);
+    m.post(
+        "/login",
+        &[("login", "dental-manager"), ("password", "correct horse")],
+    )
+    .await;
+    let csrf = m.csrf("/settings").await;
+    let (st, _, h) = m
+        .post(
+            "/settings/device",
+            &[
+                ("_csrf", &csrf),
+                ("location_id", &app.fx.dental),
+                ("name", "Desk tablet"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (st, h["location"].to_str().unwrap()),
+        (StatusCode::SEE_OTHER, "/switch")
+    );
+    let (_, page, _) = m.get("/switch").await;
+    assert!(
+        page.contains("dental front"),
+        "people with a PIN are listed"
+    );
+    let fd = app.fx.actor("dental_front").staff_id.clone();
+    let (st, body, _) = m
+        .post("/switch", &[("staff_id", &fd), ("pin", "1111")])
+        .await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
+    assert!(body.contains("4 tries left"), "{body}");
+    for _ in 0..3 {
+        m.post("/switch", &[("staff_id", &fd), ("pin", "1111")])
+            .await;
+    }
+    let (st, body, _) = m
+        .post("/switch", &[("staff_id", &fd), ("pin", "1111")])
+        .await;
+    assert_eq!(st, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    // Locked: even the right PIN waits.
+    let (st, _, _) = m
+        .post("/switch", &[("staff_id", &fd), ("pin", "2468")])
+        .await;
+    assert_eq!(st, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn right_pin_switches_user() {
+    let app = app_with_passwords().await;
+    let mut m = Browser::new(&app);
+    m.post(
+        "/login",
+        &[("login", "dental-manager"), ("password", "correct horse")],
+    )
+    .await;
+    let csrf = m.csrf("/settings").await;
+    m.post(
+        "/settings/device",
+        &[
+            ("_csrf", &csrf),
+            ("location_id", &app.fx.dental),
+            ("name", "Desk tablet"),
+        ],
+    )
+    .await;
+    let fd = app.fx.actor("dental_front").staff_id.clone();
+    let (st, _, _) = m
+        .post("/switch", &[("staff_id", &fd), ("pin", "2468")])
+        .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let (_, body, _) = m.get("/").await;
+    assert!(
+        body.contains("dental front") && body.contains("data-idle-seconds=\"180\""),
+        "signed in as the front desk with the idle timer"
+    );
+}
