@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`: routes, OpenAPI document and Swagger UI.
 
 pub mod actions;
+pub mod admin;
 pub mod cases;
 pub mod org;
 pub mod playbooks;
@@ -58,7 +59,12 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(actions::cancel))
         .routes(routes!(actions::add_note))
         .routes(routes!(org::list_locations))
-        .routes(routes!(org::get_location))
+        .routes(routes!(org::get_location, admin::put_location))
+        .routes(routes!(admin::add_staff))
+        .routes(routes!(admin::deactivate))
+        .routes(routes!(admin::secret))
+        .routes(routes!(admin::put_step))
+        .routes(routes!(admin::my_work))
         .routes(routes!(org::get_limits, org::put_limits))
         .routes(routes!(org::list_staff))
         .routes(routes!(org::me))

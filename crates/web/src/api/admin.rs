@@ -1,0 +1,269 @@
+//! Set-up endpoints (the API side of the settings pages): location settings, staff, secrets, playbook steps, my work.
+
+use crate::auth::Auth;
+use crate::error::{ApiJson, ApiPath, ApiResult, ErrorBody};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use olive_domain::deadline::DayHours;
+use olive_domain::role::Role;
+use olive_storage::StoreError;
+use olive_storage::admin::{LocationUpdate, StepUpdate};
+use olive_storage::cases::CaseFilter;
+use olive_storage::org::NewStaff;
+use olive_storage::store::weekday_index;
+use olive_storage::views::{CaseSummary, HoursView, LocationView, StaffView};
+use serde::{Deserialize, Serialize};
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LocationSettings {
+    pub timezone: String,
+    pub currency: String,
+    /// open weekdays (`mon`…`sun`) with `HH:MM` times; days not listed are closed
+    pub hours: Vec<HoursView>,
+    /// `YYYY-MM-DD`
+    #[serde(default)]
+    pub closed_dates: Vec<String>,
+}
+
+/// Change a location's time zone, currency, opening hours and closed dates (managers and admins).
+#[utoipa::path(put, path = "/api/v1/locations/{id}", tag = "organisation", params(("id" = String, Path)), request_body = LocationSettings,
+    responses((status = 200, body = LocationView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn put_location(
+    State(st): State<AppState>,
+    Auth(a): Auth,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(b): ApiJson<LocationSettings>,
+) -> ApiResult<Json<LocationView>> {
+    a.require_configure(&id)?;
+    let mut hours = [None; 7];
+    for h in &b.hours {
+        let idx = weekday_index(&h.day).ok_or_else(|| {
+            StoreError::field(
+                "hours",
+                format!(
+                    "unknown day '{}': use mon, tue, wed, thu, fri, sat or sun",
+                    h.day
+                ),
+            )
+        })?;
+        let (open, close) = (h.open.parse(), h.close.parse());
+        let (Ok(open), Ok(close)) = (open, close) else {
+            return Err(StoreError::field("hours", format!("{}: times are HH:MM", h.day)).into());
+        };
+        hours[idx] = Some(DayHours { open, close });
+    }
+    let mut closed = std::collections::BTreeSet::new();
+    for d in &b.closed_dates {
+        closed.insert(d.parse().map_err(|_| {
+            StoreError::field("closed_dates", format!("'{d}' is not a YYYY-MM-DD date"))
+        })?);
+    }
+    st.store
+        .update_location(
+            &a,
+            &id,
+            LocationUpdate {
+                timezone: b.timezone,
+                currency: b.currency,
+                hours,
+                closed,
+            },
+        )
+        .await?;
+    Ok(Json(st.store.get_location(&a, &id).await?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewStaffRequest {
+    pub name: String,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub username: Option<String>,
+    pub location_id: String,
+    pub role: Role,
+    #[serde(default)]
+    pub password: Option<String>,
+    #[serde(default)]
+    pub pin: Option<String>,
+}
+
+/// Add a staff member at a location (managers: front desk and team members; admins: managers too).
+#[utoipa::path(post, path = "/api/v1/staff", tag = "organisation", request_body = NewStaffRequest,
+    responses((status = 201, body = StaffView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn add_staff(
+    State(st): State<AppState>,
+    Auth(a): Auth,
+    ApiJson(b): ApiJson<NewStaffRequest>,
+) -> ApiResult<Response> {
+    let configure = a.require_configure(&b.location_id)?;
+    if matches!(b.role, Role::Manager | Role::Admin) && configure != Role::Admin {
+        return Err(StoreError::Forbidden("only an admin can add a manager".into()).into());
+    }
+    if b.role == Role::Admin {
+        return Err(StoreError::field(
+            "role",
+            "an admin is organisation-wide; use `olive user add --admin`",
+        )
+        .into());
+    }
+    if let Some(p) = &b.password {
+        if p.chars().count() < 8 {
+            return Err(
+                StoreError::field("password", "a password needs at least 8 characters").into(),
+            );
+        }
+    }
+    if let Some(p) = &b.pin {
+        if !(4..=8).contains(&p.len()) || !p.bytes().all(|c| c.is_ascii_digit()) {
+            return Err(StoreError::field("pin", "a PIN is 4 to 8 digits").into());
+        }
+    }
+    let s = st
+        .store
+        .add_staff(
+            NewStaff {
+                name: b.name,
+                email: b.email,
+                username: b.username,
+                is_admin: false,
+                locations: vec![(b.location_id, b.role)],
+            },
+            st.now(),
+        )
+        .await?;
+    if let Some(p) = &b.password {
+        st.store.set_password(&s.id, p).await?;
+    }
+    if let Some(p) = &b.pin {
+        st.store.set_pin(&s.id, p).await?;
+    }
+    Ok((
+        StatusCode::CREATED,
+        [("location", format!("/api/v1/staff/{}", s.id))],
+        Json(s),
+    )
+        .into_response())
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Deactivated {
+    /// open cases moved to the caller
+    pub reassigned_cases: usize,
+}
+
+/// Deactivate a staff member: sessions and tokens end, open cases move to the caller (on each timeline).
+#[utoipa::path(post, path = "/api/v1/staff/{id}/deactivate", tag = "organisation", params(("id" = String, Path)),
+    responses((status = 200, body = Deactivated), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn deactivate(
+    State(st): State<AppState>,
+    Auth(a): Auth,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<Deactivated>> {
+    Ok(Json(Deactivated {
+        reassigned_cases: st.store.deactivate_staff(&a, &id, st.now()).await?,
+    }))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Secret {
+    #[serde(default)]
+    pub password: Option<String>,
+    #[serde(default)]
+    pub pin: Option<String>,
+}
+
+/// Reset a staff member's password and/or PIN.
+#[utoipa::path(post, path = "/api/v1/staff/{id}/secret", tag = "organisation", params(("id" = String, Path)), request_body = Secret,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn secret(
+    State(st): State<AppState>,
+    Auth(a): Auth,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(b): ApiJson<Secret>,
+) -> ApiResult<StatusCode> {
+    if b.password.is_none() && b.pin.is_none() {
+        return Err(StoreError::field("password", "give a new password or a new PIN").into());
+    }
+    if let Some(p) = &b.password {
+        st.store.reset_password(&a, &id, p).await?;
+    }
+    if let Some(p) = &b.pin {
+        st.store.reset_pin(&a, &id, p).await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StepChange {
+    /// deadline rule, e.g. `same_day 17:00`
+    pub due: String,
+    pub owner: Role,
+    pub wording: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PlaybookSaved {
+    pub code: String,
+    pub defects: usize,
+}
+
+/// Change one protocol step of a playbook (applies to new cases; open cases keep theirs).
+#[utoipa::path(put, path = "/api/v1/playbooks/{code}/defects/{defect}/steps/{index}", tag = "playbooks",
+    params(("code" = String, Path), ("defect" = String, Path), ("index" = usize, Path, description = "0-based")), request_body = StepChange,
+    responses((status = 200, body = PlaybookSaved), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn put_step(
+    State(st): State<AppState>,
+    Auth(a): Auth,
+    ApiPath((code, defect, index)): ApiPath<(String, String, usize)>,
+    ApiJson(b): ApiJson<StepChange>,
+) -> ApiResult<Json<PlaybookSaved>> {
+    let u = StepUpdate {
+        defect,
+        index,
+        due: b.due,
+        owner: b.owner.as_str().to_string(),
+        wording: b.wording,
+    };
+    let p = st
+        .store
+        .update_playbook_step(&a, &code, u, st.now())
+        .await?;
+    Ok(Json(PlaybookSaved {
+        code: p.playbook.code,
+        defects: p.defects.len(),
+    }))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct MyWork {
+    /// cases I hold, soonest due first
+    pub cases: Vec<CaseSummary>,
+    /// cases someone offers to hand to me
+    pub offered: Vec<CaseSummary>,
+}
+
+/// My work: the cases I hold, soonest due first, and hand-offs waiting for my answer.
+#[utoipa::path(get, path = "/api/v1/my-work", tag = "cases", responses((status = 200, body = MyWork), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn my_work(State(st): State<AppState>, Auth(a): Auth) -> ApiResult<Json<MyWork>> {
+    let now = st.now();
+    let f = CaseFilter {
+        owner: Some(a.staff_id.clone()),
+        status: Some("active".into()),
+        limit: Some(100),
+        ..Default::default()
+    };
+    let mut cases = st.store.list_cases(&a, &f, now).await?.items;
+    cases.sort_by(|x, y| x.next_due_at.cmp(&y.next_due_at));
+    Ok(Json(MyWork {
+        cases,
+        offered: st.store.handoffs_offered_to(&a, now).await?,
+    }))
+}
