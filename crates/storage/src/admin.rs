@@ -36,7 +36,66 @@ pub struct StepUpdate {
     pub wording: String,
 }
 
+/// A new staff member at one location, with optional sign-in secrets.
+pub struct StaffInput {
+    pub name: String,
+    pub email: Option<String>,
+    pub username: Option<String>,
+    pub location_id: String,
+    pub role: Role,
+    pub password: Option<String>,
+    pub pin: Option<String>,
+}
+
 impl Store {
+    /// Add someone at a location: managers add front desk and team members, admins add managers too.
+    /// Secrets are checked before anything is stored.
+    pub async fn create_staff(
+        &self,
+        actor: &Actor,
+        input: StaffInput,
+        now: Timestamp,
+    ) -> Result<crate::views::StaffView, StoreError> {
+        let configure = actor.require_configure(&input.location_id)?;
+        match input.role {
+            Role::Admin => {
+                return Err(StoreError::field(
+                    "role",
+                    "an admin is organisation-wide; use `olive user add --admin`",
+                ));
+            }
+            Role::Manager if configure != Role::Admin => {
+                return Err(StoreError::Forbidden(
+                    "only an admin can add a manager".into(),
+                ));
+            }
+            _ => {}
+        }
+        let nz = |v: Option<String>| v.filter(|v| !v.trim().is_empty());
+        let (password, pin) = (nz(input.password), nz(input.pin));
+        if let Some(p) = &password {
+            crate::auth::check_password(p)?;
+        }
+        if let Some(p) = &pin {
+            crate::auth::check_pin(p)?;
+        }
+        let new = crate::org::NewStaff {
+            name: input.name,
+            email: nz(input.email),
+            username: nz(input.username),
+            is_admin: false,
+            locations: vec![(input.location_id, input.role)],
+        };
+        let s = self.add_staff(new, now).await?;
+        if let Some(p) = &password {
+            self.set_password(&s.id, p).await?;
+        }
+        if let Some(p) = &pin {
+            self.set_pin(&s.id, p).await?;
+        }
+        Ok(s)
+    }
+
     pub async fn update_location(
         &self,
         actor: &Actor,

@@ -72,15 +72,29 @@ async fn verify_secret(secret: String, hash: Option<String>) -> bool {
     .unwrap_or(false)
 }
 
+/// A password must have 8 characters or more.
+pub fn check_password(password: &str) -> Result<(), StoreError> {
+    if password.chars().count() < 8 || password.len() > 200 {
+        return Err(StoreError::field(
+            "password",
+            "a password needs at least 8 characters",
+        ));
+    }
+    Ok(())
+}
+
+/// A PIN is 4 to 8 digits.
+pub fn check_pin(pin: &str) -> Result<(), StoreError> {
+    if !(4..=8).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(StoreError::field("pin", "a PIN is 4 to 8 digits"));
+    }
+    Ok(())
+}
+
 impl Store {
     /// Set a staff member's password (8 characters or more).
     pub async fn set_password(&self, staff_id: &str, password: &str) -> Result<(), StoreError> {
-        if password.chars().count() < 8 || password.len() > 200 {
-            return Err(StoreError::field(
-                "password",
-                "a password needs at least 8 characters",
-            ));
-        }
+        check_password(password)?;
         let hash = hash_secret(password.to_string()).await?;
         let n = self
             .db
@@ -100,9 +114,7 @@ impl Store {
 
     /// Set a staff member's PIN for shared devices (4 to 8 digits).
     pub async fn set_pin(&self, staff_id: &str, pin: &str) -> Result<(), StoreError> {
-        if !(4..=8).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(StoreError::field("pin", "a PIN is 4 to 8 digits"));
-        }
+        check_pin(pin)?;
         let hash = hash_secret(pin.to_string()).await?;
         let n = self
             .db

@@ -10,9 +10,8 @@ use axum::response::{IntoResponse, Response};
 use olive_domain::deadline::DayHours;
 use olive_domain::role::Role;
 use olive_storage::StoreError;
-use olive_storage::admin::{LocationUpdate, StepUpdate};
+use olive_storage::admin::{LocationUpdate, StaffInput, StepUpdate};
 use olive_storage::cases::CaseFilter;
-use olive_storage::org::NewStaff;
 use olive_storage::store::weekday_index;
 use olive_storage::views::{CaseSummary, HoursView, LocationView, StaffView};
 use serde::{Deserialize, Serialize};
@@ -101,48 +100,16 @@ pub async fn add_staff(
     Auth(a): Auth,
     ApiJson(b): ApiJson<NewStaffRequest>,
 ) -> ApiResult<Response> {
-    let configure = a.require_configure(&b.location_id)?;
-    if matches!(b.role, Role::Manager | Role::Admin) && configure != Role::Admin {
-        return Err(StoreError::Forbidden("only an admin can add a manager".into()).into());
-    }
-    if b.role == Role::Admin {
-        return Err(StoreError::field(
-            "role",
-            "an admin is organisation-wide; use `olive user add --admin`",
-        )
-        .into());
-    }
-    if let Some(p) = &b.password {
-        if p.chars().count() < 8 {
-            return Err(
-                StoreError::field("password", "a password needs at least 8 characters").into(),
-            );
-        }
-    }
-    if let Some(p) = &b.pin {
-        if !(4..=8).contains(&p.len()) || !p.bytes().all(|c| c.is_ascii_digit()) {
-            return Err(StoreError::field("pin", "a PIN is 4 to 8 digits").into());
-        }
-    }
-    let s = st
-        .store
-        .add_staff(
-            NewStaff {
-                name: b.name,
-                email: b.email,
-                username: b.username,
-                is_admin: false,
-                locations: vec![(b.location_id, b.role)],
-            },
-            st.now(),
-        )
-        .await?;
-    if let Some(p) = &b.password {
-        st.store.set_password(&s.id, p).await?;
-    }
-    if let Some(p) = &b.pin {
-        st.store.set_pin(&s.id, p).await?;
-    }
+    let input = StaffInput {
+        name: b.name,
+        email: b.email,
+        username: b.username,
+        location_id: b.location_id,
+        role: b.role,
+        password: b.password,
+        pin: b.pin,
+    };
+    let s = st.store.create_staff(&a, input, st.now()).await?;
     Ok((
         StatusCode::CREATED,
         [("location", format!("/api/v1/staff/{}", s.id))],

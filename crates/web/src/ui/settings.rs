@@ -14,9 +14,8 @@ use jiff::civil::{Date, Time};
 use olive_domain::deadline::DayHours;
 use olive_domain::role::Role;
 use olive_storage::StoreError;
-use olive_storage::admin::{LocationUpdate, StepUpdate};
+use olive_storage::admin::{LocationUpdate, StaffInput, StepUpdate};
 use olive_storage::auth::WebSession;
-use olive_storage::org::NewStaff;
 use olive_storage::store::WEEKDAYS;
 use olive_storage::views::{LocationView, StaffView};
 use serde::Deserialize;
@@ -312,55 +311,26 @@ pub async fn add_staff(
     State(st): State<AppState>,
     p: Posted<Fields>,
 ) -> Result<Response, AppError> {
-    let f = &p.form;
-    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
-    let loc = get("location_id");
-    let now = st.now();
-    let res = async {
-        let role: Role = get("role")
-            .parse()
-            .map_err(|e: String| StoreError::field("role", e))?;
-        let configure = p.web.actor.require_configure(&loc)?;
-        if role == Role::Manager && configure != Role::Admin {
-            return Err(StoreError::Forbidden(
-                "only an admin can add a manager".into(),
-            ));
+    let get = |k: &str| p.form.get(k).cloned();
+    let loc = get("location_id").unwrap_or_default();
+    let res = match get("role").unwrap_or_default().parse::<Role>() {
+        Err(e) => Err(StoreError::field("role", e)),
+        Ok(role) => {
+            let input = StaffInput {
+                name: get("name").unwrap_or_default(),
+                email: get("email"),
+                username: get("username"),
+                location_id: loc.clone(),
+                role,
+                password: get("password"),
+                pin: get("pin"),
+            };
+            st.store
+                .create_staff(&p.web.actor, input, st.now())
+                .await
+                .map(|s| format!("{} added.", s.name))
         }
-        let nz = |v: String| Some(v).filter(|v| !v.trim().is_empty());
-        let (password, pin) = (get("password"), get("pin"));
-        if !password.is_empty() && password.chars().count() < 8 {
-            return Err(StoreError::field(
-                "password",
-                "a password needs at least 8 characters",
-            ));
-        }
-        if !pin.is_empty()
-            && (!(4..=8).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()))
-        {
-            return Err(StoreError::field("pin", "a PIN is 4 to 8 digits"));
-        }
-        let s = st
-            .store
-            .add_staff(
-                NewStaff {
-                    name: get("name"),
-                    email: nz(get("email")),
-                    username: nz(get("username")),
-                    is_admin: false,
-                    locations: vec![(loc.clone(), role)],
-                },
-                now,
-            )
-            .await?;
-        if !password.is_empty() {
-            st.store.set_password(&s.id, &password).await?;
-        }
-        if !pin.is_empty() {
-            st.store.set_pin(&s.id, &pin).await?;
-        }
-        Ok(format!("{} added.", s.name))
-    }
-    .await;
+    };
     finish(&st, &p.web, &loc, res, "staff").await
 }
 
