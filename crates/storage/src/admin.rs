@@ -26,6 +26,16 @@ pub struct LocationUpdate {
     pub closed: BTreeSet<Date>,
 }
 
+/// A defect added from the playbook editor.
+pub struct NewDefect {
+    pub code: String,
+    pub stage: String,
+    pub title: String,
+    pub severity: olive_domain::playbook::Severity,
+    /// comma-separated words the front desk may type
+    pub keywords: String,
+}
+
 /// A change to one step of a playbook's protocol.
 pub struct StepUpdate {
     pub defect: String,
@@ -312,6 +322,182 @@ impl Store {
             )
             .await?;
         Ok(rows.iter().map(|c| Self::summary(c, &names, now)).collect())
+    }
+
+    /// Edit a staff member's name, email, username and role at a location.
+    pub async fn update_staff(
+        &self,
+        actor: &Actor,
+        staff_id: &str,
+        input: StaffInput,
+    ) -> Result<crate::views::StaffView, StoreError> {
+        let target = self.require_manage_staff(actor, staff_id).await?;
+        let configure = actor.require_configure(&input.location_id)?;
+        if input.role == Role::Admin || (input.role == Role::Manager && configure != Role::Admin) {
+            return Err(StoreError::Forbidden(
+                "only an admin can make someone a manager".into(),
+            ));
+        }
+        let mut errs = FieldErrors::default();
+        errs.check(
+            !input.name.trim().is_empty(),
+            "name",
+            "a staff member needs a name",
+        );
+        let email = input
+            .email
+            .as_deref()
+            .map(str::trim)
+            .filter(|e| !e.is_empty());
+        let email = match email.map(str::parse::<olive_domain::contact::Email>) {
+            Some(Ok(e)) => Some(e.to_string()),
+            Some(Err(e)) => {
+                errs.add("email", e.to_string());
+                None
+            }
+            None => None,
+        };
+        let username = input
+            .username
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+            .map(str::to_lowercase);
+        errs.check(
+            email.is_some() || username.is_some(),
+            "email",
+            "give an email or a username",
+        );
+        errs.into_result()?;
+        let mut tx = self.db.begin().await?;
+        let res = tx
+            .execute(
+                &Query::update()
+                    .table("staff")
+                    .values([
+                        ("name", input.name.trim().into()),
+                        ("email", email.into()),
+                        ("username", username.into()),
+                    ])
+                    .and_where(Expr::col("id").eq(staff_id))
+                    .to_owned(),
+            )
+            .await;
+        if crate::cases::is_unique_violation(&res) {
+            return Err(StoreError::conflict(
+                "already_exists",
+                "another staff member has that email or username",
+            ));
+        }
+        res?;
+        if !target.is_admin {
+            tx.execute(
+                &Query::update()
+                    .table("staff_locations")
+                    .value("role", input.role.as_str())
+                    .and_where(Expr::col("staff_id").eq(staff_id))
+                    .and_where(Expr::col("location_id").eq(input.location_id.clone()))
+                    .to_owned(),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        self.staff_view(staff_id).await
+    }
+
+    /// Add a defect to a playbook with a starting protocol (acknowledge, put right, verify) to refine step by step.
+    pub async fn add_defect(
+        &self,
+        actor: &Actor,
+        code: &str,
+        defect: NewDefect,
+        now: Timestamp,
+    ) -> Result<Playbook, StoreError> {
+        self.require_playbook_editor(actor, code).await?;
+        let mut p = (*self.playbook(code).await?).clone();
+        let mut errs = FieldErrors::default();
+        errs.check(
+            p.defect(&defect.code).is_none(),
+            "code",
+            "a defect with that code already exists",
+        );
+        errs.check(
+            p.stage(&defect.stage).is_some(),
+            "stage",
+            "choose a stage of the cycle",
+        );
+        errs.check(
+            !defect.title.trim().is_empty(),
+            "title",
+            "give the defect a title",
+        );
+        errs.into_result()?;
+        let step = |title: &str,
+                    kind,
+                    due: &str,
+                    wording: &str|
+         -> Result<olive_domain::playbook::StepTemplate, StoreError> {
+            Ok(olive_domain::playbook::StepTemplate {
+                title: title.into(),
+                kind,
+                owner: Role::FrontDesk,
+                due: due
+                    .parse()
+                    .map_err(|_| StoreError::Corrupt("rule".into()))?,
+                wording: wording.into(),
+                gesture: None,
+            })
+        };
+        use olive_domain::playbook::StepKind;
+        p.defects.push(olive_domain::playbook::Defect {
+            code: defect.code.trim().to_string(),
+            stage: defect.stage,
+            title: defect.title.trim().to_string(),
+            severity: defect.severity,
+            keywords: defect
+                .keywords
+                .split(',')
+                .map(|k| k.trim().to_string())
+                .filter(|k| !k.is_empty())
+                .collect(),
+            prevention: String::new(),
+            early_detection: String::new(),
+            gestures: Vec::new(),
+            steps: vec![
+                step(
+                    "Acknowledge and apologise",
+                    StepKind::Acknowledge,
+                    "PT10M",
+                    "I'm sorry this happened. I'll look after it myself, right now.",
+                )?,
+                step("Put it right", StepKind::Fix, "same_day 17:00", "")?,
+                step(
+                    "Check the recovery hit home",
+                    StepKind::Verify,
+                    "next_business_day 12:00",
+                    "I wanted to check that we put things right for you.",
+                )?,
+            ],
+        });
+        self.import_playbook(&p.to_toml(), now).await
+    }
+
+    /// Retire a defect: new cases can no longer choose it; cases already logged keep their protocol.
+    pub async fn retire_defect(
+        &self,
+        actor: &Actor,
+        code: &str,
+        defect: &str,
+        now: Timestamp,
+    ) -> Result<Playbook, StoreError> {
+        self.require_playbook_editor(actor, code).await?;
+        let mut p = (*self.playbook(code).await?).clone();
+        let before = p.defects.len();
+        p.defects.retain(|d| d.code != defect);
+        if p.defects.len() == before {
+            return Err(StoreError::NotFound("defect"));
+        }
+        self.import_playbook(&p.to_toml(), now).await
     }
 
     /// Change one protocol step (deadline, owner role, wording). Validated like an upload; applies to new cases only.

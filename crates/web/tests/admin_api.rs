@@ -194,6 +194,72 @@ async fn set_up_without_a_terminal() {
         .await;
     assert_eq!(new["steps"][0]["due_rule"], "PT3M");
 
+    // Add a defect (with a starting protocol), log a case with it, then retire it: the case keeps its protocol.
+    let (st, b) = app.post("dental_manager", "/api/v1/playbooks/dental/defects", json!({"code": "parking-full", "stage": "arrival", "title": "Car park full", "severity": "minor", "keywords": "parking, car"})).await;
+    assert_eq!(st, StatusCode::CREATED, "{b}");
+    let (st, b) = app.post("dental_manager", "/api/v1/playbooks/dental/defects", json!({"code": "parking-full", "stage": "arrival", "title": "Again", "severity": "minor"})).await;
+    assert_error(
+        st,
+        &b,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    );
+    let (st, parked) = app
+        .post(
+            "dental_front",
+            "/api/v1/cases",
+            json!({"location_id": loc, "defect": "parking-full", "customer": {"name": "Ro"}}),
+        )
+        .await;
+    assert_eq!(
+        (st, parked["steps"].as_array().map(Vec::len)),
+        (StatusCode::CREATED, Some(3))
+    );
+    let (st, _) = app
+        .call(
+            Some("dental_manager"),
+            Method::DELETE,
+            "/api/v1/playbooks/dental/defects/parking-full",
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let (st, b) = app
+        .post(
+            "dental_front",
+            "/api/v1/cases",
+            json!({"location_id": loc, "defect": "parking-full", "customer": {"name": "Ro"}}),
+        )
+        .await;
+    assert_error(
+        st,
+        &b,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    );
+    let (st, kept) = app
+        .get(
+            "dental_front",
+            &format!("/api/v1/cases/{}", parked["id"].as_str().unwrap()),
+        )
+        .await;
+    assert_eq!(
+        (st, kept["steps"].as_array().map(Vec::len)),
+        (StatusCode::OK, Some(3))
+    );
+
+    // Edit a staff member; a manager cannot promote someone to manager.
+    let fd = app.id("dental_front");
+    let (st, b) = app.call(Some("dental_manager"), Method::PUT, &format!("/api/v1/staff/{fd}"), Some(json!({"name": "Fiona F.", "username": "fiona", "location_id": loc, "role": "team_member"}))).await;
+    assert_eq!(
+        (st, b["name"].as_str()),
+        (StatusCode::OK, Some("Fiona F.")),
+        "{b}"
+    );
+    assert_eq!(b["locations"][0]["role"], "team_member");
+    let (st, b) = app.call(Some("dental_manager"), Method::PUT, &format!("/api/v1/staff/{fd}"), Some(json!({"name": "Fiona F.", "username": "fiona", "location_id": loc, "role": "manager"}))).await;
+    assert_error(st, &b, StatusCode::FORBIDDEN, "forbidden");
+
     // My work: the manager now holds Nina's old case.
     let (_, mine) = app.get("dental_manager", "/api/v1/my-work").await;
     assert!(

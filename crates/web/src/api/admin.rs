@@ -234,3 +234,78 @@ pub async fn my_work(State(st): State<AppState>, Auth(a): Auth) -> ApiResult<Jso
         offered: st.store.handoffs_offered_to(&a, now).await?,
     }))
 }
+
+/// Edit a staff member's name, email, username and role at a location.
+#[utoipa::path(put, path = "/api/v1/staff/{id}", tag = "organisation", params(("id" = String, Path)), request_body = NewStaffRequest,
+    responses((status = 200, body = StaffView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn put_staff(
+    State(st): State<AppState>,
+    Auth(a): Auth,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(b): ApiJson<NewStaffRequest>,
+) -> ApiResult<Json<StaffView>> {
+    let input = StaffInput {
+        name: b.name,
+        email: b.email,
+        username: b.username,
+        location_id: b.location_id,
+        role: b.role,
+        password: None,
+        pin: None,
+    };
+    Ok(Json(st.store.update_staff(&a, &id, input).await?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewDefectRequest {
+    pub code: String,
+    pub stage: String,
+    pub title: String,
+    pub severity: olive_domain::playbook::Severity,
+    /// comma-separated search words
+    #[serde(default)]
+    pub keywords: String,
+}
+
+/// Add a defect with a starting protocol (acknowledge, put right, verify) to refine step by step.
+#[utoipa::path(post, path = "/api/v1/playbooks/{code}/defects", tag = "playbooks", params(("code" = String, Path)), request_body = NewDefectRequest,
+    responses((status = 201, body = PlaybookSaved), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn add_defect(
+    State(st): State<AppState>,
+    Auth(a): Auth,
+    ApiPath(code): ApiPath<String>,
+    ApiJson(b): ApiJson<NewDefectRequest>,
+) -> ApiResult<Response> {
+    let d = olive_storage::admin::NewDefect {
+        code: b.code,
+        stage: b.stage,
+        title: b.title,
+        severity: b.severity,
+        keywords: b.keywords,
+    };
+    let p = st.store.add_defect(&a, &code, d, st.now()).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(PlaybookSaved {
+            code: p.playbook.code,
+            defects: p.defects.len(),
+        }),
+    )
+        .into_response())
+}
+
+/// Retire a defect (new cases cannot choose it; logged cases keep their protocol).
+#[utoipa::path(delete, path = "/api/v1/playbooks/{code}/defects/{defect}", tag = "playbooks", params(("code" = String, Path), ("defect" = String, Path)),
+    responses((status = 200, body = PlaybookSaved), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn retire_defect(
+    State(st): State<AppState>,
+    Auth(a): Auth,
+    ApiPath((code, defect)): ApiPath<(String, String)>,
+) -> ApiResult<Json<PlaybookSaved>> {
+    let p = st.store.retire_defect(&a, &code, &defect, st.now()).await?;
+    Ok(Json(PlaybookSaved {
+        code: p.playbook.code,
+        defects: p.defects.len(),
+    }))
+}

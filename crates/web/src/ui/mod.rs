@@ -249,6 +249,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/playbook/download", get(settings::playbook_download))
         .route("/playbook/step", post(settings::playbook_step))
+        .route("/playbook/defects", post(settings::playbook_defect))
         .route("/settings", get(settings::page))
         .route("/settings/location", post(settings::location))
         .route("/settings/limits", post(settings::limits))

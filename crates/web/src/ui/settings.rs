@@ -14,7 +14,7 @@ use jiff::civil::{Date, Time};
 use olive_domain::deadline::DayHours;
 use olive_domain::role::Role;
 use olive_storage::StoreError;
-use olive_storage::admin::{LocationUpdate, StaffInput, StepUpdate};
+use olive_storage::admin::{LocationUpdate, NewDefect, StaffInput, StepUpdate};
 use olive_storage::auth::WebSession;
 use olive_storage::store::WEEKDAYS;
 use olive_storage::views::{LocationView, StaffView};
@@ -420,6 +420,7 @@ pub struct PlaybookPage {
     errors: Vec<String>,
     flash: Option<String>,
     roles: Vec<&'static str>,
+    stage_options: Vec<(String, String)>,
 }
 
 async fn render_playbook(
@@ -491,6 +492,11 @@ async fn render_playbook(
         errors,
         flash,
         roles: Role::ALL.iter().map(|r| r.as_str()).collect(),
+        stage_options: p
+            .stages
+            .iter()
+            .map(|s| (s.code.clone(), s.name.clone()))
+            .collect(),
     })
 }
 
@@ -552,6 +558,55 @@ pub async fn playbook_upload(
             pb.playbook.code
         ))
         .into_response()),
+        Err(StoreError::Validation { message, .. }) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            render_playbook(
+                &st,
+                &p.web,
+                message.lines().map(str::to_string).collect(),
+                None,
+            )
+            .await?,
+        )
+            .into_response()),
+        Err(StoreError::Forbidden(m)) => Ok((
+            StatusCode::FORBIDDEN,
+            render_playbook(&st, &p.web, vec![m], None).await?,
+        )
+            .into_response()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Add a defect (with a starting protocol to refine) or retire one.
+pub async fn playbook_defect(
+    State(st): State<AppState>,
+    p: Posted<Fields>,
+) -> Result<Response, AppError> {
+    let get = |k: &str| p.form.get(k).cloned().unwrap_or_default();
+    let now = st.now();
+    let res = if p.form.contains_key("retire") {
+        st.store
+            .retire_defect(&p.web.actor, &get("code"), &get("retire"), now)
+            .await
+            .map(|_| "Defect+retired;+open+cases+keep+their+protocol.")
+    } else {
+        let severity = olive_domain::playbook::Severity::parse(&get("severity"))
+            .unwrap_or(olive_domain::playbook::Severity::Minor);
+        let d = NewDefect {
+            code: get("defect_code"),
+            stage: get("stage"),
+            title: get("title"),
+            severity,
+            keywords: get("keywords"),
+        };
+        st.store
+            .add_defect(&p.web.actor, &get("code"), d, now)
+            .await
+            .map(|_| "Defect+added;+edit+its+steps+below.")
+    };
+    match res {
+        Ok(msg) => Ok(Redirect::to(&format!("/playbook?done={msg}")).into_response()),
         Err(StoreError::Validation { message, .. }) => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
             render_playbook(
