@@ -36,6 +36,7 @@ pub struct StepRow {
     pub due_text: String,
     pub done_text: String,
     pub wording: String,
+    pub skip_error: Option<String>,
 }
 
 pub struct GestureRow {
@@ -88,6 +89,13 @@ pub struct CasePage {
 impl CasePage {
     fn v(&self, k: &str) -> String {
         self.values.get(k).cloned().unwrap_or_default()
+    }
+    /// What was typed (after a failed submit), else the stored value.
+    fn val(&self, k: &str, stored: &str) -> String {
+        self.values
+            .get(k)
+            .cloned()
+            .unwrap_or_else(|| stored.to_string())
     }
 }
 
@@ -190,6 +198,7 @@ pub async fn render(
             let (due_text, overdue, soon) = relative_due(due, now, &tz);
             let pending = s.status == olive_domain::case::StepStatus::Pending;
             StepRow {
+                skip_error: errors.get(&format!("skip:{}", s.id)).cloned(),
                 id: s.id.clone(),
                 position: s.position,
                 title: s.title.clone(),
@@ -399,12 +408,23 @@ async fn finish(
             Ok(Redirect::to(&format!("/cases/{key}?done={}", urlencode(&flash))).into_response())
         }
         Err(StoreError::Validation { fields, message }) => {
-            let mut errors: BTreeMap<String, String> = fields
-                .into_iter()
-                .map(|(k, v)| (k.replace("value_cents", "value"), capital(&v)))
-                .collect();
+            // A form with one box (skip, reopen, decline, edit) shows its message under that form;
+            // the others show each message under its field.
+            let mut errors: BTreeMap<String, String> = if form == "_" {
+                fields
+                    .iter()
+                    .map(|(k, v)| (k.replace("value_cents", "value"), capital(v)))
+                    .collect()
+            } else {
+                BTreeMap::new()
+            };
             if errors.is_empty() {
-                errors.insert(form.to_string(), capital(&message));
+                let text = if form == "_" {
+                    message
+                } else {
+                    fields.into_values().next().unwrap_or(message)
+                };
+                errors.insert(form.to_string(), capital(&text));
             }
             let page = render(st, web, key, errors, values, None).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
@@ -415,10 +435,20 @@ async fn finish(
             } else {
                 StatusCode::CONFLICT
             };
-            let errors = BTreeMap::from([(
-                if form == "close" { "close" } else { "_" }.to_string(),
-                capital(&e.to_string()),
-            )]);
+            let errors =
+                BTreeMap::from([
+                    (
+                        if matches!(form, "close" | "reopen" | "decline")
+                            || form.starts_with("skip:")
+                        {
+                            form
+                        } else {
+                            "_"
+                        }
+                        .to_string(),
+                        capital(&e.to_string()),
+                    ),
+                ]);
             let page = render(st, web, key, errors, values, None).await?;
             Ok((status, page).into_response())
         }
@@ -605,6 +635,7 @@ pub async fn act(
     let form = match action.as_str() {
         "close" => "close",
         "edit" => "edit",
+        "reopen" | "cancel" => "reopen",
         _ => "_",
     };
     finish(&st, &web, &key, res, form, f).await
@@ -640,7 +671,12 @@ pub async fn step(
         .step_action(&p.web.actor, &key, &id, skip, a, st.now())
         .await
         .map(|_| if skip { "Step skipped." } else { "Step done." }.to_string());
-    finish(&st, &p.web, &key, res, "_", p.form).await
+    let form = if skip {
+        format!("skip:{id}")
+    } else {
+        "_".to_string()
+    };
+    finish(&st, &p.web, &key, res, &form, p.form).await
 }
 
 pub async fn gesture(
@@ -697,7 +733,15 @@ pub async fn handoff(
             }
             .to_string()
         });
-    finish(&st, &p.web, &key, res, "_", p.form).await
+    finish(
+        &st,
+        &p.web,
+        &key,
+        res,
+        if accept { "_" } else { "decline" },
+        p.form,
+    )
+    .await
 }
 
 #[derive(Template, WebTemplate)]
@@ -798,6 +842,8 @@ pub struct WordingForm {
     #[serde(default)]
     target: String,
     #[serde(default)]
+    field: String,
+    #[serde(default)]
     location: String,
     #[serde(flatten)]
     rest: BTreeMap<String, String>,
@@ -817,12 +863,8 @@ pub async fn wording(
     p: Posted<WordingForm>,
 ) -> Result<FindingsFragment, AppError> {
     let f = p.form;
-    let text = f
-        .rest
-        .iter()
-        .find(|(k, _)| k.as_str() != "_csrf")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default();
+    // htmx posts the whole form; `field` names the text box being checked.
+    let text = f.rest.get(&f.field).cloned().unwrap_or_default();
     let checker = if !f.location.is_empty() && p.web.actor.role_at(&f.location).is_some() {
         st.store.wording_checker_for(&f.location).await?
     } else {

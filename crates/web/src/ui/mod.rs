@@ -4,6 +4,7 @@ pub mod auth;
 pub mod case;
 pub mod log;
 pub mod manage;
+pub mod playbook;
 pub mod session;
 pub mod settings;
 
@@ -243,13 +244,10 @@ pub fn router() -> Router<AppState> {
         .route("/ui/approvals/count", get(manage::approvals_count))
         .route("/ui/alerts", get(manage::alerts))
         .route("/board", get(manage::board))
-        .route(
-            "/playbook",
-            get(settings::playbook).post(settings::playbook_upload),
-        )
-        .route("/playbook/download", get(settings::playbook_download))
-        .route("/playbook/step", post(settings::playbook_step))
-        .route("/playbook/defects", post(settings::playbook_defect))
+        .route("/playbook", get(playbook::page).post(playbook::upload))
+        .route("/playbook/download", get(playbook::download))
+        .route("/playbook/step", post(playbook::step))
+        .route("/playbook/defects", post(playbook::defect))
         .route("/settings", get(settings::page))
         .route("/settings/location", post(settings::location))
         .route("/settings/limits", post(settings::limits))

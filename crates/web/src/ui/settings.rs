@@ -2,7 +2,7 @@
 
 use super::log::pick_location;
 use super::session::{DEVICE_COOKIE, Posted, Web, set_cookie};
-use super::{Nav, money, parse_money};
+use super::{Nav, parse_money};
 use crate::error::AppError;
 use crate::state::AppState;
 use askama::Template;
@@ -14,7 +14,7 @@ use jiff::civil::{Date, Time};
 use olive_domain::deadline::DayHours;
 use olive_domain::role::Role;
 use olive_storage::StoreError;
-use olive_storage::admin::{LocationUpdate, NewDefect, StaffInput, StepUpdate};
+use olive_storage::admin::{LocationUpdate, StaffInput};
 use olive_storage::auth::WebSession;
 use olive_storage::store::WEEKDAYS;
 use olive_storage::views::{LocationView, StaffView};
@@ -53,6 +53,13 @@ pub struct SettingsPage {
     errors: BTreeMap<String, String>,
     flash: Option<String>,
     is_admin: bool,
+    values: BTreeMap<String, String>,
+}
+
+impl SettingsPage {
+    fn v(&self, k: &str) -> String {
+        self.values.get(k).cloned().unwrap_or_default()
+    }
 }
 
 #[derive(Deserialize)]
@@ -77,6 +84,7 @@ async fn render(
     location: Option<&str>,
     errors: BTreeMap<String, String>,
     flash: Option<String>,
+    values: BTreeMap<String, String>,
 ) -> Result<SettingsPage, AppError> {
     let (locations, loc) = pick_location(st, web, location).await?;
     web.actor.require_configure(&loc.id)?;
@@ -157,6 +165,7 @@ async fn render(
         errors,
         flash,
         is_admin: web.actor.is_admin,
+        values,
     })
 }
 
@@ -165,7 +174,15 @@ pub async fn page(
     Web(web): Web,
     Query(q): Query<LocQuery>,
 ) -> Result<SettingsPage, AppError> {
-    render(&st, &web, q.location.as_deref(), BTreeMap::new(), q.done).await
+    render(
+        &st,
+        &web,
+        q.location.as_deref(),
+        BTreeMap::new(),
+        q.done,
+        BTreeMap::new(),
+    )
+    .await
 }
 
 async fn finish(
@@ -174,7 +191,14 @@ async fn finish(
     location: &str,
     res: Result<String, StoreError>,
     form: &str,
+    values: &Fields,
 ) -> Result<Response, AppError> {
+    // Secrets are never sent back into a page.
+    let values: Fields = values
+        .iter()
+        .filter(|(k, _)| !matches!(k.as_str(), "password" | "pin" | "_csrf"))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     match res {
         Ok(msg) => Ok(Redirect::to(&format!(
             "/settings?location={location}&done={}",
@@ -189,15 +213,20 @@ async fn finish(
             errors.entry(form.to_string()).or_insert(message);
             Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
-                render(st, web, Some(location), errors, None).await?,
+                render(st, web, Some(location), errors, None, values.clone()).await?,
             )
                 .into_response())
         }
         Err(e @ (StoreError::Forbidden(_) | StoreError::Conflict { .. })) => {
+            let status = if matches!(e, StoreError::Forbidden(_)) {
+                StatusCode::FORBIDDEN
+            } else {
+                StatusCode::CONFLICT
+            };
             let errors = BTreeMap::from([(form.to_string(), e.to_string())]);
             Ok((
-                StatusCode::FORBIDDEN,
-                render(st, web, Some(location), errors, None).await?,
+                status,
+                render(st, web, Some(location), errors, None, values.clone()).await?,
             )
                 .into_response())
         }
@@ -262,7 +291,7 @@ pub async fn location(State(st): State<AppState>, p: Posted<Fields>) -> Result<R
             .await
             .map(|_| "Location saved.".to_string()),
     };
-    finish(&st, &p.web, &loc, res, "location").await
+    finish(&st, &p.web, &loc, res, "location", &p.form).await
 }
 
 pub async fn limits(State(st): State<AppState>, p: Posted<Fields>) -> Result<Response, AppError> {
@@ -304,7 +333,7 @@ pub async fn limits(State(st): State<AppState>, p: Posted<Fields>) -> Result<Res
             .await
             .map(|_| "Authority limits saved.".to_string()),
     };
-    finish(&st, &p.web, &loc, res, "limits").await
+    finish(&st, &p.web, &loc, res, "limits", &p.form).await
 }
 
 pub async fn add_staff(
@@ -331,7 +360,7 @@ pub async fn add_staff(
                 .map(|s| format!("{} added.", s.name))
         }
     };
-    finish(&st, &p.web, &loc, res, "staff").await
+    finish(&st, &p.web, &loc, res, "staff", &p.form).await
 }
 
 pub async fn staff_action(
@@ -358,9 +387,28 @@ pub async fn staff_action(
             .deactivate_staff(a, &id, st.now())
             .await
             .map(|n| format!("Deactivated; {n} open case(s) moved to you.")),
+        "edit" => match get("role").parse::<Role>() {
+            Err(e) => Err(StoreError::field("role", e)),
+            Ok(role) => {
+                let nz = |v: String| Some(v).filter(|v| !v.trim().is_empty());
+                let input = StaffInput {
+                    name: get("name"),
+                    email: nz(get("email")),
+                    username: nz(get("username")),
+                    location_id: loc.clone(),
+                    role,
+                    password: None,
+                    pin: None,
+                };
+                st.store
+                    .update_staff(a, &id, input)
+                    .await
+                    .map(|s| format!("{} saved.", s.name))
+            }
+        },
         _ => return Err(AppError::not_found("action")),
     };
-    finish(&st, &p.web, &loc, res, &format!("staff-{id}")).await
+    finish(&st, &p.web, &loc, res, "staff", &BTreeMap::new()).await
 }
 
 /// Mark this browser as a shared front-desk device: staff then switch user by PIN.
@@ -380,287 +428,6 @@ pub async fn device(State(st): State<AppState>, p: Posted<Fields>) -> Result<Res
             );
             Ok(r)
         }
-        Err(e) => finish(&st, &p.web, &loc, Err(e), "device").await,
-    }
-}
-
-pub struct StepRow {
-    pub index: usize,
-    pub title: String,
-    pub kind: &'static str,
-    pub owner: &'static str,
-    pub due: String,
-    pub wording: String,
-}
-
-pub struct DefectRow {
-    pub code: String,
-    pub title: String,
-    pub severity: &'static str,
-    pub prevention: String,
-    pub early_detection: String,
-    pub gestures: String,
-    pub steps: Vec<StepRow>,
-}
-
-pub struct StageRow {
-    pub name: String,
-    pub description: String,
-    pub defects: Vec<DefectRow>,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "playbook.html")]
-pub struct PlaybookPage {
-    nav: Nav,
-    code: String,
-    name: String,
-    stages: Vec<StageRow>,
-    can_edit: bool,
-    errors: Vec<String>,
-    flash: Option<String>,
-    roles: Vec<&'static str>,
-    stage_options: Vec<(String, String)>,
-}
-
-async fn render_playbook(
-    st: &AppState,
-    web: &WebSession,
-    errors: Vec<String>,
-    flash: Option<String>,
-) -> Result<PlaybookPage, AppError> {
-    let (_, loc) = pick_location(st, web, None).await?;
-    let p = st.store.playbook(&loc.playbook).await?;
-    let currency = loc.currency.clone();
-    let stages = p
-        .stages
-        .iter()
-        .map(|s| StageRow {
-            name: s.name.clone(),
-            description: s.description.clone(),
-            defects: p
-                .defects
-                .iter()
-                .filter(|d| d.stage == s.code)
-                .map(|d| DefectRow {
-                    code: d.code.clone(),
-                    title: d.title.clone(),
-                    severity: d.severity.as_str(),
-                    prevention: d.prevention.clone(),
-                    early_detection: d.early_detection.clone(),
-                    gestures: d
-                        .gestures
-                        .iter()
-                        .filter_map(|g| p.gesture(g))
-                        .map(|g| {
-                            format!(
-                                "{} (~{})",
-                                g.name,
-                                money(g.typical_value_cents.0, &currency)
-                            )
-                        })
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    steps: d
-                        .steps
-                        .iter()
-                        .enumerate()
-                        .map(|(i, s)| StepRow {
-                            index: i,
-                            title: s.title.clone(),
-                            kind: s.kind.as_str(),
-                            owner: s.owner.as_str(),
-                            due: s.due.to_string(),
-                            wording: s.wording.clone(),
-                        })
-                        .collect(),
-                })
-                .collect(),
-        })
-        .collect();
-    let can_edit = st
-        .store
-        .require_playbook_editor(&web.actor, &p.playbook.code)
-        .await
-        .is_ok();
-    Ok(PlaybookPage {
-        nav: Nav::new(web, "playbook"),
-        code: p.playbook.code.clone(),
-        name: p.playbook.name.clone(),
-        stages,
-        can_edit,
-        errors,
-        flash,
-        roles: Role::ALL.iter().map(|r| r.as_str()).collect(),
-        stage_options: p
-            .stages
-            .iter()
-            .map(|s| (s.code.clone(), s.name.clone()))
-            .collect(),
-    })
-}
-
-#[derive(Deserialize)]
-pub struct DoneQuery {
-    done: Option<String>,
-}
-
-pub async fn playbook(
-    State(st): State<AppState>,
-    Web(web): Web,
-    Query(q): Query<DoneQuery>,
-) -> Result<PlaybookPage, AppError> {
-    render_playbook(&st, &web, Vec::new(), q.done).await
-}
-
-pub async fn playbook_download(
-    State(st): State<AppState>,
-    Web(web): Web,
-) -> Result<Response, AppError> {
-    let (_, loc) = pick_location(&st, &web, None).await?;
-    let p = st.store.playbook(&loc.playbook).await?;
-    let disposition = format!("attachment; filename=\"{}.toml\"", p.playbook.code);
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/toml; charset=utf-8".to_string(),
-            ),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        p.to_toml(),
-    )
-        .into_response())
-}
-
-/// Upload an edited TOML playbook (pasted or from a file field): validated; nothing is replaced on error.
-pub async fn playbook_upload(
-    State(st): State<AppState>,
-    p: Posted<Fields>,
-) -> Result<Response, AppError> {
-    let text = p.form.get("toml").cloned().unwrap_or_default();
-    let res = async {
-        let parsed = olive_domain::playbook::Playbook::from_toml(&text).map_err(|e| {
-            StoreError::Validation {
-                message: e.to_string(),
-                fields: Default::default(),
-            }
-        })?;
-        st.store
-            .require_playbook_editor(&p.web.actor, &parsed.playbook.code)
-            .await?;
-        st.store.import_playbook(&text, st.now()).await
-    }
-    .await;
-    match res {
-        Ok(pb) => Ok(Redirect::to(&format!(
-            "/playbook?done=Playbook+{}+saved;+new+cases+use+it.",
-            pb.playbook.code
-        ))
-        .into_response()),
-        Err(StoreError::Validation { message, .. }) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            render_playbook(
-                &st,
-                &p.web,
-                message.lines().map(str::to_string).collect(),
-                None,
-            )
-            .await?,
-        )
-            .into_response()),
-        Err(StoreError::Forbidden(m)) => Ok((
-            StatusCode::FORBIDDEN,
-            render_playbook(&st, &p.web, vec![m], None).await?,
-        )
-            .into_response()),
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// Add a defect (with a starting protocol to refine) or retire one.
-pub async fn playbook_defect(
-    State(st): State<AppState>,
-    p: Posted<Fields>,
-) -> Result<Response, AppError> {
-    let get = |k: &str| p.form.get(k).cloned().unwrap_or_default();
-    let now = st.now();
-    let res = if p.form.contains_key("retire") {
-        st.store
-            .retire_defect(&p.web.actor, &get("code"), &get("retire"), now)
-            .await
-            .map(|_| "Defect+retired;+open+cases+keep+their+protocol.")
-    } else {
-        let severity = olive_domain::playbook::Severity::parse(&get("severity"))
-            .unwrap_or(olive_domain::playbook::Severity::Minor);
-        let d = NewDefect {
-            code: get("defect_code"),
-            stage: get("stage"),
-            title: get("title"),
-            severity,
-            keywords: get("keywords"),
-        };
-        st.store
-            .add_defect(&p.web.actor, &get("code"), d, now)
-            .await
-            .map(|_| "Defect+added;+edit+its+steps+below.")
-    };
-    match res {
-        Ok(msg) => Ok(Redirect::to(&format!("/playbook?done={msg}")).into_response()),
-        Err(StoreError::Validation { message, .. }) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            render_playbook(
-                &st,
-                &p.web,
-                message.lines().map(str::to_string).collect(),
-                None,
-            )
-            .await?,
-        )
-            .into_response()),
-        Err(StoreError::Forbidden(m)) => Ok((
-            StatusCode::FORBIDDEN,
-            render_playbook(&st, &p.web, vec![m], None).await?,
-        )
-            .into_response()),
-        Err(e) => Err(e.into()),
-    }
-}
-
-pub async fn playbook_step(
-    State(st): State<AppState>,
-    p: Posted<Fields>,
-) -> Result<Response, AppError> {
-    let get = |k: &str| p.form.get(k).cloned().unwrap_or_default();
-    let u = StepUpdate {
-        defect: get("defect"),
-        index: get("index").parse().unwrap_or(usize::MAX),
-        due: get("due"),
-        owner: get("owner"),
-        wording: get("wording"),
-    };
-    match st
-        .store
-        .update_playbook_step(&p.web.actor, &get("code"), u, st.now())
-        .await
-    {
-        Ok(_) => Ok(Redirect::to("/playbook?done=Step+saved;+new+cases+use+it.").into_response()),
-        Err(StoreError::Validation { message, .. }) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            render_playbook(
-                &st,
-                &p.web,
-                message.lines().map(str::to_string).collect(),
-                None,
-            )
-            .await?,
-        )
-            .into_response()),
-        Err(StoreError::Forbidden(m)) => Ok((
-            StatusCode::FORBIDDEN,
-            render_playbook(&st, &p.web, vec![m], None).await?,
-        )
-            .into_response()),
-        Err(e) => Err(e.into()),
+        Err(e) => finish(&st, &p.web, &loc, Err(e), "device", &p.form).await,
     }
 }
