@@ -984,11 +984,11 @@ impl Store {
         p.wording_checker().map_err(StoreError::Corrupt)
     }
 
-    /// Gestures waiting for approval at the caller's locations.
+    /// Gestures waiting for the caller's approval: at their locations, within what they may approve, not their own.
     pub async fn pending_gestures(
         &self,
         actor: &Actor,
-    ) -> Result<Vec<(String, crate::views::GestureView)>, StoreError> {
+    ) -> Result<Vec<(String, String, crate::views::GestureView)>, StoreError> {
         let mut q = Query::select()
             .columns([
                 ("g", "id"),
@@ -1017,7 +1017,23 @@ impl Store {
         if let Some(scope) = actor.scope() {
             q.and_where(Expr::col(("c", "location_id")).is_in(scope));
         }
-        let rows = self.db.fetch_all(&q).await?;
+        q.expr_as(Expr::col(("c", "location_id")), "loc")
+            .expr_as(Expr::col(("c", "ref")), "case_ref");
+        let mut limits = std::collections::HashMap::new();
+        let mut rows = Vec::new();
+        for r in self.db.fetch_all(&q).await? {
+            let loc = s(&r, "loc")?;
+            let Some(role) = actor.role_at(&loc) else {
+                continue;
+            };
+            if !limits.contains_key(&loc) {
+                limits.insert(loc.clone(), self.limits_at(&loc).await?.for_role(role));
+            }
+            let mine = s(&r, "given_by")? == actor.staff_id && !actor.is_admin;
+            if !mine && authority::can_approve(role, limits[&loc], Cents(i(&r, "value_cents")?)) {
+                rows.push(r);
+            }
+        }
         let names = self
             .names(rows.iter().filter_map(|r| s(r, "given_by").ok()))
             .await?;
@@ -1029,6 +1045,7 @@ impl Store {
             .map(|r| {
                 Ok((
                     s(r, "case_id")?,
+                    format!("C-{}", i(r, "case_ref")?),
                     crate::cases::gesture_view(r, &s(r, "case_id")?, &person)?,
                 ))
             })

@@ -173,13 +173,20 @@ impl Store {
                 "only an admin can change an admin".into(),
             ));
         }
-        let shared = target.locations.iter().any(|l| {
+        let configures = |l: &crate::views::LocationRole| {
             actor
                 .role_at(&l.location_id)
                 .is_some_and(Role::can_configure)
-        });
-        if !shared {
+        };
+        if !target.locations.iter().any(configures) {
             return Err(StoreError::NotFound("staff member"));
+        }
+        // Someone who also works elsewhere is managed by an admin (a manager's reach ends at their locations).
+        if !target.locations.iter().all(configures) {
+            return Err(StoreError::Forbidden(
+                "this person also works at a location you do not manage; an admin can change them"
+                    .into(),
+            ));
         }
         if target.locations.iter().any(|l| l.role == Role::Manager)
             && !actor.is_admin
@@ -250,6 +257,43 @@ impl Store {
             )
             .await?;
             tx.execute(&timeline(&c.id, now, Some(&actor.staff_id), CaseEvent::OwnerChanged, json!({"from": staff_id, "to": actor.staff_id, "reason": "previous owner deactivated"}))).await?;
+        }
+        // Hand-offs waiting on (or from) the person are declined, so the cases can be handed on again.
+        let pending = tx
+            .fetch_all(
+                &Query::select()
+                    .columns(["id", "case_id"])
+                    .from("handoffs")
+                    .and_where(Expr::col("status").eq("proposed"))
+                    .cond_where(
+                        Expr::col("to_id")
+                            .eq(staff_id)
+                            .or(Expr::col("from_id").eq(staff_id)),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        for h in &pending {
+            tx.execute(
+                &Query::update()
+                    .table("handoffs")
+                    .values([
+                        ("status", "declined".into()),
+                        ("decided_at", ms(now).into()),
+                        ("decline_reason", "staff member deactivated".into()),
+                    ])
+                    .and_where(Expr::col("id").eq(s(h, "id")?))
+                    .to_owned(),
+            )
+            .await?;
+            tx.execute(&timeline(
+                &s(h, "case_id")?,
+                now,
+                Some(&actor.staff_id),
+                CaseEvent::HandoffDeclined,
+                json!({"handoff_id": s(h, "id")?, "reason": "staff member deactivated"}),
+            ))
+            .await?;
         }
         tx.execute(
             &Query::update()

@@ -154,6 +154,19 @@ impl Store {
             }
         }
 
+        // The hot-potato measure per person: accepted hand-offs each person passed on.
+        let mut hq = Query::select();
+        hq.expr_as(Expr::col(("h", "from_id")), "k")
+            .expr_as(Expr::col(("h", "id")).count(), "n")
+            .from_as("handoffs", "h")
+            .and_where(Expr::col(("h", "status")).eq("accepted"));
+        let mut in_scope = scoped(Query::select().column(("c", "id")).to_owned());
+        in_scope.and_where(Expr::col(("c", "id")).equals(("h", "case_id")));
+        hq.and_where(Expr::exists(in_scope))
+            .group_by_col(("h", "from_id"))
+            .order_by_expr(Expr::col(("h", "id")).count(), sea_query::Order::Desc);
+        let handoffs_by_person = counts(self.db.fetch_all(&hq).await?)?;
+
         let mut first = Query::select();
         first.expr_as(
             Expr::col(("c", "first_action_at")).sub(Expr::col(("c", "created_at"))),
@@ -189,6 +202,7 @@ impl Store {
             by_stage,
             by_defect,
             handoffs: num("handoffs")?,
+            handoffs_by_person,
             hot_potato_cases: num("hot")?,
             gestures_given_cents: given,
             gestures_pending: pending,

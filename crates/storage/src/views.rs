@@ -221,6 +221,8 @@ pub struct Stats {
     pub by_stage: Vec<CountBy>,
     pub by_defect: Vec<CountBy>,
     pub handoffs: i64,
+    /// accepted hand-offs each person passed on (key = staff id), most first
+    pub handoffs_by_person: Vec<CountBy>,
     pub hot_potato_cases: i64,
     pub gestures_given_cents: i64,
     pub gestures_pending: i64,

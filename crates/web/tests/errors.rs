@@ -213,6 +213,44 @@ async fn statuses_and_shapes() {
     let (_, list) = app.get("dental_front", "/api/v1/cases?q=Retry").await;
     assert_eq!(list["items"].as_array().unwrap().len(), 1, "{list}");
 
+    // Gestures honour Idempotency-Key too.
+    let gurl = format!("{}/api/v1/cases/{id}/gestures", app.base);
+    let give = |b: Value| {
+        app.http
+            .post(&gurl)
+            .bearer_auth(&token)
+            .header("Idempotency-Key", "g-1")
+            .json(&b)
+            .send()
+    };
+    let g1: Value = give(json!({"kind": "coffee", "value_cents": 600}))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let r2 = give(json!({"kind": "coffee", "value_cents": 600}))
+        .await
+        .unwrap();
+    assert_eq!(r2.status(), StatusCode::OK);
+    let g2: Value = r2.json().await.unwrap();
+    assert_eq!(g1["gesture"]["id"], g2["gesture"]["id"]);
+    assert_eq!(
+        g2["case"]["gestures"].as_array().unwrap().len(),
+        1,
+        "no duplicate gesture"
+    );
+    let r3 = give(json!({"kind": "coffee", "value_cents": 700}))
+        .await
+        .unwrap();
+    let st = r3.status();
+    assert_error(
+        st,
+        &r3.json().await.unwrap(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "idempotency_key_reused",
+    );
+
     // Pagination bounds and bad filters
     let (st, b) = app.get("dental_front", "/api/v1/cases?limit=abc").await;
     assert_error(st, &b, StatusCode::BAD_REQUEST, "bad_query");
@@ -276,16 +314,45 @@ async fn invalid_playbook_upload_changes_nothing() {
             .iter()
             .all(|d| d["stage"] != "nowhere")
     );
-    // Managers may not replace playbooks through the API.
+    // A manager replaces only the playbook their location uses; front desk none.
+    let put = |who: &str, body: &str| {
+        app.http
+            .put(format!("{}/api/v1/playbooks", app.base))
+            .bearer_auth(&app.tokens[who])
+            .body(body.to_string())
+            .send()
+    };
+    assert_eq!(
+        put("dental_manager", src).await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        put("grill_front", src).await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        put("grill_manager", src).await.unwrap().status(),
+        StatusCode::OK
+    );
     let res = app
         .http
-        .put(format!("{}/api/v1/playbooks", app.base))
-        .bearer_auth(&app.tokens["grill_manager"])
-        .body(src)
+        .get(format!(
+            "{}/api/v1/playbooks/restaurant?format=toml",
+            app.base
+        ))
+        .bearer_auth(&app.tokens["grill_team"])
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert!(olive_domain::playbook::Playbook::from_toml(&res.text().await.unwrap()).is_ok());
+    let (st, hits) = app
+        .get(
+            "dental_front",
+            &format!("/api/v1/locations/{}/defects?q=not+in+book", app.fx.dental),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(hits[0]["code"], "appointment-not-in-book", "{hits}");
 }
 
 fn json_value() -> impl Strategy<Value = Value> {

@@ -134,7 +134,7 @@ async fn missing_appointment(postgres: bool) {
 
     // Hand-off: proposed with a reason, case stays with the front desk until accepted.
     let (st, c) = app.post("dental_front", &format!("/api/v1/cases/{key}/handoffs"), json!({"to": app.id("dental_manager"), "reason": "Needs the process fix with the book"})).await;
-    assert_eq!(st, StatusCode::OK, "{c}");
+    assert_eq!(st, StatusCode::CREATED, "{c}");
     assert_eq!(c["owner"]["id"], app.id("dental_front"));
     let hid = c["handoffs"][0]["id"].as_str().unwrap().to_string();
     let (st, c) = app
@@ -206,6 +206,11 @@ async fn missing_appointment(postgres: bool) {
     let (_, stats) = app.get("admin", "/api/v1/stats").await;
     assert_eq!(stats["recovered_rate"], 1.0);
     assert_eq!(stats["handoffs"], 1);
+    assert_eq!(
+        stats["handoffs_by_person"][0]["key"],
+        app.id("dental_front")
+    );
+    assert_eq!(stats["handoffs_by_person"][0]["count"], 1);
 }
 
 async fn underdone_steak(postgres: bool) {

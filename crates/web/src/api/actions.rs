@@ -147,15 +147,25 @@ pub async fn mark_delivered(
 
 /// Propose handing the case to someone else (reason required). It stays yours until they accept.
 #[utoipa::path(post, path = "/api/v1/cases/{key}/handoffs", tag = "handoffs", params(("key" = String, Path)), request_body = NewHandoff,
-    responses((status = 200, body = CaseDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 201, body = CaseDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn propose_handoff(
     State(st): State<AppState>,
     Auth(a): Auth,
     ApiPath(key): ApiPath<String>,
     ApiJson(body): ApiJson<NewHandoff>,
-) -> ApiResult<Json<CaseDetail>> {
-    Ok(Json(
-        st.store.propose_handoff(&a, &key, body, st.now()).await?,
+) -> ApiResult<Response> {
+    let case = st.store.propose_handoff(&a, &key, body, st.now()).await?;
+    let hid = case
+        .handoffs
+        .iter()
+        .rev()
+        .find(|h| h.status == olive_storage::views::HandoffStatus::Proposed)
+        .map(|h| h.id.clone())
+        .unwrap_or_default();
+    Ok(created(
+        format!("/api/v1/cases/{}/handoffs/{hid}", case.summary.id),
+        case,
+        true,
     ))
 }
 

@@ -76,6 +76,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(playbooks::list))
         .routes(routes!(playbooks::get))
         .routes(routes!(playbooks::check))
+        .routes(routes!(playbooks::search_defects))
         .layer(axum::extract::DefaultBodyLimit::max(JSON_LIMIT))
         .split_for_parts();
     let (upload, upload_api) = OpenApiRouter::new()

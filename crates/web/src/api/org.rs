@@ -96,6 +96,8 @@ pub async fn put_limits(
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct PendingApproval {
     pub case_id: String,
+    /// e.g. `C-1042`
+    pub case_ref: String,
     pub gesture: GestureView,
 }
 
@@ -109,7 +111,11 @@ pub async fn approvals(
     Ok(Json(
         items
             .into_iter()
-            .map(|(case_id, gesture)| PendingApproval { case_id, gesture })
+            .map(|(case_id, case_ref, gesture)| PendingApproval {
+                case_id,
+                case_ref,
+                gesture,
+            })
             .collect(),
     ))
 }

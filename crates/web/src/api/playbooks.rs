@@ -1,13 +1,14 @@
 //! Playbook and wording endpoints: list, get, import (validated), wording check.
 
 use crate::auth::Auth;
-use crate::error::{ApiJson, ApiPath, ApiResult, AppError, ErrorBody};
+use crate::error::{ApiJson, ApiPath, ApiQuery, ApiResult, AppError, ErrorBody};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use olive_domain::wording::{Finding, WordingChecker};
+use olive_storage::StoreError;
 use serde::{Deserialize, Serialize};
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -36,22 +37,40 @@ pub async fn list(
     ))
 }
 
-/// A playbook: stages, defects, protocols and wording (JSON).
-#[utoipa::path(get, path = "/api/v1/playbooks/{code}", tag = "playbooks", params(("code" = String, Path)),
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct Format {
+    /// `toml` for the editable TOML text instead of JSON
+    pub format: Option<String>,
+}
+
+/// A playbook: stages, defects, protocols and wording (JSON, or TOML with `?format=toml`).
+#[utoipa::path(get, path = "/api/v1/playbooks/{code}", tag = "playbooks", params(("code" = String, Path), Format),
     responses((status = 200, description = "the playbook as JSON", body = Object), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn get(
     State(st): State<AppState>,
     _auth: Auth,
     ApiPath(code): ApiPath<String>,
+    ApiQuery(f): ApiQuery<Format>,
 ) -> ApiResult<Response> {
     let p = st.store.playbook(&code).await?;
+    if f.format.as_deref() == Some("toml") {
+        return Ok((
+            [(
+                axum::http::header::CONTENT_TYPE,
+                "application/toml; charset=utf-8",
+            )],
+            p.to_toml(),
+        )
+            .into_response());
+    }
     Ok(Json(serde_json::to_value(&*p).map_err(|e| {
         AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
     })?)
     .into_response())
 }
 
-/// Import or replace a playbook from TOML (admins). Nothing changes when it does not validate.
+/// Import or replace a playbook from TOML (a manager for their location's playbook; admins any, and new ones).
+/// Nothing changes when it does not validate.
 #[utoipa::path(put, path = "/api/v1/playbooks", tag = "playbooks", request_body(content = String, content_type = "application/toml"),
     responses((status = 200, body = PlaybookSummary), (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn import(
@@ -59,7 +78,11 @@ pub async fn import(
     Auth(a): Auth,
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> ApiResult<Json<PlaybookSummary>> {
-    a.require_admin()?;
+    if !a.is_admin && !a.roles.iter().any(|(_, r)| r.can_configure()) {
+        return Err(
+            StoreError::Forbidden("only managers and admins change playbooks".into()).into(),
+        );
+    }
     let body = body.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             AppError::new(
@@ -79,6 +102,16 @@ pub async fn import(
         )
     })?;
     let now = st.now();
+    // A manager may replace the playbook their location uses; a new playbook is an admin's call.
+    if let Ok(parsed) = olive_domain::playbook::Playbook::from_toml(text) {
+        if st.store.playbook(&parsed.playbook.code).await.is_ok() {
+            st.store
+                .require_playbook_editor(&a, &parsed.playbook.code)
+                .await?;
+        } else {
+            a.require_admin()?;
+        }
+    }
     let p = st.store.import_playbook(text, now).await?;
     Ok(Json(PlaybookSummary {
         code: p.playbook.code,
@@ -133,4 +166,48 @@ pub async fn check(
 fn built_in() -> &'static WordingChecker {
     static CHECKER: std::sync::OnceLock<WordingChecker> = std::sync::OnceLock::new();
     CHECKER.get_or_init(WordingChecker::built_in)
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct DefectQuery {
+    /// words the front desk typed, e.g. `not in book`
+    pub q: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct DefectHit {
+    pub code: String,
+    pub title: String,
+    pub stage: String,
+    pub severity: olive_domain::playbook::Severity,
+}
+
+/// Find defects of a location's playbook by words (what the front desk's search box does).
+#[utoipa::path(get, path = "/api/v1/locations/{id}/defects", tag = "playbooks", params(("id" = String, Path), DefectQuery),
+    responses((status = 200, body = Vec<DefectHit>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn search_defects(
+    State(st): State<AppState>,
+    Auth(a): Auth,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<DefectQuery>,
+) -> ApiResult<Json<Vec<DefectHit>>> {
+    a.member_of(&id, "location")?;
+    let loc = st.store.location(&id).await?;
+    let p = st
+        .store
+        .playbook_at(&loc.playbook_code, loc.playbook_updated_at)
+        .await?;
+    let query: String = q.q.chars().take(100).collect();
+    Ok(Json(
+        p.search_defects(&query)
+            .into_iter()
+            .take(20)
+            .map(|d| DefectHit {
+                code: d.code.clone(),
+                title: d.title.clone(),
+                stage: d.stage.clone(),
+                severity: d.severity,
+            })
+            .collect(),
+    ))
 }

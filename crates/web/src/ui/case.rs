@@ -84,6 +84,8 @@ pub struct CasePage {
     errors: BTreeMap<String, String>,
     values: BTreeMap<String, String>,
     flash: Option<String>,
+    /// a one-off id for the gesture form, so a double tap gives one gesture
+    submission: String,
 }
 
 impl CasePage {
@@ -367,6 +369,7 @@ pub async fn render(
         errors,
         values,
         flash,
+        submission: uuid::Uuid::now_v7().to_string(),
         c,
     })
 }
@@ -521,7 +524,10 @@ pub async fn act(
                         value_cents: cents,
                         note: get("note"),
                     },
-                    None,
+                    f.get("submission")
+                        .filter(|v| !v.is_empty())
+                        .map(|v| format!("web-{v}"))
+                        .as_deref(),
                     now,
                 )
                 .await
