@@ -43,7 +43,7 @@ async fn gestures_and_authority(store: Store) {
     assert_eq!(
         pending
             .iter()
-            .map(|(_, g)| g.id.as_str())
+            .map(|(_, _, g)| g.id.as_str())
             .collect::<Vec<_>>(),
         [flowers.as_str()]
     );

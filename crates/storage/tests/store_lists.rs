@@ -561,7 +561,7 @@ async fn statistics(store: Store) {
     assert_eq!(
         pending
             .iter()
-            .map(|(_, g)| g.id.clone())
+            .map(|(_, _, g)| g.id.clone())
             .collect::<Vec<_>>(),
         [waiting]
     );
