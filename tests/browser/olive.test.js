@@ -75,6 +75,7 @@ test("the missing appointment, end to end: log, steps, gestures, live approval, 
   const seconds = (Date.now() - started) / 1000;
   console.log(`logged the missing appointment with ${interactions} interactions in ${seconds.toFixed(1)} s (browser time, not counting reading)`);
   assert.ok(interactions <= 6, `${interactions} interactions`);
+  assert.ok(seconds < 30, `${seconds} s to log a case`);
   const caseUrl = new URL(page.url()).pathname;
   await page.getByText("Logged. This case is yours").waitFor();
   assert.equal(await page.locator(".steps li").count(), 6);
@@ -84,6 +85,24 @@ test("the missing appointment, end to end: log, steps, gestures, live approval, 
   await page.locator(".steps li").first().getByRole("button", { name: "Done" }).click();
   await page.getByText("Step done.").waitFor();
   assert.match(await page.locator(".steps li").first().innerText(), /done by Fiona/);
+
+  // Complete the next step too, and skip one with a reason (a skip without one is refused).
+  await page.locator(".steps li").nth(1).getByRole("button", { name: "Done" }).click();
+  await page.getByText("Step done.").waitFor();
+  const fifth = page.locator(".steps li").nth(4);
+  await fifth.getByText("Skip…").click();
+  await fifth.getByRole("button", { name: "Skip step" }).click();
+  await page.locator(".steps li").nth(4).locator(".field-error").waitFor();
+  const fifthAgain = page.locator(".steps li").nth(4);
+  await fifthAgain.getByLabel("Why skip it?").fill("Manager already fixed the book template");
+  await fifthAgain.getByRole("button", { name: "Skip step" }).click();
+  await page.getByText("Step skipped.").waitFor();
+  assert.match(await page.locator(".steps li").nth(4).innerText(), /skipped by Fiona/);
+
+  // The card note is wording-checked live as well.
+  await page.getByLabel(/Note for the card/).fill("Sorry, that's our policy.");
+  await page.locator("#g-note-findings .finding").getByText("that's our policy").waitFor();
+  await page.getByLabel(/Note for the card/).fill("");
 
   // A $10 card is within authority: approved at once, and the remaining authority is shown.
   await page.getByLabel("Gesture", { exact: true }).selectOption("lottery-card");
@@ -174,7 +193,7 @@ test("shared front-desk tablet: switch user by PIN, wrong PINs are refused", asy
   await page.getByRole("button", { name: "Switch" }).click();
   await page.getByRole("heading", { name: "Log a defect" }).waitFor();
   assert.match(await page.locator("header .me").innerText(), /Fiona Frost/);
-  await page.getByRole("link", { name: "Switch user" }).click();
+  await page.getByRole("button", { name: "Switch user" }).click();
   await page.waitForURL(/\/switch/);
   await shot(page, "pin-switch");
   await ctx.close();

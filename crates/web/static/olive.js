@@ -35,7 +35,7 @@
   var idle = parseInt(document.body.getAttribute("data-idle-seconds") || "0", 10);
   if (idle > 0) {
     var t;
-    var reset = function () { clearTimeout(t); t = setTimeout(function () { window.location.href = "/switch/idle"; }, idle * 1000); };
+    var reset = function () { clearTimeout(t); t = setTimeout(function () { document.getElementById("switch-user-form").submit(); }, idle * 1000); };
     ["click", "keydown", "touchstart", "input"].forEach(function (ev) { document.addEventListener(ev, reset, true); });
     reset();
   }

@@ -12,6 +12,32 @@ use axum::response::{IntoResponse, Redirect, Response};
 use olive_storage::StoreError;
 use serde::Deserialize;
 
+/// Sign-in forms have no session yet, so no CSRF token: refuse them when the browser says they came from another site.
+fn cross_site(headers: &HeaderMap) -> bool {
+    let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    if fetch_site == Some("cross-site") {
+        return true;
+    }
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    match (
+        headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
+        host,
+    ) {
+        (Some(origin), Some(host)) if origin != "null" => {
+            !origin.split("://").nth(1).is_some_and(|o| o == host)
+        }
+        _ => false,
+    }
+}
+
+fn refuse_cross_site() -> AppError {
+    AppError::new(
+        StatusCode::FORBIDDEN,
+        "csrf",
+        "this sign-in came from another site and was refused",
+    )
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "login.html")]
 pub struct LoginPage {
@@ -46,6 +72,9 @@ pub async fn login(
     headers: HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Result<Response, AppError> {
+    if cross_site(&headers) {
+        return Err(refuse_cross_site());
+    }
     let now = st.now();
     match st.store.check_login(&f.login, &f.password).await? {
         Some(id) => {
@@ -142,6 +171,9 @@ pub async fn switch(
     headers: HeaderMap,
     Form(f): Form<SwitchForm>,
 ) -> Result<Response, AppError> {
+    if cross_site(&headers) {
+        return Err(refuse_cross_site());
+    }
     let Some(d) = device_of(&st, &headers).await? else {
         return Ok(Redirect::to("/login").into_response());
     };
@@ -178,8 +210,13 @@ pub async fn switch(
     }
 }
 
-/// Idle timeout on a shared device: end the session and show the switcher.
-pub async fn idle(State(st): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
+/// Idle timeout on a shared device (or "Switch user"): end the session and show the switcher.
+pub async fn idle(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    p: Posted<Empty>,
+) -> Result<Response, AppError> {
+    let _ = (p.web, p.form);
     if let Some(t) = cookie(&headers, SESSION_COOKIE) {
         st.store.end_session(&t).await?;
     }

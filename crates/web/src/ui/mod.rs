@@ -227,7 +227,7 @@ pub fn router() -> Router<AppState> {
         .route("/login", get(auth::login_page).post(auth::login))
         .route("/logout", post(auth::logout))
         .route("/switch", get(auth::switch_page).post(auth::switch))
-        .route("/switch/idle", get(auth::idle))
+        .route("/switch/idle", post(auth::idle))
         .route("/", get(log::page))
         .route("/log", post(log::submit))
         .route("/ui/defects", get(log::search))
