@@ -24,7 +24,7 @@ fn cross_site(headers: &HeaderMap) -> bool {
         host,
     ) {
         (Some(origin), Some(host)) if origin != "null" => {
-            !origin.split("://").nth(1).is_some_and(|o| o == host)
+            origin.split("://").nth(1).is_none_or(|o| o != host)
         }
         _ => false,
     }
