@@ -20,6 +20,62 @@ use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+/// A new case row, waiting only for its reference number.
+struct NewCaseRow {
+    id: String,
+    location_id: String,
+    playbook_code: String,
+    defect_code: Option<String>,
+    title: String,
+    stage: String,
+    severity: Severity,
+    customer: ParsedCustomer,
+    description: String,
+    /// the reporter, who is also the owner
+    owner_id: String,
+    next_due: Option<i64>,
+    now: i64,
+    protocol: String,
+}
+
+impl NewCaseRow {
+    fn insert(self, reference: i64) -> sea_query::InsertStatement {
+        Query::insert()
+            .into_table("cases")
+            .columns(CASE_COLS)
+            .values_panic([
+                self.id.into(),
+                reference.into(),
+                self.location_id.into(),
+                self.playbook_code.into(),
+                self.defect_code.into(),
+                self.title.into(),
+                self.stage.into(),
+                self.severity.as_str().into(),
+                CaseStatus::Open.as_str().into(),
+                None::<String>.into(),
+                self.customer.name.into(),
+                self.customer.phone.into(),
+                self.customer.email.into(),
+                self.customer.address.into(),
+                self.description.into(),
+                self.owner_id.clone().into(),
+                self.owner_id.into(),
+                None::<String>.into(),
+                None::<String>.into(),
+                None::<String>.into(),
+                0i64.into(),
+                self.next_due.into(),
+                None::<i64>.into(),
+                self.now.into(),
+                self.now.into(),
+                None::<i64>.into(),
+                self.protocol.into(),
+            ])
+            .to_owned()
+    }
+}
+
 /// Customer details as entered (optional contact fields may be blank).
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema, Default, serde::Serialize)]
 #[serde(deny_unknown_fields)]
@@ -406,87 +462,62 @@ impl Store {
             serde_json::to_string(&steps).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let id = new_id();
 
-        let mut tx = self.db.begin().await?;
-        let counter = tx
-            .fetch_optional(
-                &Query::update()
-                    .table("counters")
-                    .value("value", Expr::col("value").add(1))
-                    .and_where(Expr::col("name").eq("case"))
-                    .returning_col("value")
-                    .to_owned(),
-            )
-            .await?
-            .ok_or_else(|| StoreError::Corrupt("case counter missing".into()))?;
-        let reference = i(&counter, "value")?;
-        tx.execute(
-            &Query::insert()
-                .into_table("cases")
-                .columns(CASE_COLS)
-                .values_panic([
-                    id.clone().into(),
-                    reference.into(),
-                    location.id.clone().into(),
-                    location.playbook_code.clone().into(),
-                    defect.map(|d| d.code.clone()).into(),
-                    title.clone().into(),
-                    stage.clone().into(),
-                    severity.as_str().into(),
-                    CaseStatus::Open.as_str().into(),
-                    None::<String>.into(),
-                    customer.name.clone().into(),
-                    customer.phone.clone().into(),
-                    customer.email.clone().into(),
-                    customer.address.clone().into(),
-                    input.description.trim().into(),
-                    actor.staff_id.clone().into(),
-                    actor.staff_id.clone().into(),
-                    None::<String>.into(),
-                    None::<String>.into(),
-                    None::<String>.into(),
-                    0i64.into(),
-                    next_due.map(ms).into(),
-                    None::<i64>.into(),
-                    ms(now).into(),
-                    ms(now).into(),
-                    None::<i64>.into(),
-                    protocol.into(),
-                ])
-                .to_owned(),
-        )
-        .await?;
+        // Everything but the reference is known now; the writer assigns it in the transaction.
+        let row = NewCaseRow {
+            id: id.clone(),
+            location_id: location.id.clone(),
+            playbook_code: location.playbook_code.clone(),
+            defect_code: defect.map(|d| d.code.clone()),
+            title,
+            stage: stage.clone(),
+            severity,
+            customer,
+            description: input.description.trim().to_string(),
+            owner_id: actor.staff_id.clone(),
+            next_due: next_due.map(ms),
+            now: ms(now),
+            protocol,
+        };
         let rows: Vec<_> = steps
             .iter()
             .zip(&dues)
             .enumerate()
             .map(|(pos, (st, due))| (pos as i64 + 1, st, *due))
             .collect();
+        let mut rest = Vec::new();
         if !rows.is_empty() {
-            tx.execute(&steps_insert(&id, &rows)).await?;
+            rest.push(steps_insert(&id, &rows));
         }
-        tx.execute(&timeline(
+        rest.push(timeline(
             &id,
             now,
             Some(&actor.staff_id),
             CaseEvent::Created,
             serde_json::json!({"defect": defect.map(|d| d.code.as_str()).unwrap_or("other"), "stage": stage, "severity": severity, "owner": actor.staff_id}),
-        ))
-        .await?;
+        ));
         if let Some(key) = idempotency_key {
-            let res = tx
-                .execute(&idempotency_insert(actor, "case", key, &hash, &id, now))
-                .await;
-            if is_unique_violation(&res) {
-                drop(tx);
-                // A concurrent retry with the same key won the race: answer with its resource.
-                return match self.idempotent(actor, "case", key, &hash).await? {
-                    Some(existing) => Ok((self.get_case(actor, &existing, now).await?, false)),
-                    None => Err(StoreError::IdempotencyReused),
-                };
-            }
-            res?;
+            rest.push(idempotency_insert(actor, "case", key, &hash, &id, now));
         }
-        tx.commit().await?;
+        let res = self
+            .writer
+            .write(
+                &self.db,
+                crate::writer::CaseWrite {
+                    case: Box::new(move |reference| row.insert(reference)),
+                    rest,
+                },
+            )
+            .await;
+        if let Some(key) = idempotency_key
+            && is_unique_violation(&res)
+        {
+            // A concurrent retry with the same key won the race: answer with its resource.
+            return match self.idempotent(actor, "case", key, &hash).await? {
+                Some(existing) => Ok((self.get_case(actor, &existing, now).await?, false)),
+                None => Err(StoreError::IdempotencyReused),
+            };
+        }
+        res?;
         Ok((self.get_case(actor, &id, now).await?, true))
     }
 

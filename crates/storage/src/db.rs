@@ -219,6 +219,12 @@ impl Tx {
             .rows_affected())
     }
 
+    /// Run a fixed statement (savepoints and the like).
+    pub async fn raw(&mut self, sql: &'static str) -> Result<(), StoreError> {
+        sqlx::query(sql).execute(self.conn()).await?;
+        Ok(())
+    }
+
     pub async fn commit(self) -> Result<(), StoreError> {
         Ok(self.tx.commit().await?)
     }

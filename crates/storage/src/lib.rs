@@ -13,6 +13,7 @@ pub mod stats;
 pub mod store;
 pub mod testing;
 pub mod views;
+mod writer;
 
 pub use actor::Actor;
 pub use db::{Backend, Db};

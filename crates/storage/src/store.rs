@@ -21,6 +21,7 @@ type PlaybookCache = HashMap<(String, i64), Arc<Playbook>>;
 #[derive(Clone)]
 pub struct Store {
     pub(crate) db: Db,
+    pub(crate) writer: crate::writer::Writer,
     /// parsed playbooks keyed by (code, updated_at): a re-import changes the key
     playbooks: Arc<RwLock<PlaybookCache>>,
 }
@@ -91,6 +92,7 @@ pub fn weekday_of(index: usize) -> Weekday {
 impl Store {
     pub fn new(db: Db) -> Store {
         Store {
+            writer: crate::writer::Writer::new(&db),
             db,
             playbooks: Arc::default(),
         }

@@ -267,3 +267,64 @@ async fn concurrent_actions_on_one_case(store: Store) {
     );
     assert_eq!(store.db().integrity_check().await.unwrap(), "ok");
 }
+
+// Creations that share a commit (SQLite's group commit) stay independent: a failing one (a reused
+// Idempotency-Key with another body) takes nothing else down, and a same-body retry gets the first case.
+both!(a_failed_creation_does_not_sink_its_batch);
+async fn a_failed_creation_does_not_sink_its_batch(store: Store) {
+    let org = org(&store).await;
+    let now = tuesday_10am();
+    let tasks: Vec<_> = (0..24)
+        .map(|n| {
+            let store = store.clone();
+            let actor = org.dental_front.clone();
+            // Tasks 0..8 share one key: 0, 2, 4, 6 send one body, 1, 3, 5, 7 another.
+            let (name, key) = if n < 8 {
+                (format!("Shared {}", n % 2), Some("same-key".to_string()))
+            } else {
+                (format!("Solo {n}"), None)
+            };
+            let input = report(&org.dental, "long-wait", &name);
+            tokio::spawn(async move { store.create_case(&actor, input, key.as_deref(), now).await })
+        })
+        .collect();
+    let (mut created, mut replayed, mut refused) = (0, 0, 0);
+    let mut shared_ids = std::collections::BTreeSet::new();
+    for (n, t) in tasks.into_iter().enumerate() {
+        match t.await.expect("task") {
+            Ok((c, true)) => {
+                created += 1;
+                if n < 8 {
+                    shared_ids.insert(c.summary.id);
+                }
+            }
+            Ok((c, false)) => {
+                replayed += 1;
+                shared_ids.insert(c.summary.id);
+            }
+            Err(StoreError::IdempotencyReused) => refused += 1,
+            Err(e) => panic!("unexpected error: {e}"),
+        }
+    }
+    assert_eq!(
+        shared_ids.len(),
+        1,
+        "every same-body request with the key gets the one case"
+    );
+    assert_eq!(created, 17, "16 solo cases and the first keyed one");
+    assert_eq!(replayed + refused, 7);
+    assert_eq!(refused, 4, "the other body is refused every time");
+    let all = store
+        .list_cases(
+            &org.admin,
+            &CaseFilter {
+                limit: Some(100),
+                ..CaseFilter::default()
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(all.items.len(), 17);
+    assert_eq!(store.db().integrity_check().await.unwrap(), "ok");
+}
