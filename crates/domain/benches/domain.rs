@@ -82,10 +82,18 @@ fn wording(c: &mut Criterion) {
 
 fn playbook(c: &mut Criterion) {
     let source = Playbook::built_in_source("dental").expect("built-in dental playbook");
-    Playbook::from_toml(source).expect("dental playbook parses");
+    let dental = Playbook::from_toml(source).expect("dental playbook parses");
     c.bench_function("playbook_parse/dental", |b| {
         b.iter(|| Playbook::from_toml(black_box(source)))
     });
+    // Building a checker compiles every rule's regex; the store does this per call of
+    // `wording_checker_for` (adding a note, checking wording for a location).
+    let mut group = c.benchmark_group("wording_checker_build");
+    group.bench_function("built_in", |b| b.iter(WordingChecker::built_in));
+    group.bench_function("dental_playbook", |b| {
+        b.iter(|| black_box(&dental).wording_checker())
+    });
+    group.finish();
 }
 
 /// Dental practice in Sydney: Mon–Fri 08:00–17:00, closed weekends and Easter 2026.

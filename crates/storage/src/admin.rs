@@ -346,26 +346,14 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let mut q = case_select()
-            .and_where(Expr::col("id").is_in(ids))
-            .to_owned();
-        if let Some(scope) = actor.scope() {
-            q.and_where(Expr::col("location_id").is_in(scope));
-        }
-        let rows: Vec<_> = self
-            .db
-            .fetch_all(&q)
-            .await?
-            .iter()
-            .map(case_from_row)
-            .collect::<Result<_, _>>()?;
-        let names = self
-            .names(
-                rows.iter()
-                    .flat_map(|c| [c.owner_id.clone(), c.reporter_id.clone()]),
-            )
-            .await?;
-        Ok(rows.iter().map(|c| Self::summary(c, &names, now)).collect())
+        self.scoped_summaries(
+            actor,
+            case_select()
+                .and_where(Expr::col("id").is_in(ids))
+                .to_owned(),
+            now,
+        )
+        .await
     }
 
     /// Edit a staff member's name, email, username and role at a location.
@@ -388,30 +376,8 @@ impl Store {
             "name",
             "a staff member needs a name",
         );
-        let email = input
-            .email
-            .as_deref()
-            .map(str::trim)
-            .filter(|e| !e.is_empty());
-        let email = match email.map(str::parse::<olive_domain::contact::Email>) {
-            Some(Ok(e)) => Some(e.to_string()),
-            Some(Err(e)) => {
-                errs.add("email", e.to_string());
-                None
-            }
-            None => None,
-        };
-        let username = input
-            .username
-            .as_deref()
-            .map(str::trim)
-            .filter(|u| !u.is_empty())
-            .map(str::to_lowercase);
-        errs.check(
-            email.is_some() || username.is_some(),
-            "email",
-            "give an email or a username",
-        );
+        let (email, username) =
+            crate::org::sign_in_names(input.email.as_deref(), input.username.as_deref(), &mut errs);
         errs.into_result()?;
         let mut tx = self.db.begin().await?;
         let res = tx

@@ -1116,12 +1116,22 @@ impl Store {
         if any.is_empty() {
             return Ok(Vec::new());
         }
-        let mut q = case_select()
+        let q = case_select()
             .cond_where(any)
             .and_where(Expr::col("id").ne(c.id.clone()))
             .order_by("created_at", Order::Desc)
             .limit(50)
             .to_owned();
+        self.scoped_summaries(actor, q, now).await
+    }
+
+    /// Run a case query limited to the caller's locations and return the rows as summaries.
+    pub(crate) async fn scoped_summaries(
+        &self,
+        actor: &Actor,
+        mut q: SelectStatement,
+        now: Timestamp,
+    ) -> Result<Vec<CaseSummary>, StoreError> {
         if let Some(scope) = actor.scope() {
             q.and_where(Expr::col("location_id").is_in(scope));
         }

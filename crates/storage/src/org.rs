@@ -42,6 +42,45 @@ pub struct IssuedToken {
     pub token: String,
 }
 
+/// An email and/or a username to sign in with (at least one), parsed and lower-cased.
+pub(crate) fn sign_in_names(
+    email: Option<&str>,
+    username: Option<&str>,
+    errs: &mut FieldErrors,
+) -> (Option<String>, Option<String>) {
+    let email = match email
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .map(str::parse::<Email>)
+    {
+        Some(Ok(e)) => Some(e.to_string()),
+        Some(Err(err)) => {
+            errs.add("email", err.to_string());
+            None
+        }
+        None => None,
+    };
+    let username = username
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+        .map(str::to_lowercase);
+    errs.check(
+        email.is_some() || username.is_some(),
+        "email",
+        "give an email or a username",
+    );
+    errs.check(
+        username.as_deref().is_none_or(|u| {
+            u.len() <= 64
+                && u.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+        }),
+        "username",
+        "a username uses letters, digits, '.', '_' and '-'",
+    );
+    (email, username)
+}
+
 pub fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
@@ -219,41 +258,8 @@ impl Store {
             "name",
             "a staff member needs a name",
         );
-        let email = match input
-            .email
-            .as_deref()
-            .map(str::trim)
-            .filter(|e| !e.is_empty())
-        {
-            Some(e) => match e.parse::<Email>() {
-                Ok(e) => Some(e.to_string()),
-                Err(err) => {
-                    errs.add("email", err.to_string());
-                    None
-                }
-            },
-            None => None,
-        };
-        let username = input
-            .username
-            .as_deref()
-            .map(str::trim)
-            .filter(|u| !u.is_empty())
-            .map(str::to_lowercase);
-        errs.check(
-            email.is_some() || username.is_some(),
-            "email",
-            "give an email or a username",
-        );
-        errs.check(
-            username.as_deref().is_none_or(|u| {
-                u.len() <= 64
-                    && u.chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
-            }),
-            "username",
-            "a username uses letters, digits, '.', '_' and '-'",
-        );
+        let (email, username) =
+            sign_in_names(input.email.as_deref(), input.username.as_deref(), &mut errs);
         errs.into_result()?;
         for (loc, _) in &input.locations {
             self.location(loc)
