@@ -320,6 +320,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.tokens.clear();
         Ok(rows.len())
     }
 
@@ -412,6 +413,7 @@ impl Store {
             .await?;
         }
         tx.commit().await?;
+        self.tokens.clear();
         self.staff_view(staff_id).await
     }
 

@@ -650,90 +650,79 @@ impl Store {
                 .order_by("id", Order::Asc)
                 .to_owned()
         };
-        let steps = self
-            .db
-            .fetch_all(&by_case(
-                "case_steps",
-                &[
-                    "id",
-                    "position",
-                    "title",
-                    "kind",
-                    "owner_role",
-                    "due_rule",
-                    "due_at",
-                    "wording",
-                    "gesture_code",
-                    "status",
-                    "done_by",
-                    "done_at",
-                    "skip_reason",
-                    "note",
-                ],
+        let q_steps = by_case(
+            "case_steps",
+            &[
+                "id",
                 "position",
-            ))
-            .await?;
-        let gestures = self
-            .db
-            .fetch_all(&by_case(
-                "gestures",
-                &[
-                    "id",
-                    "kind",
-                    "value_cents",
-                    "currency",
-                    "note",
-                    "status",
-                    "given_by",
-                    "given_at",
-                    "decided_by",
-                    "decided_at",
-                    "decision_note",
-                    "sent_at",
-                    "delivered_at",
-                ],
+                "title",
+                "kind",
+                "owner_role",
+                "due_rule",
+                "due_at",
+                "wording",
+                "gesture_code",
+                "status",
+                "done_by",
+                "done_at",
+                "skip_reason",
+                "note",
+            ],
+            "position",
+        );
+        let q_gestures = by_case(
+            "gestures",
+            &[
+                "id",
+                "kind",
+                "value_cents",
+                "currency",
+                "note",
+                "status",
+                "given_by",
                 "given_at",
-            ))
-            .await?;
-        let handoffs = self
-            .db
-            .fetch_all(&by_case(
-                "handoffs",
-                &[
-                    "id",
-                    "from_id",
-                    "to_id",
-                    "reason",
-                    "status",
-                    "created_at",
-                    "decided_at",
-                    "decline_reason",
-                ],
+                "decided_by",
+                "decided_at",
+                "decision_note",
+                "sent_at",
+                "delivered_at",
+            ],
+            "given_at",
+        );
+        let q_handoffs = by_case(
+            "handoffs",
+            &[
+                "id",
+                "from_id",
+                "to_id",
+                "reason",
+                "status",
                 "created_at",
-            ))
-            .await?;
-        let verifs = self
-            .db
-            .fetch_all(&by_case(
-                "verifications",
-                &[
-                    "verified_by",
-                    "method",
-                    "customer_said",
-                    "satisfied",
-                    "created_at",
-                ],
+                "decided_at",
+                "decline_reason",
+            ],
+            "created_at",
+        );
+        let q_verifs = by_case(
+            "verifications",
+            &[
+                "verified_by",
+                "method",
+                "customer_said",
+                "satisfied",
                 "created_at",
-            ))
-            .await?;
-        let events = self
-            .db
-            .fetch_all(&by_case(
-                "timeline",
-                &["id", "at", "actor_id", "event", "data"],
-                "at",
-            ))
-            .await?;
+            ],
+            "created_at",
+        );
+        let q_events = by_case("timeline", &["id", "at", "actor_id", "event", "data"], "at");
+        // Five independent reads: run them side by side on the pool.
+        let (steps, gestures, handoffs, verifs, events) = tokio::try_join!(
+            self.db.fetch_all(&q_steps),
+            self.db.fetch_all(&q_gestures),
+            self.db.fetch_all(&q_handoffs),
+            self.db.fetch_all(&q_verifs),
+            self.db.fetch_all(&q_events),
+        )?;
 
         let mut ids = vec![c.owner_id.clone(), c.reporter_id.clone()];
         for r in &steps {

@@ -445,6 +445,11 @@ impl Store {
         if token.len() > 200 {
             return Ok(None);
         }
+        let hash = hash_token(token);
+        let now_ms = ms(now);
+        if let Some(actor) = self.tokens.get(&hash, now_ms) {
+            return Ok(Some(actor));
+        }
         let q = Query::select()
             .columns([
                 ("t", "id"),
@@ -465,12 +470,11 @@ impl Store {
                 sea_query::TableRef::Table("staff".into(), Some("s".into())),
                 Expr::col(("s", "id")).equals(("t", "staff_id")),
             )
-            .and_where(Expr::col(("t", "token_hash")).eq(hash_token(token)))
+            .and_where(Expr::col(("t", "token_hash")).eq(hash.clone()))
             .to_owned();
         let Some(row) = self.db.fetch_optional(&q).await? else {
             return Ok(None);
         };
-        let now_ms = ms(now);
         if oi(&row, "revoked_at")?.is_some()
             || oi(&row, "expires_at")?.is_some_and(|e| e <= now_ms)
             || i(&row, "active")? == 0
@@ -487,12 +491,15 @@ impl Store {
             self.db.execute(&u).await?;
         }
         let staff_id = s(&row, "staff_id")?;
-        Ok(Some(Actor {
+        let actor = Actor {
             roles: self.roles_of(&staff_id).await?,
             staff_id,
             name: s(&row, "name")?,
             is_admin: i(&row, "is_admin")? != 0,
-        }))
+        };
+        self.tokens
+            .put(hash, actor.clone(), now_ms, oi(&row, "expires_at")?);
+        Ok(Some(actor))
     }
 
     pub async fn limits(

@@ -14,6 +14,38 @@ use sea_query::{Expr, ExprTrait, Query};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, RwLock};
 
+/// How long a checked API token is trusted without reading the database again. Changes made through this
+/// process (deactivation, role edits) clear it at once; another process's changes show within this time.
+pub const TOKEN_CACHE_MS: i64 = 5_000;
+
+/// API tokens checked in the last few seconds: token hash → (caller, checked at, token expiry).
+#[derive(Clone, Default)]
+pub(crate) struct TokenCache(Arc<RwLock<HashMap<String, (crate::actor::Actor, i64, Option<i64>)>>>);
+
+impl TokenCache {
+    pub fn get(&self, hash: &str, now_ms: i64) -> Option<crate::actor::Actor> {
+        let map = self.0.read().ok()?;
+        let (actor, at, expires) = map.get(hash)?;
+        (now_ms - at < TOKEN_CACHE_MS && expires.is_none_or(|e| e > now_ms)).then(|| actor.clone())
+    }
+
+    pub fn put(&self, hash: String, actor: crate::actor::Actor, now_ms: i64, expires: Option<i64>) {
+        if let Ok(mut map) = self.0.write() {
+            if map.len() > 10_000 {
+                map.clear();
+            }
+            map.insert(hash, (actor, now_ms, expires));
+        }
+    }
+
+    /// Forget everything (someone's roles or status changed).
+    pub fn clear(&self) {
+        if let Ok(mut map) = self.0.write() {
+            map.clear();
+        }
+    }
+}
+
 /// Parsed playbooks keyed by (code, updated_at).
 type PlaybookCache = HashMap<(String, i64), Arc<Playbook>>;
 
@@ -22,6 +54,8 @@ type PlaybookCache = HashMap<(String, i64), Arc<Playbook>>;
 pub struct Store {
     pub(crate) db: Db,
     pub(crate) writer: crate::writer::Writer,
+    /// recently checked API tokens (a few seconds), so a request does not re-read its token and roles
+    pub(crate) tokens: TokenCache,
     /// parsed playbooks keyed by (code, updated_at): a re-import changes the key
     playbooks: Arc<RwLock<PlaybookCache>>,
 }
@@ -93,6 +127,7 @@ impl Store {
     pub fn new(db: Db) -> Store {
         Store {
             writer: crate::writer::Writer::new(&db),
+            tokens: TokenCache::default(),
             db,
             playbooks: Arc::default(),
         }
