@@ -18,9 +18,12 @@ use std::sync::{Arc, RwLock};
 /// process (deactivation, role edits) clear it at once; another process's changes show within this time.
 pub const TOKEN_CACHE_MS: i64 = 5_000;
 
-/// API tokens checked in the last few seconds: token hash → (caller, checked at, token expiry).
+/// A checked token: the caller, when it was checked, and the token's own expiry.
+type CheckedToken = (crate::actor::Actor, i64, Option<i64>);
+
+/// API tokens checked in the last few seconds, by token hash.
 #[derive(Clone, Default)]
-pub(crate) struct TokenCache(Arc<RwLock<HashMap<String, (crate::actor::Actor, i64, Option<i64>)>>>);
+pub(crate) struct TokenCache(Arc<RwLock<HashMap<String, CheckedToken>>>);
 
 impl TokenCache {
     pub fn get(&self, hash: &str, now_ms: i64) -> Option<crate::actor::Actor> {
