@@ -544,6 +544,8 @@ pub async fn bench_seed(store: &Store, n: usize) -> Result<()> {
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let start = Timestamp::now() - SignedDuration::from_hours(24 * 365);
+    // Many creations in flight at once share commits (the store's group commit on SQLite).
+    let mut running = tokio::task::JoinSet::new();
     for k in 0..n {
         let d = &playbook.defects[k % playbook.defects.len()];
         let at = start + SignedDuration::from_secs(k as i64 * 300 % (365 * 86_400));
@@ -560,7 +562,17 @@ pub async fn bench_seed(store: &Store, n: usize) -> Result<()> {
             description: "Synthetic case for benchmarks.".into(),
             severity: None,
         };
-        store.create_case(&owner, input, None, at).await?;
+        let (store, owner) = (store.clone(), owner.clone());
+        running.spawn(async move { store.create_case(&owner, input, None, at).await.map(|_| ()) });
+        if running.len() >= 32 {
+            if let Some(done) = running.join_next().await {
+                done??;
+                bar.inc(1);
+            }
+        }
+    }
+    while let Some(done) = running.join_next().await {
+        done??;
         bar.inc(1);
     }
     bar.finish();

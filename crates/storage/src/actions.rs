@@ -976,12 +976,30 @@ impl Store {
     pub async fn wording_checker_for(
         &self,
         location_id: &str,
-    ) -> Result<WordingChecker, StoreError> {
+    ) -> Result<std::sync::Arc<WordingChecker>, StoreError> {
         let l = self.location(location_id).await?;
+        // Compiling the rules takes milliseconds: keep one checker per playbook version.
+        let key = (l.playbook_code.clone(), l.playbook_updated_at);
+        if let Some(c) = self.checkers.read().ok().and_then(|m| m.get(&key).cloned()) {
+            return Ok(c);
+        }
         let p = self
             .playbook_at(&l.playbook_code, l.playbook_updated_at)
             .await?;
-        p.wording_checker().map_err(StoreError::Corrupt)
+        let checker = std::sync::Arc::new(p.wording_checker().map_err(StoreError::Corrupt)?);
+        if let Ok(mut m) = self.checkers.write() {
+            m.insert(key, checker.clone());
+        }
+        Ok(checker)
+    }
+
+    /// The built-in rules only (no location given), compiled once.
+    pub fn built_in_checker() -> std::sync::Arc<WordingChecker> {
+        static CHECKER: std::sync::OnceLock<std::sync::Arc<WordingChecker>> =
+            std::sync::OnceLock::new();
+        CHECKER
+            .get_or_init(|| std::sync::Arc::new(WordingChecker::built_in()))
+            .clone()
     }
 
     /// Gestures waiting for the caller's approval: at their locations, within what they may approve, not their own.

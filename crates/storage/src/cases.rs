@@ -39,40 +39,37 @@ struct NewCaseRow {
 }
 
 impl NewCaseRow {
-    fn insert(self, reference: i64) -> sea_query::InsertStatement {
-        Query::insert()
-            .into_table("cases")
-            .columns(CASE_COLS)
-            .values_panic([
-                self.id.into(),
-                reference.into(),
-                self.location_id.into(),
-                self.playbook_code.into(),
-                self.defect_code.into(),
-                self.title.into(),
-                self.stage.into(),
-                self.severity.as_str().into(),
-                CaseStatus::Open.as_str().into(),
-                None::<String>.into(),
-                self.customer.name.into(),
-                self.customer.phone.into(),
-                self.customer.email.into(),
-                self.customer.address.into(),
-                self.description.into(),
-                self.owner_id.clone().into(),
-                self.owner_id.into(),
-                None::<String>.into(),
-                None::<String>.into(),
-                None::<String>.into(),
-                0i64.into(),
-                self.next_due.into(),
-                None::<i64>.into(),
-                self.now.into(),
-                self.now.into(),
-                None::<i64>.into(),
-                self.protocol.into(),
-            ])
-            .to_owned()
+    /// The row's values, given its reference number.
+    fn values(self, reference: i64) -> Vec<sea_query::Expr> {
+        vec![
+            self.id.into(),
+            reference.into(),
+            self.location_id.into(),
+            self.playbook_code.into(),
+            self.defect_code.into(),
+            self.title.into(),
+            self.stage.into(),
+            self.severity.as_str().into(),
+            CaseStatus::Open.as_str().into(),
+            None::<String>.into(),
+            self.customer.name.into(),
+            self.customer.phone.into(),
+            self.customer.email.into(),
+            self.customer.address.into(),
+            self.description.into(),
+            self.owner_id.clone().into(),
+            self.owner_id.into(),
+            None::<String>.into(),
+            None::<String>.into(),
+            None::<String>.into(),
+            0i64.into(),
+            self.next_due.into(),
+            None::<i64>.into(),
+            self.now.into(),
+            self.now.into(),
+            None::<i64>.into(),
+            self.protocol.into(),
+        ]
     }
 }
 
@@ -190,7 +187,7 @@ pub(crate) fn parse_customer(c: &CustomerInput, errs: &mut FieldErrors) -> Parse
 }
 
 /// The case row columns every read needs.
-const CASE_COLS: [&str; 27] = [
+pub(crate) const CASE_COLS: [&str; 27] = [
     "id",
     "ref",
     "location_id",
@@ -299,6 +296,26 @@ pub(crate) fn key_cond(key: &str) -> Result<Cond, StoreError> {
     }
 }
 
+pub(crate) const TIMELINE_COLS: [&str; 6] = ["id", "case_id", "at", "actor_id", "event", "data"];
+
+/// One timeline row's values.
+pub(crate) fn timeline_values(
+    case_id: &str,
+    at: Timestamp,
+    actor: Option<&str>,
+    event: CaseEvent,
+    data: serde_json::Value,
+) -> Vec<sea_query::Expr> {
+    vec![
+        new_id().into(),
+        case_id.into(),
+        ms(at).into(),
+        actor.map(str::to_string).into(),
+        event.as_str().into(),
+        data.to_string().into(),
+    ]
+}
+
 /// A timeline insert.
 pub(crate) fn timeline(
     case_id: &str,
@@ -309,16 +326,45 @@ pub(crate) fn timeline(
 ) -> sea_query::InsertStatement {
     Query::insert()
         .into_table("timeline")
-        .columns(["id", "case_id", "at", "actor_id", "event", "data"])
-        .values_panic([
-            new_id().into(),
-            case_id.into(),
-            ms(at).into(),
-            actor.map(str::to_string).into(),
-            event.as_str().into(),
-            data.to_string().into(),
-        ])
+        .columns(TIMELINE_COLS)
+        .values_panic(timeline_values(case_id, at, actor, event, data))
         .to_owned()
+}
+
+pub(crate) const STEP_COLS: [&str; 11] = [
+    "id",
+    "case_id",
+    "position",
+    "title",
+    "kind",
+    "owner_role",
+    "due_rule",
+    "due_at",
+    "wording",
+    "gesture_code",
+    "status",
+];
+
+/// One protocol step's values for `case_steps`.
+pub(crate) fn step_values(
+    case_id: &str,
+    position: i64,
+    t: &StepTemplate,
+    due_at: Timestamp,
+) -> Vec<sea_query::Expr> {
+    vec![
+        new_id().into(),
+        case_id.into(),
+        position.into(),
+        t.title.clone().into(),
+        t.kind.as_str().into(),
+        t.owner.as_str().into(),
+        t.due.to_string().into(),
+        ms(due_at).into(),
+        t.wording.clone().into(),
+        t.gesture.clone().into(),
+        StepStatus::Pending.as_str().into(),
+    ]
 }
 
 /// One multi-row insert for a case's steps: `(position, template, due instant)` each.
@@ -328,34 +374,10 @@ pub(crate) fn steps_insert(
 ) -> sea_query::InsertStatement {
     let mut q = Query::insert()
         .into_table("case_steps")
-        .columns([
-            "id",
-            "case_id",
-            "position",
-            "title",
-            "kind",
-            "owner_role",
-            "due_rule",
-            "due_at",
-            "wording",
-            "gesture_code",
-            "status",
-        ])
+        .columns(STEP_COLS)
         .to_owned();
     for (position, t, due_at) in steps {
-        q.values_panic([
-            new_id().into(),
-            case_id.into(),
-            (*position).into(),
-            t.title.clone().into(),
-            t.kind.as_str().into(),
-            t.owner.as_str().into(),
-            t.due.to_string().into(),
-            ms(*due_at).into(),
-            t.wording.clone().into(),
-            t.gesture.clone().into(),
-            StepStatus::Pending.as_str().into(),
-        ]);
+        q.values_panic(step_values(case_id, *position, t, *due_at));
     }
     q
 }
@@ -478,36 +500,25 @@ impl Store {
             now: ms(now),
             protocol,
         };
-        let rows: Vec<_> = steps
-            .iter()
-            .zip(&dues)
-            .enumerate()
-            .map(|(pos, (st, due))| (pos as i64 + 1, st, *due))
-            .collect();
-        let mut rest = Vec::new();
-        if !rows.is_empty() {
-            rest.push(steps_insert(&id, &rows));
-        }
-        rest.push(timeline(
-            &id,
-            now,
-            Some(&actor.staff_id),
-            CaseEvent::Created,
-            serde_json::json!({"defect": defect.map(|d| d.code.as_str()).unwrap_or("other"), "stage": stage, "severity": severity, "owner": actor.staff_id}),
-        ));
-        if let Some(key) = idempotency_key {
-            rest.push(idempotency_insert(actor, "case", key, &hash, &id, now));
-        }
-        let res = self
-            .writer
-            .write(
-                &self.db,
-                crate::writer::CaseWrite {
-                    case: Box::new(move |reference| row.insert(reference)),
-                    rest,
-                },
-            )
-            .await;
+        let write = crate::writer::CaseWrite {
+            case: Box::new(move |reference| row.values(reference)),
+            steps: steps
+                .iter()
+                .zip(&dues)
+                .enumerate()
+                .map(|(pos, (st, due))| step_values(&id, pos as i64 + 1, st, *due))
+                .collect(),
+            timeline: timeline_values(
+                &id,
+                now,
+                Some(&actor.staff_id),
+                CaseEvent::Created,
+                serde_json::json!({"defect": defect.map(|d| d.code.as_str()).unwrap_or("other"), "stage": stage, "severity": severity, "owner": actor.staff_id}),
+            ),
+            idempotency: idempotency_key
+                .map(|key| idempotency_insert(actor, "case", key, &hash, &id, now)),
+        };
+        let res = self.writer.write(&self.db, write).await;
         if let Some(key) = idempotency_key
             && is_unique_violation(&res)
         {

@@ -49,6 +49,9 @@ impl TokenCache {
     }
 }
 
+/// Compiled wording checkers keyed by (playbook code, updated_at).
+type CheckerCache = HashMap<(String, i64), Arc<olive_domain::wording::WordingChecker>>;
+
 /// Parsed playbooks keyed by (code, updated_at).
 type PlaybookCache = HashMap<(String, i64), Arc<Playbook>>;
 
@@ -59,6 +62,8 @@ pub struct Store {
     pub(crate) writer: crate::writer::Writer,
     /// recently checked API tokens (a few seconds), so a request does not re-read its token and roles
     pub(crate) tokens: TokenCache,
+    /// compiled wording checkers keyed like `playbooks`
+    pub(crate) checkers: Arc<RwLock<CheckerCache>>,
     /// parsed playbooks keyed by (code, updated_at): a re-import changes the key
     playbooks: Arc<RwLock<PlaybookCache>>,
 }
@@ -131,6 +136,7 @@ impl Store {
         Store {
             writer: crate::writer::Writer::new(&db),
             tokens: TokenCache::default(),
+            checkers: Arc::default(),
             db,
             playbooks: Arc::default(),
         }

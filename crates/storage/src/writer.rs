@@ -1,17 +1,22 @@
 //! Writing new cases. On SQLite, concurrent creations share one transaction and one fsync (group commit):
-//! a single writer task takes every case waiting, gives each its reference, writes each inside a savepoint
-//! (so one failure does not sink the others) and commits once. On PostgreSQL each case is its own transaction.
+//! a single writer task takes every case waiting, gives each its reference, and writes them with one
+//! multi-row insert per table. A case whose Idempotency-Key is already taken is dropped from the batch
+//! (its key is written first, inside a savepoint) without sinking the others. On PostgreSQL each case is
+//! its own one-case batch in its own transaction.
 
+use crate::cases::{CASE_COLS, STEP_COLS, TIMELINE_COLS};
 use crate::db::{Backend, Db};
 use crate::error::StoreError;
 use crate::rows::i;
 use sea_query::{Expr, ExprTrait, InsertStatement, Query};
 use tokio::sync::{mpsc, oneshot};
 
-/// Everything a new case writes: the case row (which needs its reference) and the rest (steps, timeline, …).
+/// Everything a new case writes. The case row needs its reference, which the writer assigns.
 pub(crate) struct CaseWrite {
-    pub case: Box<dyn FnOnce(i64) -> InsertStatement + Send>,
-    pub rest: Vec<InsertStatement>,
+    pub case: Box<dyn FnOnce(i64) -> Vec<Expr> + Send>,
+    pub steps: Vec<Vec<Expr>>,
+    pub timeline: Vec<Expr>,
+    pub idempotency: Option<InsertStatement>,
 }
 
 struct Job {
@@ -40,14 +45,10 @@ impl Writer {
     /// Write a new case; returns its reference number.
     pub async fn write(&self, db: &Db, write: CaseWrite) -> Result<i64, StoreError> {
         let Some(queue) = &self.queue else {
-            let mut tx = db.begin().await?;
-            let reference = next_refs(&mut tx, 1).await?;
-            tx.execute(&(write.case)(reference)).await?;
-            for st in &write.rest {
-                tx.execute(st).await?;
-            }
-            tx.commit().await?;
-            return Ok(reference);
+            return write_batch(db, vec![write])
+                .await?
+                .pop()
+                .unwrap_or_else(|| Err(StoreError::Corrupt("no outcome".into())));
         };
         let (reply, answer) = oneshot::channel();
         queue
@@ -58,22 +59,6 @@ impl Writer {
             .await
             .map_err(|_| StoreError::Config("the case writer has stopped".into()))?
     }
-}
-
-/// Reserve `n` references; returns the first.
-async fn next_refs(tx: &mut crate::db::Tx, n: i64) -> Result<i64, StoreError> {
-    let row = tx
-        .fetch_optional(
-            &Query::update()
-                .table("counters")
-                .value("value", Expr::col("value").add(n))
-                .and_where(Expr::col("name").eq("case"))
-                .returning_col("value")
-                .to_owned(),
-        )
-        .await?
-        .ok_or_else(|| StoreError::Corrupt("case counter missing".into()))?;
-    Ok(i(&row, "value")? - n + 1)
 }
 
 async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
@@ -103,34 +88,69 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
     }
 }
 
-/// One transaction for the batch; each case in a savepoint. Outcomes only count once the commit succeeded.
+/// One transaction for the batch. Outcomes only count once the commit succeeded.
 async fn write_batch(
     db: &Db,
     writes: Vec<CaseWrite>,
 ) -> Result<Vec<Result<i64, StoreError>>, StoreError> {
     let mut tx = db.begin().await?;
-    let first = next_refs(&mut tx, writes.len() as i64).await?;
+    let n = writes.len() as i64;
+    let row = tx
+        .fetch_optional(
+            &Query::update()
+                .table("counters")
+                .value("value", Expr::col("value").add(n))
+                .and_where(Expr::col("name").eq("case"))
+                .returning_col("value")
+                .to_owned(),
+        )
+        .await?
+        .ok_or_else(|| StoreError::Corrupt("case counter missing".into()))?;
+    let first = i(&row, "value")? - n + 1;
     let mut outcomes = Vec::with_capacity(writes.len());
+    let mut kept = Vec::with_capacity(writes.len());
     for (k, w) in writes.into_iter().enumerate() {
         let reference = first + k as i64;
-        tx.raw("SAVEPOINT case_write").await?;
-        let mut res = tx.execute(&(w.case)(reference)).await.map(|_| ());
-        for st in &w.rest {
-            if res.is_ok() {
-                res = tx.execute(st).await.map(|_| ());
-            }
-        }
-        match res {
-            Ok(()) => {
-                tx.raw("RELEASE case_write").await?;
-                outcomes.push(Ok(reference));
-            }
-            Err(e) => {
-                tx.raw("ROLLBACK TO case_write").await?;
-                tx.raw("RELEASE case_write").await?;
+        if let Some(key) = &w.idempotency {
+            tx.raw("SAVEPOINT idempotency").await?;
+            if let Err(e) = tx.execute(key).await {
+                tx.raw("ROLLBACK TO idempotency").await?;
+                tx.raw("RELEASE idempotency").await?;
                 outcomes.push(Err(e));
+                continue;
             }
+            tx.raw("RELEASE idempotency").await?;
         }
+        outcomes.push(Ok(reference));
+        kept.push((reference, w));
+    }
+    if !kept.is_empty() {
+        let mut cases = Query::insert()
+            .into_table("cases")
+            .columns(CASE_COLS)
+            .to_owned();
+        let mut steps = Query::insert()
+            .into_table("case_steps")
+            .columns(STEP_COLS)
+            .to_owned();
+        let mut timeline = Query::insert()
+            .into_table("timeline")
+            .columns(TIMELINE_COLS)
+            .to_owned();
+        let mut any_steps = false;
+        for (reference, w) in kept {
+            cases.values_panic((w.case)(reference));
+            for s in w.steps {
+                steps.values_panic(s);
+                any_steps = true;
+            }
+            timeline.values_panic(w.timeline);
+        }
+        tx.execute(&cases).await?;
+        if any_steps {
+            tx.execute(&steps).await?;
+        }
+        tx.execute(&timeline).await?;
     }
     tx.commit().await?;
     Ok(outcomes)

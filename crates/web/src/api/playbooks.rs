@@ -7,7 +7,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use olive_domain::wording::{Finding, WordingChecker};
+use olive_domain::wording::Finding;
 use olive_storage::StoreError;
 use serde::{Deserialize, Serialize};
 
@@ -155,17 +155,12 @@ pub async fn check(
             a.member_of(l, "location")?;
             st.store.wording_checker_for(l).await?.check(&req.text)
         }
-        None => built_in().check(&req.text),
+        None => olive_storage::Store::built_in_checker().check(&req.text),
     };
     Ok(Json(WordingResult {
         clean: findings.is_empty(),
         findings,
     }))
-}
-
-fn built_in() -> &'static WordingChecker {
-    static CHECKER: std::sync::OnceLock<WordingChecker> = std::sync::OnceLock::new();
-    CHECKER.get_or_init(WordingChecker::built_in)
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

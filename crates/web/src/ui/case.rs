@@ -874,7 +874,7 @@ pub async fn wording(
     let checker = if !f.location.is_empty() && p.web.actor.role_at(&f.location).is_some() {
         st.store.wording_checker_for(&f.location).await?
     } else {
-        olive_domain::wording::WordingChecker::built_in()
+        olive_storage::Store::built_in_checker()
     };
     let target: String = f
         .target
