@@ -564,11 +564,11 @@ pub async fn bench_seed(store: &Store, n: usize) -> Result<()> {
         };
         let (store, owner) = (store.clone(), owner.clone());
         running.spawn(async move { store.create_case(&owner, input, None, at).await.map(|_| ()) });
-        if running.len() >= 32 {
-            if let Some(done) = running.join_next().await {
-                done??;
-                bar.inc(1);
-            }
+        if running.len() >= 32
+            && let Some(done) = running.join_next().await
+        {
+            done??;
+            bar.inc(1);
         }
     }
     while let Some(done) = running.join_next().await {
