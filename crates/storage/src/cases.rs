@@ -300,6 +300,7 @@ pub(crate) const TIMELINE_COLS: [&str; 6] = ["id", "case_id", "at", "actor_id", 
 
 /// One timeline row's values.
 pub(crate) fn timeline_values(
+    entry_id: &str,
     case_id: &str,
     at: Timestamp,
     actor: Option<&str>,
@@ -307,7 +308,7 @@ pub(crate) fn timeline_values(
     data: serde_json::Value,
 ) -> Vec<sea_query::Expr> {
     vec![
-        new_id().into(),
+        entry_id.into(),
         case_id.into(),
         ms(at).into(),
         actor.map(str::to_string).into(),
@@ -327,7 +328,7 @@ pub(crate) fn timeline(
     Query::insert()
         .into_table("timeline")
         .columns(TIMELINE_COLS)
-        .values_panic(timeline_values(case_id, at, actor, event, data))
+        .values_panic(timeline_values(&new_id(), case_id, at, actor, event, data))
         .to_owned()
 }
 
@@ -347,13 +348,14 @@ pub(crate) const STEP_COLS: [&str; 11] = [
 
 /// One protocol step's values for `case_steps`.
 pub(crate) fn step_values(
+    step_id: &str,
     case_id: &str,
     position: i64,
     t: &StepTemplate,
     due_at: Timestamp,
 ) -> Vec<sea_query::Expr> {
     vec![
-        new_id().into(),
+        step_id.into(),
         case_id.into(),
         position.into(),
         t.title.clone().into(),
@@ -377,7 +379,7 @@ pub(crate) fn steps_insert(
         .columns(STEP_COLS)
         .to_owned();
     for (position, t, due_at) in steps {
-        q.values_panic(step_values(case_id, *position, t, *due_at));
+        q.values_panic(step_values(&new_id(), case_id, *position, t, *due_at));
     }
     q
 }
@@ -483,6 +485,38 @@ impl Store {
         let protocol =
             serde_json::to_string(&steps).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let id = new_id();
+        let step_ids: Vec<String> = steps.iter().map(|_| new_id()).collect();
+        let entry_id = new_id();
+        let created_data = serde_json::json!({"defect": defect.map(|d| d.code.as_str()).unwrap_or("other"), "stage": stage, "severity": severity, "owner": actor.staff_id});
+        // The new case as it will read back, so the answer needs no second trip to the database.
+        let mut created = CaseRow {
+            id: id.clone(),
+            reference: 0,
+            location_id: location.id.clone(),
+            defect_code: defect.map(|d| d.code.clone()),
+            defect_title: title.clone(),
+            stage_code: stage.clone(),
+            severity,
+            status: CaseStatus::Open,
+            outcome: None,
+            customer: Customer {
+                name: customer.name.clone(),
+                phone: customer.phone.clone(),
+                email: customer.email.clone(),
+                address: customer.address.clone(),
+            },
+            description: input.description.trim().to_string(),
+            reporter_id: actor.staff_id.clone(),
+            owner_id: actor.staff_id.clone(),
+            root_cause: None,
+            prevention_note: None,
+            status_reason: None,
+            handoff_count: 0,
+            next_due_at: next_due.map(ms),
+            created_at: ms(now),
+            updated_at: ms(now),
+            closed_at: None,
+        };
 
         // Everything but the reference is known now; the writer assigns it in the transaction.
         let row = NewCaseRow {
@@ -506,14 +540,15 @@ impl Store {
                 .iter()
                 .zip(&dues)
                 .enumerate()
-                .map(|(pos, (st, due))| step_values(&id, pos as i64 + 1, st, *due))
+                .map(|(pos, (st, due))| step_values(&step_ids[pos], &id, pos as i64 + 1, st, *due))
                 .collect(),
             timeline: timeline_values(
+                &entry_id,
                 &id,
                 now,
                 Some(&actor.staff_id),
                 CaseEvent::Created,
-                serde_json::json!({"defect": defect.map(|d| d.code.as_str()).unwrap_or("other"), "stage": stage, "severity": severity, "owner": actor.staff_id}),
+                created_data.clone(),
             ),
             idempotency: idempotency_key
                 .map(|key| idempotency_insert(actor, "case", key, &hash, &id, now)),
@@ -528,8 +563,57 @@ impl Store {
                 None => Err(StoreError::IdempotencyReused),
             };
         }
-        res?;
-        Ok((self.get_case(actor, &id, now).await?, true))
+        created.reference = res?;
+        let me = PersonRef {
+            id: actor.staff_id.clone(),
+            name: actor.name.clone(),
+        };
+        let names = HashMap::from([(me.id.clone(), me.name.clone())]);
+        let detail = CaseDetail {
+            summary: Self::summary(&created, &names, now),
+            currency: location.currency.to_string(),
+            root_cause: None,
+            prevention_note: None,
+            status_reason: None,
+            steps: steps
+                .iter()
+                .zip(&dues)
+                .zip(step_ids)
+                .enumerate()
+                .map(|(pos, ((t, due), step_id))| StepView {
+                    id: step_id,
+                    position: pos as i64 + 1,
+                    title: t.title.clone(),
+                    kind: t.kind,
+                    owner_role: t.owner,
+                    due_rule: t.due.to_string(),
+                    due_at: rfc3339(ms(*due)),
+                    overdue: ms(*due) < ms(now),
+                    wording: t.wording.clone(),
+                    gesture_code: t.gesture.clone(),
+                    status: StepStatus::Pending,
+                    done_by: None,
+                    done_at: None,
+                    skip_reason: None,
+                    note: None,
+                })
+                .collect(),
+            gestures: Vec::new(),
+            handoffs: Vec::new(),
+            verifications: Vec::new(),
+            timeline: vec![TimelineEntry {
+                id: entry_id,
+                at: rfc3339(ms(now)),
+                actor: Some(me),
+                event: CaseEvent::Created,
+                data: created_data,
+            }],
+            my_remaining_authority_cents: self
+                .remaining_authority(actor, &created, &location, now)
+                .await?
+                .map(|c| c.0),
+        };
+        Ok((detail, true))
     }
 
     /// The resource a key already produced, if the body matches; `IdempotencyReused` if it does not.

@@ -328,3 +328,33 @@ async fn a_failed_creation_does_not_sink_its_batch(store: Store) {
     assert_eq!(all.items.len(), 17);
     assert_eq!(store.db().integrity_check().await.unwrap(), "ok");
 }
+
+// The answer to a creation is built without reading the case back; it must match a read exactly.
+both!(creation_answer_matches_a_read);
+async fn creation_answer_matches_a_read(store: Store) {
+    let org = org(&store).await;
+    let now = tuesday_10am();
+    for (defect, actor) in [
+        ("appointment-not-in-book", &org.dental_front),
+        ("long-wait", &org.dental_manager),
+    ] {
+        let (created, _) = store
+            .create_case(
+                actor,
+                report(&org.dental, defect, "Ada Lovelace"),
+                Some(defect),
+                now,
+            )
+            .await
+            .unwrap();
+        let read = store
+            .get_case(actor, &created.summary.id, now)
+            .await
+            .unwrap();
+        assert_eq!(
+            serde_json::to_value(&created).unwrap(),
+            serde_json::to_value(&read).unwrap(),
+            "{defect}"
+        );
+    }
+}
