@@ -95,33 +95,29 @@ impl Store {
     /// Set a staff member's password (8 characters or more).
     pub async fn set_password(&self, staff_id: &str, password: &str) -> Result<(), StoreError> {
         check_password(password)?;
-        let hash = hash_secret(password.to_string()).await?;
-        let n = self
-            .db
-            .execute(
-                &Query::update()
-                    .table("staff")
-                    .value("password_hash", hash)
-                    .and_where(Expr::col("id").eq(staff_id))
-                    .to_owned(),
-            )
-            .await?;
-        if n == 0 {
-            return Err(StoreError::NotFound("staff member"));
-        }
-        Ok(())
+        self.store_secret(staff_id, "password_hash", password).await
     }
 
     /// Set a staff member's PIN for shared devices (4 to 8 digits).
     pub async fn set_pin(&self, staff_id: &str, pin: &str) -> Result<(), StoreError> {
         check_pin(pin)?;
-        let hash = hash_secret(pin.to_string()).await?;
+        self.store_secret(staff_id, "pin_hash", pin).await
+    }
+
+    /// Hash a checked secret and store it in `column` of the staff member's row.
+    async fn store_secret(
+        &self,
+        staff_id: &str,
+        column: &'static str,
+        secret: &str,
+    ) -> Result<(), StoreError> {
+        let hash = hash_secret(secret.to_string()).await?;
         let n = self
             .db
             .execute(
                 &Query::update()
                     .table("staff")
-                    .value("pin_hash", hash)
+                    .value(column, hash)
                     .and_where(Expr::col("id").eq(staff_id))
                     .to_owned(),
             )
