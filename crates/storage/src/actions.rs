@@ -276,6 +276,9 @@ impl Store {
         let day = location.local_date(now).to_string();
 
         let mut tx = self.db.begin().await?;
+        // One giver's gestures on different cases are decided one at a time, so the per-day limit holds.
+        tx.lock_key(&format!("gestures-by:{}", actor.staff_id))
+            .await?;
         let c = self.case_row_tx(&mut tx, actor, key).await?;
         if !c.status.is_active() {
             return Err(finished(&c));

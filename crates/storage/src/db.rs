@@ -219,6 +219,18 @@ impl Tx {
             .rows_affected())
     }
 
+    /// Serialise the transactions that share `key` until they end: a PostgreSQL advisory lock. (SQLite
+    /// writers already run one at a time.)
+    pub async fn lock_key(&mut self, key: &str) -> Result<(), StoreError> {
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+                .bind(key.to_string())
+                .execute(self.conn())
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Run a fixed statement (savepoints and the like).
     pub async fn raw(&mut self, sql: &'static str) -> Result<(), StoreError> {
         sqlx::query(sql).execute(self.conn()).await?;
