@@ -225,10 +225,9 @@ async fn sign_in_sessions_and_csrf() {
     assert_eq!(st, StatusCode::SEE_OTHER);
 }
 
-#[tokio::test]
-async fn pin_switch_locks_after_repeated_failures() {
-    let app = app_with_passwords().await;
-    let mut m = Browser::new(&app);
+/// A manager signs in and marks this browser as the dental front desk's shared device.
+async fn manager_on_shared_device(app: &TestApp) -> Browser {
+    let mut m = Browser::new(app);
     m.post(
         "/login",
         &[("login", "dental-manager"), ("password", "correct horse")],
@@ -249,6 +248,13 @@ async fn pin_switch_locks_after_repeated_failures() {
         (st, h["location"].to_str().unwrap()),
         (StatusCode::SEE_OTHER, "/switch")
     );
+    m
+}
+
+#[tokio::test]
+async fn pin_switch_locks_after_repeated_failures() {
+    let app = app_with_passwords().await;
+    let mut m = manager_on_shared_device(&app).await;
     let (_, page, _) = m.get("/switch").await;
     assert!(
         page.contains("dental front"),
@@ -278,22 +284,7 @@ async fn pin_switch_locks_after_repeated_failures() {
 #[tokio::test]
 async fn right_pin_switches_user() {
     let app = app_with_passwords().await;
-    let mut m = Browser::new(&app);
-    m.post(
-        "/login",
-        &[("login", "dental-manager"), ("password", "correct horse")],
-    )
-    .await;
-    let csrf = m.csrf("/settings").await;
-    m.post(
-        "/settings/device",
-        &[
-            ("_csrf", &csrf),
-            ("location_id", &app.fx.dental),
-            ("name", "Desk tablet"),
-        ],
-    )
-    .await;
+    let mut m = manager_on_shared_device(&app).await;
     let fd = app.fx.actor("dental_front").staff_id.clone();
     let (st, _, _) = m
         .post("/switch", &[("staff_id", &fd), ("pin", "2468")])
