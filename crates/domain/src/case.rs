@@ -240,6 +240,11 @@ pub enum CaseEvent {
     Reopened,
     Cancelled,
     Note,
+    Escalated,
+    FollowUpSent,
+    FollowUpAnswered,
+    FollowUpUnanswered,
+    OptedOut,
 }
 
 impl CaseEvent {
@@ -266,6 +271,11 @@ impl CaseEvent {
             CaseEvent::Reopened => "reopened",
             CaseEvent::Cancelled => "cancelled",
             CaseEvent::Note => "note",
+            CaseEvent::Escalated => "escalated",
+            CaseEvent::FollowUpSent => "follow_up_sent",
+            CaseEvent::FollowUpAnswered => "follow_up_answered",
+            CaseEvent::FollowUpUnanswered => "follow_up_unanswered",
+            CaseEvent::OptedOut => "opted_out",
         }
     }
 }

@@ -2,13 +2,17 @@
 //!
 //! Nothing here does IO, reads a clock or talks SQL: "now" is always a parameter.
 
+pub mod alerts;
 pub mod authority;
 pub mod case;
 pub mod contact;
 pub mod deadline;
+pub mod events;
+pub mod followup;
 pub mod gesture;
 pub mod ids;
 pub mod money;
+pub mod net;
 pub mod playbook;
 pub mod role;
 pub mod wording;

@@ -47,10 +47,29 @@ impl DbArgs {
 
     pub async fn open(&self) -> Result<Store> {
         let url = self.url()?;
-        Store::open(&url)
+        let (loop_cfg, _) = settings()?;
+        Ok(Store::open(&url)
             .await
-            .with_context(|| format!("opening the database ({})", redact(&url)))
+            .with_context(|| format!("opening the database ({})", redact(&url)))?
+            .with_loop_config(loop_cfg))
     }
+}
+
+/// Without `OLIVE_PUBLIC_URL`, links in emails point at the address Olive serves on.
+fn public_url_default(store: Store, addr: &str) -> Store {
+    if std::env::var("OLIVE_PUBLIC_URL").is_ok_and(|v| !v.trim().is_empty()) {
+        return store;
+    }
+    let cfg = olive_storage::LoopConfig {
+        public_url: format!("http://{addr}"),
+        ..store.loop_config().clone()
+    };
+    store.with_loop_config(cfg)
+}
+
+/// Loop and worker settings from `OLIVE_*` variables (a bad value stops start-up with its name).
+pub fn settings() -> Result<(olive_storage::LoopConfig, olive_jobs::WorkerConfig)> {
+    olive_jobs::config::from_env(&|k| std::env::var(k).ok()).map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 /// Hide a password in a database URL before it is shown anywhere.
@@ -67,12 +86,20 @@ pub fn redact(url: &str) -> String {
 
 #[derive(Subcommand)]
 pub enum Command {
-    /// Serve the API (and, later, the web interface)
+    /// Serve the web interface and the API, with the background worker (reminders, email, webhooks)
     Serve {
         #[command(flatten)]
         db: DbArgs,
         #[arg(long, env = "OLIVE_ADDR", default_value = "127.0.0.1:8080")]
         addr: String,
+        /// do not run the background worker in this process (run `olive worker` elsewhere)
+        #[arg(long, env = "OLIVE_NO_WORKER")]
+        no_worker: bool,
+    },
+    /// Run only the background worker: reminders, escalations, follow-up timeouts, email and webhooks
+    Worker {
+        #[command(flatten)]
+        db: DbArgs,
     },
     /// Seed a demo organisation (if the database is empty) and serve it
     Demo {
@@ -194,16 +221,28 @@ pub enum TokenCmd {
 
 pub async fn run(cli: Cli) -> Result<i32> {
     match cli.command {
-        Command::Serve { db, addr } => {
+        Command::Serve {
+            db,
+            addr,
+            no_worker,
+        } => {
+            let store = public_url_default(db.open().await?, &addr);
+            serve(store, &addr, false, !no_worker).await?;
+        }
+        Command::Worker { db } => {
             let store = db.open().await?;
-            serve(store, &addr, false).await?;
+            let (_, cfg) = settings()?;
+            let worker = olive_jobs::Worker::new(store, cfg, std::sync::Arc::new(Timestamp::now))
+                .map_err(anyhow::Error::msg)?;
+            tracing::info!("worker running");
+            worker.run(olive_web::shutdown_signal()).await;
         }
         Command::Demo { db, addr, no_serve } => {
-            let store = db.open().await?;
+            let store = public_url_default(db.open().await?, &addr);
             let info = crate::demo::ensure(&store, &db.data_dir).await?;
             crate::demo::print(&info, &addr);
             if !no_serve {
-                serve(store, &addr, true).await?;
+                serve(store, &addr, true, true).await?;
             }
         }
         Command::Migrate { db } => {
@@ -274,7 +313,7 @@ pub async fn run(cli: Cli) -> Result<i32> {
     Ok(0)
 }
 
-async fn serve(store: Store, addr: &str, demo: bool) -> Result<()> {
+async fn serve(store: Store, addr: &str, demo: bool, worker: bool) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("binding {addr}"))?;
@@ -283,6 +322,16 @@ async fn serve(store: Store, addr: &str, demo: bool) -> Result<()> {
     // The demo is served over plain http on this machine: its cookies cannot be Secure.
     if demo {
         state.secure_cookies = false;
+    }
+    if worker {
+        let (_, cfg) = settings()?;
+        let w = olive_jobs::Worker::new(
+            state.store.clone(),
+            cfg,
+            std::sync::Arc::new(Timestamp::now),
+        )
+        .map_err(anyhow::Error::msg)?;
+        tokio::spawn(w.run(olive_web::shutdown_signal()));
     }
     olive_web::serve(listener, state).await?;
     Ok(())

@@ -19,6 +19,7 @@ use std::path::Path;
 
 pub struct DemoInfo {
     pub token: String,
+    pub followup: Option<String>,
     pub accounts: Vec<(String, String, String)>,
     pub seeded_cases: usize,
 }
@@ -152,6 +153,7 @@ pub async fn ensure(store: &Store, data_dir: &Path) -> Result<DemoInfo> {
         };
         return Ok(DemoInfo {
             token,
+            followup: followup_link(store, data_dir).await?,
             accounts,
             seeded_cases: 0,
         });
@@ -326,6 +328,7 @@ pub async fn ensure(store: &Store, data_dir: &Path) -> Result<DemoInfo> {
     }
     bar.finish_and_clear();
     Ok(DemoInfo {
+        followup: followup_link(store, data_dir).await?,
         token,
         accounts,
         seeded_cases: seeded,
@@ -501,6 +504,37 @@ fn demo_pin(n: usize) -> String {
     ((n % 9) + 1).to_string().repeat(4)
 }
 
+/// A follow-up sent to one demo patient, so the customer's page can be tried: its link is kept in
+/// `<data-dir>/demo-followup.txt` (emails stay queued in the demo: it has no SMTP server).
+pub async fn followup_link(store: &Store, data_dir: &Path) -> Result<Option<String>> {
+    let file = data_dir.join("demo-followup.txt");
+    if let Ok(link) = std::fs::read_to_string(&file) {
+        return Ok(Some(link.trim().to_string()));
+    }
+    let owner = actor_of(
+        &store
+            .staff_view(&store.find_staff(OWNER_EMAIL).await?)
+            .await?,
+    );
+    let filter = olive_storage::cases::CaseFilter {
+        status: Some("awaiting_verification".into()),
+        limit: Some(100),
+        ..Default::default()
+    };
+    let now = Timestamp::now();
+    let page = store.list_cases(&owner, &filter, now).await?;
+    for c in page.items.iter().filter(|c| c.customer.email.is_some()) {
+        let sent = store
+            .send_followup(&owner, &c.id, Default::default(), now)
+            .await;
+        if let Ok((_, link)) = sent {
+            std::fs::write(&file, &link)?;
+            return Ok(Some(link));
+        }
+    }
+    Ok(None)
+}
+
 pub fn print(info: &DemoInfo, addr: &str) {
     println!("Olive demo");
     if info.seeded_cases > 0 {
@@ -520,6 +554,9 @@ pub fn print(info: &DemoInfo, addr: &str) {
         println!("    {login:<32} {name:<16} {role}");
     }
     println!("  more tokens: olive token create --email EMAIL  (or --username NAME)");
+    if let Some(link) = &info.followup {
+        println!("  a customer's follow-up page (\"Did we make it right?\"): {link}");
+    }
 }
 
 /// Many synthetic cases at the demo's dental practice, for list benchmarks.

@@ -13,6 +13,7 @@ use olive_domain::case::{
     self as rules, CaseEvent, CaseStatus, CloseOutcome, RootCause, StepState, StepStatus,
     VerificationMethod,
 };
+use olive_domain::events::EventType;
 use olive_domain::gesture::GestureStatus;
 use olive_domain::money::Cents;
 use olive_domain::playbook::{StepKind, StepTemplate};
@@ -340,6 +341,17 @@ impl Store {
                 };
             }
             res?;
+        }
+        if status == GestureStatus::PendingApproval {
+            crate::outbox::emit(
+                &mut tx,
+                EventType::GesturePendingApproval,
+                &c.location_id,
+                Some(&c.id),
+                json!({"case_id": c.id, "ref": format!("C-{}", c.reference), "gesture_id": id, "kind": g.kind, "value_cents": g.value_cents, "currency": location.currency.to_string(), "requested_by": actor.staff_id}),
+                now,
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok((self.get_case(actor, &c.id, now).await?, id, true))
@@ -808,6 +820,15 @@ impl Store {
         )
         .await?;
         tx.execute(&timeline(&c.id, now, Some(&actor.staff_id), CaseEvent::Closed, json!({"outcome": body.outcome, "root_cause": body.root_cause, "prevention_note": body.prevention_note}))).await?;
+        crate::outbox::emit(
+            &mut tx,
+            EventType::CaseClosed,
+            &c.location_id,
+            Some(&c.id),
+            json!({"case_id": c.id, "ref": format!("C-{}", c.reference), "outcome": body.outcome, "root_cause": body.root_cause}),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         self.get_case(actor, &c.id, now).await
     }
@@ -836,6 +857,47 @@ impl Store {
         let c = self.case_row_tx(&mut tx, actor, key).await?;
         rules::check_reopen(c.status)
             .map_err(|e| StoreError::conflict("invalid_transition", e.to_string()))?;
+        self.add_recovery_steps(&mut tx, &c, &location, "Put it right again", now)
+            .await?;
+        tx.execute(
+            &Query::update()
+                .table("cases")
+                .value("status_reason", r.reason.trim())
+                .and_where(Expr::col("id").eq(c.id.clone()))
+                .to_owned(),
+        )
+        .await?;
+        tx.execute(&timeline(
+            &c.id,
+            now,
+            Some(&actor.staff_id),
+            CaseEvent::Reopened,
+            json!({"reason": r.reason.trim(), "previous_outcome": c.outcome}),
+        ))
+        .await?;
+        crate::outbox::emit(
+            &mut tx,
+            EventType::CaseReopened,
+            &c.location_id,
+            Some(&c.id),
+            json!({"case_id": c.id, "ref": format!("C-{}", c.reference), "reason": r.reason.trim()}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        self.get_case(actor, &c.id, now).await
+    }
+
+    /// Back to in progress with two new steps: `title` (a fix, for a manager, next business day at noon)
+    /// and a new verification with the customer.
+    pub(crate) async fn add_recovery_steps(
+        &self,
+        tx: &mut Tx,
+        c: &CaseRow,
+        location: &crate::store::Location,
+        title: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
         let cal = location.calendar();
         let max = tx
             .fetch_optional(
@@ -850,7 +912,7 @@ impl Store {
             .unwrap_or(0);
         let new_steps = [
             StepTemplate {
-                title: "Put it right again".into(),
+                title: title.to_string(),
                 kind: StepKind::Fix,
                 owner: Role::Manager,
                 due: "next_business_day 12:00"
@@ -885,7 +947,6 @@ impl Store {
                 .values([
                     ("status", CaseStatus::InProgress.as_str().into()),
                     ("outcome", None::<String>.into()),
-                    ("status_reason", r.reason.trim().into()),
                     ("updated_at", ms(now).into()),
                     ("next_due_at", first_due.map(ms).into()),
                 ])
@@ -893,16 +954,7 @@ impl Store {
                 .to_owned(),
         )
         .await?;
-        tx.execute(&timeline(
-            &c.id,
-            now,
-            Some(&actor.staff_id),
-            CaseEvent::Reopened,
-            json!({"reason": r.reason.trim(), "previous_outcome": c.outcome}),
-        ))
-        .await?;
-        tx.commit().await?;
-        self.get_case(actor, &c.id, now).await
+        Ok(())
     }
 
     pub async fn cancel(

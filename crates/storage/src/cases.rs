@@ -69,6 +69,7 @@ impl NewCaseRow {
             self.now.into(),
             None::<i64>.into(),
             self.protocol.into(),
+            None::<i64>.into(),
         ]
     }
 }
@@ -127,6 +128,8 @@ pub struct CaseFilter {
     pub owner: Option<String>,
     pub severity: Option<String>,
     pub overdue: Option<bool>,
+    /// only cases escalated to the managers (a step stayed overdue past its grace period)
+    pub escalated: Option<bool>,
     /// words in the customer's name, the description or the reference
     pub q: Option<String>,
     pub limit: Option<u32>,
@@ -187,7 +190,7 @@ pub(crate) fn parse_customer(c: &CustomerInput, errs: &mut FieldErrors) -> Parse
 }
 
 /// The case row columns every read needs.
-pub(crate) const CASE_COLS: [&str; 27] = [
+pub(crate) const CASE_COLS: [&str; 28] = [
     "id",
     "ref",
     "location_id",
@@ -215,6 +218,7 @@ pub(crate) const CASE_COLS: [&str; 27] = [
     "updated_at",
     "closed_at",
     "protocol",
+    "escalated_at",
 ];
 
 /// A case row as stored.
@@ -241,6 +245,8 @@ pub(crate) struct CaseRow {
     pub created_at: i64,
     pub updated_at: i64,
     pub closed_at: Option<i64>,
+    /// when a step first went overdue past its grace period and the managers were told
+    pub escalated_at: Option<i64>,
 }
 
 pub(crate) fn case_select() -> SelectStatement {
@@ -282,6 +288,7 @@ pub(crate) fn case_from_row(r: &AnyRow) -> Result<CaseRow, StoreError> {
         created_at: i(r, "created_at")?,
         updated_at: i(r, "updated_at")?,
         closed_at: oi(r, "closed_at")?,
+        escalated_at: oi(r, "escalated_at")?,
     })
 }
 
@@ -297,6 +304,9 @@ pub(crate) fn key_cond(key: &str) -> Result<Cond, StoreError> {
 }
 
 pub(crate) const TIMELINE_COLS: [&str; 6] = ["id", "case_id", "at", "actor_id", "event", "data"];
+
+/// The `verified_by` / `done_by` of what the customer's own answer settled.
+pub(crate) const CUSTOMER: &str = "customer";
 
 /// One timeline row's values.
 pub(crate) fn timeline_values(
@@ -332,7 +342,7 @@ pub(crate) fn timeline(
         .to_owned()
 }
 
-pub(crate) const STEP_COLS: [&str; 11] = [
+pub(crate) const STEP_COLS: [&str; 12] = [
     "id",
     "case_id",
     "position",
@@ -344,6 +354,7 @@ pub(crate) const STEP_COLS: [&str; 11] = [
     "wording",
     "gesture_code",
     "status",
+    "next_alert_at",
 ];
 
 /// One protocol step's values for `case_steps`.
@@ -366,6 +377,8 @@ pub(crate) fn step_values(
         t.wording.clone().into(),
         t.gesture.clone().into(),
         StepStatus::Pending.as_str().into(),
+        // Alert level 0 looks at the due instant; the scheduler plans from there.
+        ms(due_at).into(),
     ]
 }
 
@@ -516,6 +529,7 @@ impl Store {
             created_at: ms(now),
             updated_at: ms(now),
             closed_at: None,
+            escalated_at: None,
         };
 
         // Everything but the reference is known now; the writer assigns it in the transaction.
@@ -552,6 +566,17 @@ impl Store {
             ),
             idempotency: idempotency_key
                 .map(|key| idempotency_insert(actor, "case", key, &hash, &id, now)),
+            event: {
+                let (location_id, case_id) = (location.id.clone(), id.clone());
+                let data = created_data.clone();
+                Box::new(move |reference| {
+                    let mut data = data;
+                    data["case_id"] = serde_json::json!(case_id);
+                    data["ref"] = serde_json::json!(format!("C-{reference}"));
+                    (location_id, Some(case_id), data)
+                })
+            },
+            now,
         };
         let res = self.writer.write(&self.db, write).await;
         if let Some(key) = idempotency_key
@@ -608,6 +633,8 @@ impl Store {
                 event: CaseEvent::Created,
                 data: created_data,
             }],
+            follow_ups: Vec::new(),
+            customer_opted_out: self.opted_out(&created).await?,
             my_remaining_authority_cents: self
                 .remaining_authority(actor, &created, &location, now)
                 .await?
@@ -725,6 +752,7 @@ impl Store {
             created_at: rfc3339(c.created_at),
             updated_at: rfc3339(c.updated_at),
             closed_at: opt_rfc3339(c.closed_at),
+            escalated_at: opt_rfc3339(c.escalated_at),
         }
     }
 
@@ -839,10 +867,16 @@ impl Store {
         }
         let names = self.names(ids).await?;
         let person = |id: String| PersonRef {
-            name: names.get(&id).cloned().unwrap_or_default(),
+            name: match names.get(&id) {
+                Some(n) => n.clone(),
+                None if id == CUSTOMER => "The customer".into(),
+                None => String::new(),
+            },
             id,
         };
         let now_ms = ms(now);
+        let (follow_ups, customer_opted_out) =
+            tokio::try_join!(self.followups_of(&c.id, now), self.opted_out(&c))?;
         let location = self.location(&c.location_id).await?;
         let remaining = self.remaining_authority(actor, &c, &location, now).await?;
         Ok(CaseDetail {
@@ -927,6 +961,8 @@ impl Store {
                     })
                 })
                 .collect::<Result<_, StoreError>>()?,
+            follow_ups,
+            customer_opted_out,
             my_remaining_authority_cents: remaining.map(|c| c.0),
         })
     }
@@ -1042,6 +1078,9 @@ impl Store {
             } else {
                 q.and_where(Expr::col("defect_code").eq(d));
             }
+        }
+        if f.escalated == Some(true) {
+            q.and_where(Expr::col("escalated_at").is_not_null());
         }
         if f.overdue == Some(true) {
             q.and_where(Expr::col("status").is_in([

@@ -66,6 +66,8 @@ pub struct Store {
     pub(crate) checkers: Arc<RwLock<CheckerCache>>,
     /// parsed playbooks keyed by (code, updated_at): a re-import changes the key
     playbooks: Arc<RwLock<PlaybookCache>>,
+    /// reminder timing, follow-up links, webhook address policy
+    cfg: Arc<crate::loop_config::LoopConfig>,
 }
 
 /// A location with its calendar ready for deadline arithmetic.
@@ -139,7 +141,18 @@ impl Store {
             checkers: Arc::default(),
             db,
             playbooks: Arc::default(),
+            cfg: Arc::default(),
         }
+    }
+
+    /// Use these loop settings (reminders, follow-up links, webhooks).
+    pub fn with_loop_config(mut self, cfg: crate::loop_config::LoopConfig) -> Store {
+        self.cfg = Arc::new(cfg);
+        self
+    }
+
+    pub fn loop_config(&self) -> &crate::loop_config::LoopConfig {
+        &self.cfg
     }
 
     /// Connect, migrate and make sure the built-in playbooks are present.

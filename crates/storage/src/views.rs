@@ -56,6 +56,8 @@ pub struct CaseSummary {
     pub created_at: String,
     pub updated_at: String,
     pub closed_at: Option<String>,
+    /// set when a step stayed overdue past its grace period and the location's managers were told
+    pub escalated_at: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -150,6 +152,10 @@ pub struct CaseDetail {
     pub handoffs: Vec<HandoffView>,
     pub verifications: Vec<VerificationView>,
     pub timeline: Vec<TimelineEntry>,
+    /// follow-ups sent to the customer, newest last
+    pub follow_ups: Vec<crate::followup::FollowUpView>,
+    /// the customer asked not to be contacted again
+    pub customer_opted_out: bool,
     /// what the caller may still give on this case without approval (`null` = unlimited)
     pub my_remaining_authority_cents: Option<i64>,
 }

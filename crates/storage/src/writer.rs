@@ -17,6 +17,9 @@ pub(crate) struct CaseWrite {
     pub steps: Vec<Vec<Expr>>,
     pub timeline: Vec<Expr>,
     pub idempotency: Option<InsertStatement>,
+    /// the `case.created` event for webhooks, given the reference
+    pub event: Box<dyn FnOnce(i64) -> crate::outbox::EventOut + Send>,
+    pub now: jiff::Timestamp,
 }
 
 struct Job {
@@ -138,7 +141,10 @@ async fn write_batch(
             .columns(TIMELINE_COLS)
             .to_owned();
         let mut any_steps = false;
+        let now = kept[0].1.now;
+        let mut events = Vec::with_capacity(kept.len());
         for (reference, w) in kept {
+            events.push((w.event)(reference));
             cases.values_panic((w.case)(reference));
             for s in w.steps {
                 steps.values_panic(s);
@@ -151,6 +157,13 @@ async fn write_batch(
             tx.execute(&steps).await?;
         }
         tx.execute(&timeline).await?;
+        crate::outbox::emit_many(
+            &mut tx,
+            olive_domain::events::EventType::CaseCreated,
+            events,
+            now,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(outcomes)

@@ -3,6 +3,7 @@
 pub mod actions;
 pub mod admin;
 pub mod cases;
+pub mod followups;
 pub mod org;
 pub mod playbooks;
 
@@ -17,7 +18,7 @@ use utoipa_axum::routes;
 #[openapi(
     info(title = "Olive API", description = "Service recovery: playbooks, cases, gestures, handoffs, wording check. Errors are `{\"error\": {\"code\", \"message\", \"fields\"}}`."),
     modifiers(&Bearer),
-    tags((name = "cases"), (name = "steps"), (name = "gestures"), (name = "handoffs"), (name = "playbooks"), (name = "wording"), (name = "organisation"), (name = "stats"), (name = "system"))
+    tags((name = "cases"), (name = "steps"), (name = "gestures"), (name = "handoffs"), (name = "playbooks"), (name = "wording"), (name = "organisation"), (name = "stats"), (name = "follow-up"), (name = "webhooks"), (name = "system"))
 )]
 struct ApiDoc;
 
@@ -73,6 +74,12 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(org::me))
         .routes(routes!(org::approvals))
         .routes(routes!(org::stats))
+        .routes(routes!(followups::send_follow_up))
+        .routes(routes!(followups::list_webhooks, followups::create_webhook))
+        .routes(routes!(followups::delete_webhook))
+        .routes(routes!(followups::list_outbox))
+        .routes(routes!(followups::retry_outbox))
+        .routes(routes!(followups::notifications))
         .routes(routes!(playbooks::list))
         .routes(routes!(playbooks::get))
         .routes(routes!(playbooks::check))

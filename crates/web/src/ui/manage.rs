@@ -107,6 +107,8 @@ pub struct ListQuery {
     #[serde(default)]
     overdue: String,
     #[serde(default)]
+    escalated: String,
+    #[serde(default)]
     q: String,
     #[serde(default)]
     location: String,
@@ -181,6 +183,7 @@ pub async fn cases(
         owner: nz(&q.owner),
         severity: nz(&q.severity),
         overdue: (q.overdue == "1").then_some(true),
+        escalated: (q.escalated == "1").then_some(true),
         q: nz(&q.q),
         limit: Some(50),
         cursor: nz(&q.cursor),

@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod case;
+pub mod followup;
 pub mod log;
 pub mod manage;
 pub mod playbook;
@@ -257,6 +258,7 @@ pub fn router() -> Router<AppState> {
             post(settings::staff_action),
         )
         .route("/settings/device", post(settings::device))
+        .route("/f/{token}", get(followup::show).post(followup::answer))
 }
 
 #[cfg(test)]

@@ -1,0 +1,203 @@
+//! Worker and loop settings from `OLIVE_*` environment variables, with clear errors for bad values.
+
+use jiff::SignedDuration;
+use olive_storage::LoopConfig;
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+#[error("{name}: {message}")]
+pub struct ConfigError {
+    pub name: &'static str,
+    pub message: String,
+}
+
+/// Where email goes.
+#[derive(Debug, Clone)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    /// upgrade the connection with STARTTLS (required when set)
+    pub starttls: bool,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    /// the From mailbox, e.g. `Olive <olive@example.com>`
+    pub from: String,
+}
+
+/// How the worker runs.
+#[derive(Debug, Clone)]
+pub struct WorkerConfig {
+    /// time between ticks
+    pub tick: Duration,
+    /// steps, jobs or messages handled per round of a tick
+    pub batch: u64,
+    /// how long a claimed message is held before another worker may try it
+    pub lease: SignedDuration,
+    /// attempts before a message is marked dead
+    pub max_attempts: i64,
+    /// the first retry waits about this long; each later one twice as long (with jitter)
+    pub backoff_base: SignedDuration,
+    pub backoff_cap: SignedDuration,
+    /// messages delivered at once
+    pub concurrency: usize,
+    pub http_timeout: Duration,
+    /// None: email stays queued until SMTP is configured
+    pub smtp: Option<SmtpConfig>,
+    pub allow_private_webhooks: bool,
+}
+
+impl Default for WorkerConfig {
+    fn default() -> Self {
+        WorkerConfig {
+            tick: Duration::from_secs(5),
+            batch: 500,
+            lease: SignedDuration::from_secs(60),
+            max_attempts: 8,
+            backoff_base: SignedDuration::from_secs(30),
+            backoff_cap: SignedDuration::from_hours(2),
+            concurrency: 16,
+            http_timeout: Duration::from_secs(10),
+            smtp: None,
+            allow_private_webhooks: false,
+        }
+    }
+}
+
+type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+fn num<T: std::str::FromStr>(env: Env<'_>, name: &'static str) -> Result<Option<T>, ConfigError> {
+    match env(name).filter(|v| !v.trim().is_empty()) {
+        None => Ok(None),
+        Some(v) => v.trim().parse().map(Some).map_err(|_| ConfigError {
+            name,
+            message: format!("'{v}' is not a valid number"),
+        }),
+    }
+}
+
+fn flag(env: Env<'_>, name: &'static str) -> Result<Option<bool>, ConfigError> {
+    match env(name).as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some("1" | "true" | "yes" | "on") => Ok(Some(true)),
+        Some("0" | "false" | "no" | "off") => Ok(Some(false)),
+        Some(v) => Err(ConfigError {
+            name,
+            message: format!("'{v}' is not a yes/no value (use 1 or 0)"),
+        }),
+    }
+}
+
+/// Read both configurations from the environment (`std::env::var` in the binary; a map in tests).
+pub fn from_env(env: Env<'_>) -> Result<(LoopConfig, WorkerConfig), ConfigError> {
+    let mut lc = LoopConfig::default();
+    let mut wc = WorkerConfig::default();
+    if let Some(u) = env("OLIVE_PUBLIC_URL").filter(|v| !v.trim().is_empty()) {
+        let parsed = url::Url::parse(u.trim()).map_err(|e| ConfigError {
+            name: "OLIVE_PUBLIC_URL",
+            message: format!("not a URL: {e}"),
+        })?;
+        lc.public_url = parsed.as_str().trim_end_matches('/').to_string();
+    }
+    if let Some(m) = num::<i64>(env, "OLIVE_REMINDER_LEAD_MINUTES")? {
+        lc.alerts.lead = SignedDuration::from_mins(m.clamp(0, 24 * 60));
+    }
+    if let Some(m) = num::<i64>(env, "OLIVE_ESCALATE_SHORT_MINUTES")? {
+        lc.alerts.short_grace = SignedDuration::from_mins(m.clamp(0, 24 * 60));
+    }
+    if let Some(m) = num::<i64>(env, "OLIVE_ESCALATE_LONG_MINUTES")? {
+        lc.alerts.long_grace = SignedDuration::from_mins(m.clamp(0, 7 * 24 * 60));
+    }
+    if let Some(d) = num::<i64>(env, "OLIVE_FOLLOWUP_EXPIRY_DAYS")? {
+        lc.followup_expiry = SignedDuration::from_hours(24 * d.clamp(1, 365));
+    }
+    if let Some(h) = num::<i64>(env, "OLIVE_FOLLOWUP_WAIT_HOURS")? {
+        lc.followup_wait = SignedDuration::from_hours(h.clamp(1, 24 * 90));
+    }
+    if let Some(allow) = flag(env, "OLIVE_WEBHOOK_ALLOW_PRIVATE")? {
+        lc.allow_private_webhooks = allow;
+        wc.allow_private_webhooks = allow;
+    }
+    if let Some(ms) = num::<u64>(env, "OLIVE_WORKER_TICK_MS")? {
+        wc.tick = Duration::from_millis(ms.clamp(10, 3_600_000));
+    }
+    if let Some(n) = num::<i64>(env, "OLIVE_OUTBOX_MAX_ATTEMPTS")? {
+        wc.max_attempts = n.clamp(1, 100);
+    }
+    if let Some(ms) = num::<i64>(env, "OLIVE_OUTBOX_BACKOFF_MS")? {
+        wc.backoff_base = SignedDuration::from_millis(ms.clamp(1, 86_400_000));
+    }
+    if let Some(ms) = num::<i64>(env, "OLIVE_OUTBOX_LEASE_MS")? {
+        wc.lease = SignedDuration::from_millis(ms.clamp(100, 86_400_000));
+    }
+    if let Some(host) = env("OLIVE_SMTP_HOST").filter(|v| !v.trim().is_empty()) {
+        let starttls = flag(env, "OLIVE_SMTP_STARTTLS")?.unwrap_or(false);
+        wc.smtp = Some(SmtpConfig {
+            host: host.trim().to_string(),
+            port: num(env, "OLIVE_SMTP_PORT")?.unwrap_or(if starttls { 587 } else { 25 }),
+            starttls,
+            username: env("OLIVE_SMTP_USERNAME").filter(|v| !v.is_empty()),
+            password: env("OLIVE_SMTP_PASSWORD").filter(|v| !v.is_empty()),
+            from: env("OLIVE_SMTP_FROM")
+                .filter(|v| !v.trim().is_empty())
+                .unwrap_or_else(|| "Olive <olive@localhost>".into()),
+        });
+        if let Some(smtp) = &wc.smtp
+            && smtp.from.parse::<lettre::message::Mailbox>().is_err()
+        {
+            return Err(ConfigError {
+                name: "OLIVE_SMTP_FROM",
+                message: format!(
+                    "'{}' is not a mailbox like 'Olive <olive@example.com>'",
+                    smtp.from
+                ),
+            });
+        }
+    }
+    Ok((lc, wc))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn read(pairs: &[(&str, &str)]) -> Result<(LoopConfig, WorkerConfig), ConfigError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        from_env(&|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_and_overrides() {
+        let (lc, wc) = read(&[]).unwrap();
+        assert!(wc.smtp.is_none());
+        assert_eq!(lc.alerts.lead, SignedDuration::from_mins(15));
+        let (lc, wc) = read(&[
+            ("OLIVE_SMTP_HOST", "127.0.0.1"),
+            ("OLIVE_SMTP_PORT", "2525"),
+            ("OLIVE_REMINDER_LEAD_MINUTES", "30"),
+            ("OLIVE_PUBLIC_URL", "https://olive.example.com/"),
+        ])
+        .unwrap();
+        let smtp = wc.smtp.unwrap();
+        assert_eq!((smtp.port, smtp.starttls), (2525, false));
+        assert_eq!(lc.alerts.lead, SignedDuration::from_mins(30));
+        assert_eq!(lc.public_url, "https://olive.example.com");
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let e = read(&[("OLIVE_SMTP_HOST", "h"), ("OLIVE_SMTP_PORT", "lots")]).unwrap_err();
+        assert_eq!(e.name, "OLIVE_SMTP_PORT");
+        let e = read(&[("OLIVE_WEBHOOK_ALLOW_PRIVATE", "maybe")]).unwrap_err();
+        assert_eq!(e.name, "OLIVE_WEBHOOK_ALLOW_PRIVATE");
+        let e = read(&[
+            ("OLIVE_SMTP_HOST", "h"),
+            ("OLIVE_SMTP_FROM", "not a mailbox"),
+        ])
+        .unwrap_err();
+        assert_eq!(e.name, "OLIVE_SMTP_FROM");
+    }
+}

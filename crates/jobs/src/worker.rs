@@ -1,0 +1,188 @@
+//! The worker loop: each tick scans steps coming due, runs due jobs, and delivers the outbox.
+
+use crate::config::WorkerConfig;
+use crate::deliver::{Failure, Hooks, Mailer, backoff};
+use jiff::Timestamp;
+use olive_storage::outbox::{Channel, OutboxMessage};
+use olive_storage::{Store, StoreError};
+use std::future::Future;
+use std::sync::Arc;
+
+/// Where the worker reads "now" (a fixed or stepped clock in tests).
+pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
+
+/// What one tick did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct TickReport {
+    pub steps_scanned: usize,
+    pub jobs_run: usize,
+    pub delivered: usize,
+    pub failed: usize,
+}
+
+#[derive(Clone)]
+pub struct Worker {
+    store: Store,
+    cfg: WorkerConfig,
+    clock: Clock,
+    mailer: Option<Mailer>,
+    hooks: Hooks,
+}
+
+impl Worker {
+    pub fn new(store: Store, cfg: WorkerConfig, clock: Clock) -> Result<Worker, String> {
+        let mailer = cfg.smtp.as_ref().map(Mailer::new).transpose()?;
+        let hooks = Hooks::new(cfg.http_timeout, cfg.allow_private_webhooks);
+        Ok(Worker {
+            store,
+            cfg,
+            clock,
+            mailer,
+            hooks,
+        })
+    }
+
+    fn now(&self) -> Timestamp {
+        (self.clock)()
+    }
+
+    /// Channels this worker can deliver (email only with SMTP configured).
+    fn channels(&self) -> Vec<Channel> {
+        let mut c = vec![Channel::Webhook];
+        if self.mailer.is_some() {
+            c.push(Channel::Email);
+        }
+        c
+    }
+
+    /// Scan, run jobs, deliver: until nothing more is due right now.
+    pub async fn tick(&self) -> Result<TickReport, StoreError> {
+        let mut report = TickReport::default();
+        loop {
+            let n = self.store.scan_steps(self.now(), self.cfg.batch).await?;
+            report.steps_scanned += n;
+            if (n as u64) < self.cfg.batch {
+                break;
+            }
+        }
+        // Alerts are collected in large batches so a backlog becomes one digest per person.
+        loop {
+            let n = self
+                .store
+                .run_jobs(self.now(), self.cfg.batch.max(1000))
+                .await?;
+            report.jobs_run += n;
+            if n == 0 {
+                break;
+            }
+        }
+        loop {
+            let (ok, failed) = self.deliver_round().await?;
+            report.delivered += ok;
+            report.failed += failed;
+            if ok + failed == 0 {
+                break;
+            }
+        }
+        Ok(report)
+    }
+
+    /// Claim one batch of due messages and deliver them concurrently.
+    async fn deliver_round(&self) -> Result<(usize, usize), StoreError> {
+        let batch = self
+            .store
+            .claim_outbox(
+                &self.channels(),
+                self.now(),
+                self.cfg.lease,
+                self.cfg.batch.min(200),
+            )
+            .await?;
+        if batch.is_empty() {
+            return Ok((0, 0));
+        }
+        let mut set = tokio::task::JoinSet::new();
+        let mut results = Vec::with_capacity(batch.len());
+        for m in batch {
+            if set.len() >= self.cfg.concurrency
+                && let Some(Ok(r)) = set.join_next().await
+            {
+                results.push(r);
+            }
+            let w = self.clone();
+            set.spawn(async move {
+                let outcome = w.deliver(&m).await;
+                (m, outcome)
+            });
+        }
+        while let Some(r) = set.join_next().await {
+            if let Ok(r) = r {
+                results.push(r);
+            }
+        }
+        let (mut ok, mut failed) = (0, 0);
+        for (m, outcome) in results {
+            match outcome {
+                Ok(()) => {
+                    self.store.outbox_delivered(&m.id, self.now()).await?;
+                    ok += 1;
+                }
+                Err(f) => {
+                    failed += 1;
+                    let retry_at =
+                        (!f.permanent && m.attempts < self.cfg.max_attempts).then(|| {
+                            let wait = backoff(
+                                m.attempts,
+                                self.cfg.backoff_base,
+                                self.cfg.backoff_cap,
+                                &mut rand::rng(),
+                            );
+                            self.now().checked_add(wait).unwrap_or(self.now())
+                        });
+                    tracing::warn!(id = %m.id, channel = m.channel.as_str(), attempts = m.attempts, dead = retry_at.is_none(), error = %f.message, "delivery failed");
+                    self.store
+                        .outbox_failed(&m.id, &f.message, retry_at)
+                        .await?;
+                }
+            }
+        }
+        Ok((ok, failed))
+    }
+
+    async fn deliver(&self, m: &OutboxMessage) -> Result<(), Failure> {
+        match m.channel {
+            Channel::Webhook => self.hooks.send(m).await,
+            Channel::Email => match &self.mailer {
+                Some(mailer) => mailer.send(m).await,
+                None => Err(Failure {
+                    message: "SMTP is not configured".into(),
+                    permanent: false,
+                }),
+            },
+        }
+    }
+
+    /// Tick every `cfg.tick` until `shutdown` completes. Errors are logged and the loop goes on.
+    pub async fn run(self, shutdown: impl Future<Output = ()>) {
+        if self.mailer.is_none() {
+            tracing::warn!(
+                "OLIVE_SMTP_HOST is not set: emails stay queued until SMTP is configured"
+            );
+        }
+        tokio::pin!(shutdown);
+        let mut interval = tokio::time::interval(self.cfg.tick);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = &mut shutdown => break,
+                _ = interval.tick() => {
+                    match self.tick().await {
+                        Ok(r) if r != TickReport::default() => tracing::info!(?r, "worker tick"),
+                        Ok(_) => {}
+                        Err(e) => tracing::error!(error = %e, "worker tick failed"),
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,570 @@
+//! The durable jobs table and the scheduler: steps coming due become alert jobs (one per step and
+//! kind, by unique key), and due jobs run in one transaction each batch — claimed with
+//! `FOR UPDATE SKIP LOCKED` on PostgreSQL so two instances never run the same job.
+
+use crate::cases::{CaseRow, steps_insert, timeline};
+use crate::db::Tx;
+use crate::error::StoreError;
+use crate::outbox::{self, EmailOut};
+use crate::rows::{from_ms, i, ms, new_id, oi, s};
+use crate::store::Store;
+use jiff::Timestamp;
+use olive_domain::alerts::{AlertKind, is_short};
+use olive_domain::case::{CaseEvent, StepStatus};
+use olive_domain::deadline::{BusinessCalendar, DeadlineRule};
+use olive_domain::events::EventType;
+use olive_domain::followup::first_name;
+use olive_domain::playbook::{StepKind, StepTemplate};
+use olive_domain::role::Role;
+use sea_query::{Expr, ExprTrait, LockBehavior, LockType, OnConflict, Order, Query};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, HashMap};
+
+const JOB_COLS: [&str; 7] = [
+    "id",
+    "kind",
+    "unique_key",
+    "payload",
+    "run_at",
+    "status",
+    "created_at",
+];
+
+/// A job queued unless one with the same unique key already exists (returns whether it was new).
+pub(crate) async fn queue_job(
+    tx: &mut Tx,
+    kind: &str,
+    unique_key: &str,
+    payload: Value,
+    run_at: Timestamp,
+    now: Timestamp,
+) -> Result<bool, StoreError> {
+    let n = tx
+        .execute(
+            &Query::insert()
+                .into_table("jobs")
+                .columns(JOB_COLS)
+                .values_panic(job_values(kind, unique_key, &payload, run_at, now))
+                .on_conflict(OnConflict::column("unique_key").do_nothing().to_owned())
+                .to_owned(),
+        )
+        .await?;
+    Ok(n > 0)
+}
+
+fn job_values(
+    kind: &str,
+    unique_key: &str,
+    payload: &Value,
+    run_at: Timestamp,
+    now: Timestamp,
+) -> [Expr; 7] {
+    [
+        new_id().into(),
+        kind.into(),
+        unique_key.into(),
+        payload.to_string().into(),
+        ms(run_at).into(),
+        "queued".into(),
+        ms(now).into(),
+    ]
+}
+
+#[derive(Deserialize)]
+struct AlertJob {
+    step_id: String,
+    case_id: String,
+    kind: String,
+}
+
+#[derive(Deserialize)]
+struct TimeoutJob {
+    followup_id: String,
+    case_id: String,
+}
+
+/// One line of a person's reminder digest.
+struct Item {
+    case: CaseRow,
+    kind: AlertKind,
+    text: String,
+}
+
+/// How many times a failing job is tried before it is marked dead.
+const JOB_ATTEMPTS: i64 = 5;
+
+impl Store {
+    /// Queue alert jobs for steps whose reminder, overdue notice or escalation has come. Returns how
+    /// many steps were looked at (at most `limit`; call again while it returns `limit`).
+    pub async fn scan_steps(&self, now: Timestamp, limit: u64) -> Result<usize, StoreError> {
+        let policy = self.loop_config().alerts;
+        let horizon = now.checked_add(policy.lead).unwrap_or(now);
+        let mut tx = self.db.begin().await?;
+        let rows = tx
+            .fetch_all(
+                &Query::select()
+                    .columns([
+                        ("st", "id"),
+                        ("st", "case_id"),
+                        ("st", "due_at"),
+                        ("st", "due_rule"),
+                        ("st", "alert_level"),
+                    ])
+                    .columns([("c", "location_id"), ("c", "status")])
+                    .from_as("case_steps", "st")
+                    .inner_join(
+                        sea_query::TableRef::Table("cases".into(), Some("c".into())),
+                        Expr::col(("c", "id")).equals(("st", "case_id")),
+                    )
+                    // a literal, so SQLite can use the partial index
+                    .and_where(Expr::cust("st.status = 'pending'"))
+                    .and_where(Expr::col(("st", "next_alert_at")).lte(ms(horizon)))
+                    .and_where(
+                        Expr::col(("st", "alert_level")).eq(0).or(Expr::col((
+                            "st",
+                            "next_alert_at",
+                        ))
+                        .lte(ms(now))),
+                    )
+                    .order_by(("st", "next_alert_at"), Order::Asc)
+                    .limit(limit)
+                    .lock_with_tables_behavior(LockType::Update, ["st"], LockBehavior::SkipLocked)
+                    .to_owned(),
+            )
+            .await?;
+        let mut calendars: HashMap<String, BusinessCalendar> = HashMap::new();
+        let mut jobs = Query::insert()
+            .into_table("jobs")
+            .columns(JOB_COLS)
+            .on_conflict(OnConflict::column("unique_key").do_nothing().to_owned())
+            .to_owned();
+        let mut any_job = false;
+        for r in &rows {
+            let step_id = s(r, "id")?;
+            let active = olive_domain::case::CaseStatus::parse(&s(r, "status")?)
+                .is_some_and(|st| st.is_active());
+            let (level, next_at) = if active {
+                let location = s(r, "location_id")?;
+                if !calendars.contains_key(&location) {
+                    let cal = self.location(&location).await?.calendar();
+                    calendars.insert(location.clone(), cal);
+                }
+                let cal = &calendars[&location];
+                let short = s(r, "due_rule")?
+                    .parse::<DeadlineRule>()
+                    .is_ok_and(|rule| is_short(&rule));
+                let plan = policy.plan(
+                    i(r, "alert_level")?,
+                    from_ms(i(r, "due_at")?),
+                    short,
+                    now,
+                    cal,
+                );
+                if let Some(kind) = plan.fire {
+                    let payload = json!({"step_id": step_id, "case_id": s(r, "case_id")?, "kind": kind.as_str()});
+                    let key = format!("alert:{step_id}:{}", kind.as_str());
+                    jobs.values_panic(job_values("alert", &key, &payload, now, now));
+                    any_job = true;
+                }
+                (plan.level, plan.next_at.map(ms))
+            } else {
+                (i(r, "alert_level")?, None)
+            };
+            tx.execute(
+                &Query::update()
+                    .table("case_steps")
+                    .value("alert_level", level)
+                    .value("next_alert_at", next_at)
+                    .and_where(Expr::col("id").eq(step_id))
+                    .to_owned(),
+            )
+            .await?;
+        }
+        if any_job {
+            tx.execute(&jobs).await?;
+        }
+        tx.commit().await?;
+        Ok(rows.len())
+    }
+
+    /// Run up to `limit` due jobs. Returns how many ran (done or failed).
+    pub async fn run_jobs(&self, now: Timestamp, limit: u64) -> Result<usize, StoreError> {
+        let mut tx = self.db.begin().await?;
+        let rows = tx.fetch_all(&due_jobs(now, limit)).await?;
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        let ids: Vec<String> = rows.iter().map(|r| s(r, "id")).collect::<Result<_, _>>()?;
+        match self.run_batch(&mut tx, &rows, now).await {
+            Ok(()) => {
+                finish_jobs(&mut tx, &ids, now).await?;
+                tx.commit().await?;
+            }
+            Err(_) => {
+                // Something in the batch failed: run each job on its own so one bad job cannot hold up the rest.
+                drop(tx);
+                for id in &ids {
+                    let mut tx = self.db.begin().await?;
+                    let row = tx
+                        .fetch_optional(
+                            &due_jobs(now, 1)
+                                .and_where(Expr::col("id").eq(id.clone()))
+                                .to_owned(),
+                        )
+                        .await?;
+                    let Some(row) = row else { continue };
+                    match self
+                        .run_batch(&mut tx, std::slice::from_ref(&row), now)
+                        .await
+                    {
+                        Ok(()) => {
+                            finish_jobs(&mut tx, std::slice::from_ref(id), now).await?;
+                            tx.commit().await?;
+                        }
+                        Err(e) => {
+                            drop(tx);
+                            self.job_failed(id, i(&row, "attempts")? + 1, &e.to_string(), now)
+                                .await?;
+                        }
+                    }
+                }
+            }
+        }
+        Ok(ids.len())
+    }
+
+    async fn job_failed(
+        &self,
+        id: &str,
+        attempts: i64,
+        error: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let retry = now
+            .checked_add(jiff::SignedDuration::from_mins(attempts * attempts))
+            .unwrap_or(now);
+        let mut u = Query::update()
+            .table("jobs")
+            .value("attempts", attempts)
+            .value("last_error", error.chars().take(500).collect::<String>())
+            .value("run_at", ms(retry))
+            .and_where(Expr::col("id").eq(id))
+            .to_owned();
+        if attempts >= JOB_ATTEMPTS {
+            u.value("status", "dead");
+        }
+        self.db.execute(&u).await?;
+        Ok(())
+    }
+
+    async fn run_batch(
+        &self,
+        tx: &mut Tx,
+        rows: &[sqlx::any::AnyRow],
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let mut alerts = Vec::new();
+        for r in rows {
+            let payload = s(r, "payload")?;
+            let bad = |e: serde_json::Error| StoreError::Corrupt(format!("job payload: {e}"));
+            match s(r, "kind")?.as_str() {
+                "alert" => alerts.push(serde_json::from_str::<AlertJob>(&payload).map_err(bad)?),
+                "followup_timeout" => {
+                    let job: TimeoutJob = serde_json::from_str(&payload).map_err(bad)?;
+                    self.followup_timed_out(tx, job, now).await?;
+                }
+                other => return Err(StoreError::Corrupt(format!("unknown job kind '{other}'"))),
+            }
+        }
+        if !alerts.is_empty() {
+            self.send_alerts(tx, alerts, now).await?;
+        }
+        Ok(())
+    }
+
+    /// Alerts become one notification per item and one email per person (a digest when there are several).
+    async fn send_alerts(
+        &self,
+        tx: &mut Tx,
+        jobs: Vec<AlertJob>,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let mut per_person: BTreeMap<String, Vec<Item>> = BTreeMap::new();
+        let mut escalated: Vec<(CaseRow, Value)> = Vec::new();
+        for job in jobs {
+            let Some(kind) = AlertKind::parse(&job.kind) else {
+                continue;
+            };
+            let step = tx
+                .fetch_optional(
+                    &Query::select()
+                        .columns(["title", "due_at", "status"])
+                        .from("case_steps")
+                        .and_where(Expr::col("id").eq(job.step_id.clone()))
+                        .to_owned(),
+                )
+                .await?;
+            let Some(step) = step else { continue };
+            let c = self.case_by_id_tx(tx, &job.case_id).await?;
+            if s(&step, "status")? != StepStatus::Pending.as_str() || !c.status.is_active() {
+                continue; // done meanwhile: nothing to say
+            }
+            let location = self.location(&c.location_id).await?;
+            let due = from_ms(i(&step, "due_at")?)
+                .to_zoned(location.tz.clone())
+                .strftime("%H:%M %a %-d %b")
+                .to_string();
+            let title = s(&step, "title")?;
+            let who = first_name(&c.customer.name).to_string();
+            let text = match kind {
+                AlertKind::Reminder => {
+                    format!("C-{} ({who}): \"{title}\" is due at {due}.", c.reference)
+                }
+                AlertKind::Overdue => format!(
+                    "C-{} ({who}): \"{title}\" was due at {due} and is not done.",
+                    c.reference
+                ),
+                AlertKind::Escalation => format!(
+                    "Escalated: C-{} ({who}): \"{title}\" was due at {due} and is still not done.",
+                    c.reference
+                ),
+            };
+            let mut people = vec![c.owner_id.clone()];
+            if kind == AlertKind::Escalation {
+                let managers = self.managers_of(tx, &c.location_id).await?;
+                people.extend(managers.iter().cloned());
+                let data = json!({"step_id": job.step_id, "step": title, "due_at": crate::rows::rfc3339(i(&step, "due_at")?), "told": managers});
+                tx.execute(&timeline(
+                    &c.id,
+                    now,
+                    None,
+                    CaseEvent::Escalated,
+                    data.clone(),
+                ))
+                .await?;
+                tx.execute(
+                    &Query::update()
+                        .table("cases")
+                        .value("escalated_at", Expr::col("escalated_at").if_null(ms(now)))
+                        .and_where(Expr::col("id").eq(c.id.clone()))
+                        .to_owned(),
+                )
+                .await?;
+                escalated.push((c.clone(), data));
+            }
+            people.sort();
+            people.dedup();
+            for p in people {
+                per_person.entry(p).or_default().push(Item {
+                    case: c.clone(),
+                    kind,
+                    text: text.clone(),
+                });
+            }
+        }
+        for (c, data) in escalated {
+            let mut data = data;
+            data["case_id"] = json!(c.id);
+            data["ref"] = json!(format!("C-{}", c.reference));
+            outbox::emit(
+                tx,
+                EventType::CaseEscalated,
+                &c.location_id,
+                Some(&c.id),
+                data,
+                now,
+            )
+            .await?;
+        }
+        let ids: Vec<String> = per_person.keys().cloned().collect();
+        let base = self
+            .loop_config()
+            .public_url
+            .trim_end_matches('/')
+            .to_string();
+        for person in self.recipients(tx, &ids).await? {
+            let items = &per_person[&person.id];
+            for it in items {
+                crate::notify::insert_notification(
+                    tx,
+                    &person.id,
+                    Some(&it.case.id),
+                    it.kind.as_str(),
+                    &it.text,
+                    now,
+                )
+                .await?;
+            }
+            let Some(email) = &person.email else { continue };
+            let subject = match items.as_slice() {
+                [one] => match one.kind {
+                    AlertKind::Reminder => format!("Due soon: C-{}", one.case.reference),
+                    AlertKind::Overdue => format!("Overdue: C-{}", one.case.reference),
+                    AlertKind::Escalation => format!("Escalated: C-{}", one.case.reference),
+                },
+                many => format!("Olive: {} recovery steps need attention", many.len()),
+            };
+            let mut body = format!("Hi {},\n\n", first_name(&person.name));
+            for it in items {
+                body.push_str(&format!(
+                    "- {}\n  {base}/cases/C-{}\n",
+                    it.text, it.case.reference
+                ));
+            }
+            body.push_str("\nEvery one of these is a customer waiting to hear from us.\n");
+            outbox::queue_email(
+                tx,
+                EmailOut {
+                    to: email,
+                    subject,
+                    body,
+                    event: "reminder",
+                    location_id: &items[0].case.location_id,
+                    case_id: (items.len() == 1).then_some(items[0].case.id.as_str()),
+                },
+                now,
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// No answer to a follow-up in time: a verification call becomes a step, and the owner is told.
+    async fn followup_timed_out(
+        &self,
+        tx: &mut Tx,
+        job: TimeoutJob,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let row = tx
+            .fetch_optional(
+                &Query::select()
+                    .columns(["answered_at", "timed_out_at"])
+                    .from("followups")
+                    .and_where(Expr::col("id").eq(job.followup_id.clone()))
+                    .to_owned(),
+            )
+            .await?;
+        let Some(row) = row else { return Ok(()) };
+        let c = self.case_by_id_tx(tx, &job.case_id).await?;
+        if oi(&row, "answered_at")?.is_some()
+            || oi(&row, "timed_out_at")?.is_some()
+            || !c.status.is_active()
+        {
+            return Ok(());
+        }
+        tx.execute(
+            &Query::update()
+                .table("followups")
+                .value("timed_out_at", ms(now))
+                .and_where(Expr::col("id").eq(job.followup_id.clone()))
+                .to_owned(),
+        )
+        .await?;
+        let location = self.location(&c.location_id).await?;
+        let who = first_name(&c.customer.name).to_string();
+        let step = StepTemplate {
+            title: format!("Call {who} to check we made it right (no answer to the follow-up)"),
+            kind: StepKind::Verify,
+            owner: Role::FrontDesk,
+            due: DeadlineRule::NextBusinessDay(jiff::civil::Time::constant(12, 0, 0, 0)),
+            wording: "Hi {first_name}, it's {staff} from {business}. I wanted to check that we put things right for you.".into(),
+            gesture: None,
+        };
+        let due = location
+            .calendar()
+            .due(&step.due, now)
+            .map_err(|e| StoreError::Config(e.to_string()))?;
+        let max = tx
+            .fetch_optional(
+                &Query::select()
+                    .expr_as(Expr::col("position").max(), "m")
+                    .from("case_steps")
+                    .and_where(Expr::col("case_id").eq(c.id.clone()))
+                    .to_owned(),
+            )
+            .await?
+            .and_then(|r| i(&r, "m").ok())
+            .unwrap_or(0);
+        tx.execute(&steps_insert(&c.id, &[(max + 1, &step, due)]))
+            .await?;
+        let next_due = c.next_due_at.map_or(ms(due), |d| std::cmp::min(d, ms(due)));
+        tx.execute(
+            &Query::update()
+                .table("cases")
+                .value("next_due_at", next_due)
+                .value("updated_at", ms(now))
+                .and_where(Expr::col("id").eq(c.id.clone()))
+                .to_owned(),
+        )
+        .await?;
+        tx.execute(&timeline(
+            &c.id,
+            now,
+            None,
+            CaseEvent::FollowUpUnanswered,
+            json!({"follow_up_id": job.followup_id, "step": step.title}),
+        ))
+        .await?;
+        let text = format!(
+            "C-{} ({who}) has not answered the follow-up: call to verify the recovery.",
+            c.reference
+        );
+        self.notify(
+            tx,
+            std::slice::from_ref(&c.owner_id),
+            &c,
+            "follow_up_unanswered",
+            &format!("No answer yet: C-{}", c.reference),
+            &text,
+            now,
+        )
+        .await
+    }
+
+    /// Jobs by status (tests and benchmarks).
+    pub async fn job_counts(&self) -> Result<Vec<(String, String, i64)>, StoreError> {
+        let rows = self
+            .db
+            .fetch_all(
+                &Query::select()
+                    .columns(["kind", "status"])
+                    .expr_as(Expr::col("id").count(), "n")
+                    .from("jobs")
+                    .group_by_col("kind")
+                    .group_by_col("status")
+                    .to_owned(),
+            )
+            .await?;
+        rows.iter()
+            .map(|r| Ok((s(r, "kind")?, s(r, "status")?, i(r, "n")?)))
+            .collect()
+    }
+}
+
+fn due_jobs(now: Timestamp, limit: u64) -> sea_query::SelectStatement {
+    Query::select()
+        .columns(["id", "kind", "payload", "attempts"])
+        .from("jobs")
+        .and_where(Expr::cust("status = 'queued'"))
+        .and_where(Expr::col("run_at").lte(ms(now)))
+        .order_by("run_at", Order::Asc)
+        .limit(limit)
+        .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
+        .to_owned()
+}
+
+async fn finish_jobs(tx: &mut Tx, ids: &[String], now: Timestamp) -> Result<(), StoreError> {
+    tx.execute(
+        &Query::update()
+            .table("jobs")
+            .value("status", "done")
+            .value("finished_at", ms(now))
+            .value("attempts", Expr::col("attempts").add(1))
+            .and_where(Expr::col("id").is_in(ids.iter().cloned()))
+            .to_owned(),
+    )
+    .await?;
+    Ok(())
+}
