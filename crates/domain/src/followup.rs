@@ -17,12 +17,49 @@ pub fn first_name(name: &str) -> &str {
     name.split_whitespace().next().unwrap_or("")
 }
 
-/// Fill a wording's placeholders. Unknown `{…}` text is left as written.
+/// Fill a wording's placeholders: `{first_name}` / `[Name]`, `{business}` / `[Practice]` /
+/// `[restaurant]`, `{staff}` / `[your name]`. Other blanks (`[day]`, `[time]`, …) are left for a
+/// person to fill; see `unfilled_blanks`.
 pub fn personalise(template: &str, p: &Personal<'_>) -> String {
-    template
-        .replace("{first_name}", first_name(p.customer))
+    let customer = first_name(p.customer);
+    let staff = first_name(p.staff);
+    let mut out = template
+        .replace("{first_name}", customer)
         .replace("{business}", p.business)
-        .replace("{staff}", first_name(p.staff))
+        .replace("{staff}", staff);
+    for (blank, value) in [
+        ("[Name]", customer),
+        ("[name]", customer),
+        ("[Practice]", p.business),
+        ("[practice]", p.business),
+        ("[restaurant]", p.business),
+        ("[Restaurant]", p.business),
+        ("[business]", p.business),
+        ("[your name]", staff),
+        ("[Your name]", staff),
+    ] {
+        if !value.is_empty() {
+            out = out.replace(blank, value);
+        }
+    }
+    out
+}
+
+/// Blanks like `[day]` or `[time]` still waiting for a person to fill them in.
+pub fn unfilled_blanks(text: &str) -> Vec<String> {
+    let mut blanks = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('[') {
+        let after = &rest[open + 1..];
+        match after.find(']') {
+            Some(close) if close > 0 && !after[..close].contains('[') => {
+                blanks.push(format!("[{}]", &after[..close]));
+                rest = &after[close + 1..];
+            }
+            _ => rest = after,
+        }
+    }
+    blanks
 }
 
 /// How long a follow-up link stays valid unless configured otherwise.
@@ -83,6 +120,22 @@ mod tests {
             "Hi Maria, Priya from Harbour Dental here. {other}"
         );
         assert_eq!(first_name("   "), "");
+        assert_eq!(
+            personalise(
+                "Hello [Name], it's [your name] from [Practice] about [day].",
+                &p
+            ),
+            "Hello Maria, it's Priya from Harbour Dental about [day]."
+        );
+    }
+
+    #[test]
+    fn finds_blanks_left_to_fill() {
+        assert_eq!(
+            unfilled_blanks("on [day] at [time]."),
+            vec!["[day]", "[time]"]
+        );
+        assert!(unfilled_blanks("no blanks, [] or an open [ bracket").is_empty());
     }
 
     #[test]

@@ -120,6 +120,9 @@ pub fn from_env(env: Env<'_>) -> Result<(LoopConfig, WorkerConfig), ConfigError>
     if let Some(ms) = num::<u64>(env, "OLIVE_WORKER_TICK_MS")? {
         wc.tick = Duration::from_millis(ms.clamp(10, 3_600_000));
     }
+    if let Some(n) = num::<u64>(env, "OLIVE_WORKER_BATCH")? {
+        wc.batch = n.clamp(1, 5000);
+    }
     if let Some(n) = num::<i64>(env, "OLIVE_OUTBOX_MAX_ATTEMPTS")? {
         wc.max_attempts = n.clamp(1, 100);
     }

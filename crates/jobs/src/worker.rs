@@ -102,51 +102,60 @@ impl Worker {
             return Ok((0, 0));
         }
         let mut set = tokio::task::JoinSet::new();
-        let mut results = Vec::with_capacity(batch.len());
+        let (mut ok, mut failed) = (0, 0);
+        let mut count = |r: Result<Result<bool, StoreError>, tokio::task::JoinError>| match r {
+            Ok(Ok(true)) => ok += 1,
+            Ok(Ok(false)) => failed += 1,
+            Ok(Err(e)) => tracing::error!(error = %e, "recording a delivery failed"),
+            Err(e) => tracing::error!(error = %e, "a delivery task failed"),
+        };
         for m in batch {
             if set.len() >= self.cfg.concurrency
-                && let Some(Ok(r)) = set.join_next().await
+                && let Some(r) = set.join_next().await
             {
-                results.push(r);
+                count(r);
             }
             let w = self.clone();
+            // Each outcome is recorded as soon as it is known: a crash repeats as little as possible.
             set.spawn(async move {
                 let outcome = w.deliver(&m).await;
-                (m, outcome)
+                w.record(&m, outcome).await
             });
         }
         while let Some(r) = set.join_next().await {
-            if let Ok(r) = r {
-                results.push(r);
-            }
-        }
-        let (mut ok, mut failed) = (0, 0);
-        for (m, outcome) in results {
-            match outcome {
-                Ok(()) => {
-                    self.store.outbox_delivered(&m.id, self.now()).await?;
-                    ok += 1;
-                }
-                Err(f) => {
-                    failed += 1;
-                    let retry_at =
-                        (!f.permanent && m.attempts < self.cfg.max_attempts).then(|| {
-                            let wait = backoff(
-                                m.attempts,
-                                self.cfg.backoff_base,
-                                self.cfg.backoff_cap,
-                                &mut rand::rng(),
-                            );
-                            self.now().checked_add(wait).unwrap_or(self.now())
-                        });
-                    tracing::warn!(id = %m.id, channel = m.channel.as_str(), attempts = m.attempts, dead = retry_at.is_none(), error = %f.message, "delivery failed");
-                    self.store
-                        .outbox_failed(&m.id, &f.message, retry_at)
-                        .await?;
-                }
-            }
+            count(r);
         }
         Ok((ok, failed))
+    }
+
+    /// Mark a message delivered, or schedule its retry (or give up). Returns whether it was delivered.
+    async fn record(
+        &self,
+        m: &OutboxMessage,
+        outcome: Result<(), Failure>,
+    ) -> Result<bool, StoreError> {
+        match outcome {
+            Ok(()) => {
+                self.store.outbox_delivered(&m.id, self.now()).await?;
+                Ok(true)
+            }
+            Err(f) => {
+                let retry_at = (!f.permanent && m.attempts < self.cfg.max_attempts).then(|| {
+                    let wait = backoff(
+                        m.attempts,
+                        self.cfg.backoff_base,
+                        self.cfg.backoff_cap,
+                        &mut rand::rng(),
+                    );
+                    self.now().checked_add(wait).unwrap_or(self.now())
+                });
+                tracing::warn!(id = %m.id, channel = m.channel.as_str(), attempts = m.attempts, dead = retry_at.is_none(), error = %f.message, "delivery failed");
+                self.store
+                    .outbox_failed(&m.id, &f.message, retry_at)
+                    .await?;
+                Ok(false)
+            }
+        }
     }
 
     async fn deliver(&self, m: &OutboxMessage) -> Result<(), Failure> {

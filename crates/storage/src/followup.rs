@@ -12,7 +12,7 @@ use crate::views::CaseDetail;
 use jiff::Timestamp;
 use olive_domain::case::{CaseEvent, CaseStatus, CloseOutcome, StepStatus};
 use olive_domain::events::EventType;
-use olive_domain::followup::{Answer, Personal, first_name, personalise};
+use olive_domain::followup::{Answer, Personal, first_name, personalise, unfilled_blanks};
 use olive_domain::playbook::StepKind;
 use rand::RngCore;
 use sea_query::{Expr, ExprTrait, LockType, Order, Query};
@@ -186,8 +186,31 @@ impl Store {
             ));
         }
         let location = self.location(&c.location_id).await?;
-        let template = match input.message.filter(|m| !m.trim().is_empty()) {
-            Some(m) => m,
+        let personal = Personal {
+            customer: &c.customer.name,
+            business: &location.name,
+            staff: &actor.name,
+        };
+        let message = match input.message.filter(|m| !m.trim().is_empty()) {
+            Some(m) => {
+                let mut errs = FieldErrors::default();
+                errs.check(
+                    m.chars().count() <= 2000,
+                    "message",
+                    "too long (2000 characters at most)",
+                );
+                errs.into_result()?;
+                let message = personalise(&m, &personal);
+                let blanks = unfilled_blanks(&message);
+                if !blanks.is_empty() {
+                    return Err(StoreError::field(
+                        "message",
+                        format!("fill in {} before sending", blanks.join(", ")),
+                    ));
+                }
+                message
+            }
+            // The verify step's wording when it reads as a finished message; else the general one.
             None => self
                 .db
                 .fetch_optional(
@@ -203,24 +226,10 @@ impl Store {
                 .await?
                 .map(|r| s(&r, "wording"))
                 .transpose()?
-                .filter(|w| !w.trim().is_empty())
-                .unwrap_or_else(|| DEFAULT_MESSAGE.to_string()),
+                .map(|w| personalise(&w, &personal))
+                .filter(|w| !w.trim().is_empty() && unfilled_blanks(w).is_empty())
+                .unwrap_or_else(|| personalise(DEFAULT_MESSAGE, &personal)),
         };
-        let mut errs = FieldErrors::default();
-        errs.check(
-            template.chars().count() <= 2000,
-            "message",
-            "too long (2000 characters at most)",
-        );
-        errs.into_result()?;
-        let message = personalise(
-            &template,
-            &Personal {
-                customer: &c.customer.name,
-                business: &location.name,
-                staff: &actor.name,
-            },
-        );
         let checker = self.wording_checker_for(&location.id).await?;
         let findings = checker.check(&message);
         if let Some(f) = findings.first() {

@@ -101,12 +101,16 @@ impl CasePage {
     }
 }
 
-/// Fill a wording's `{first_name}`, `{business}` and `{staff}` placeholders.
+/// Fill a wording's placeholders (see `olive_domain::followup::personalise`).
 pub fn personalise(text: &str, customer: &str, business: &str, staff: &str) -> String {
-    let first = |n: &str| n.split_whitespace().next().unwrap_or_default().to_string();
-    text.replace("{first_name}", &first(customer))
-        .replace("{business}", business)
-        .replace("{staff}", &first(staff))
+    olive_domain::followup::personalise(
+        text,
+        &olive_domain::followup::Personal {
+            customer,
+            business,
+            staff,
+        },
+    )
 }
 
 fn status_text(s: &str, outcome: Option<CloseOutcome>) -> String {
