@@ -3,7 +3,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 
 const BASE = process.env.OLIVE_URL || "http://127.0.0.1:8080";
 const SHOTS = process.env.OLIVE_SCREENSHOTS || "test-artifacts/screenshots";
@@ -214,5 +214,38 @@ test("phone width: the main pages have no horizontal scroll", async () => {
   await page.waitForURL(/\/cases\/C-/);
   assert.ok(await noHorizontalScroll(page), "horizontal scroll on the case page");
   await shot(page, "phone-case");
+  await ctx.close();
+});
+
+test("the customer's follow-up page at phone width: no sign-in, big targets, answered once", async () => {
+  const dir = process.env.OLIVE_DATA_DIR;
+  assert.ok(dir, "OLIVE_DATA_DIR names the demo's data folder");
+  const link = readFileSync(`${dir}/demo-followup.txt`, "utf8").trim();
+  const path = new URL(link).pathname;
+  const { ctx, page } = await session(390, 844);
+  const res = await page.goto(path);
+  assert.equal(res.status(), 200);
+  await page.getByRole("heading", { name: /did we make it right\?/ }).waitFor();
+  // Only the business and the customer's first name: no case details, no staff names, no navigation.
+  const text = await page.locator("body").innerText();
+  assert.match(text, /Harbour Dental/);
+  assert.doesNotMatch(text, /C-\d+|@|Sign out|appointment card/i);
+  assert.ok(await noHorizontalScroll(page), "no sideways scrolling on a phone");
+  const box = await page.locator(".choice span").first().boundingBox();
+  assert.ok(box.height >= 44, `touch target ${box.height}px tall`);
+  await shot(page, "followup");
+  // Sending without choosing is stopped by the browser; then answer.
+  await page.getByRole("radio", { name: "5" }).click();
+  await page.getByRole("radio", { name: "Yes" }).click();
+  await page.getByLabel(/anything you would like to tell us/i).fill("The flowers were a lovely surprise.");
+  await page.getByRole("button", { name: "Send" }).click();
+  await page.getByRole("heading", { name: "Thank you" }).waitFor();
+  await assert.doesNotReject(page.getByText("glad we could put it right").waitFor());
+  await shot(page, "followup-thanks");
+  // The link works once.
+  await page.goto(path);
+  await page.getByText("We already have your answer").waitFor();
+  const unknown = await page.goto("/f/" + "0".repeat(64));
+  assert.equal(unknown.status(), 404);
   await ctx.close();
 });

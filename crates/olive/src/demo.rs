@@ -509,7 +509,12 @@ fn demo_pin(n: usize) -> String {
 pub async fn followup_link(store: &Store, data_dir: &Path) -> Result<Option<String>> {
     let file = data_dir.join("demo-followup.txt");
     if let Ok(link) = std::fs::read_to_string(&file) {
-        return Ok(Some(link.trim().to_string()));
+        // Keep the link while it can still be answered; otherwise send a new one.
+        let token = link.trim().rsplit('/').next().unwrap_or_default();
+        let open = store.followup_page(token, Timestamp::now()).await;
+        if matches!(open, Ok(olive_storage::followup::FollowUpPage::Open { .. })) {
+            return Ok(Some(link.trim().to_string()));
+        }
     }
     let owner = actor_of(
         &store
