@@ -249,3 +249,41 @@ test("the customer's follow-up page at phone width: no sign-in, big targets, ans
   assert.equal(unknown.status(), 404);
   await ctx.close();
 });
+
+test("closing the loop for staff: reminders in My work, escalations and messages for the manager, a follow-up from the case page", async () => {
+  const { ctx, page } = await session();
+  await signIn(page, "maria@harbourdental.example");
+  // The worker has run over the demo's open cases: reminders and escalations reach My work.
+  await page.goto("/my");
+  await page.getByRole("heading", { name: "Reminders" }).waitFor({ timeout: 20000 });
+  await shot(page, "my-work-reminders");
+  await page.getByRole("button", { name: "Mark all read" }).click();
+  await page.waitForURL("**/my");
+  assert.equal(await page.locator(".notices li.unread").count(), 0);
+  // Messages: emails wait for SMTP in the demo; a webhook endpoint can be added and its secret is shown once.
+  await page.getByRole("link", { name: "Messages" }).click();
+  await page.getByRole("heading", { name: "Messages" }).waitFor();
+  await page.getByRole("heading", { name: /Waiting to go/ }).waitFor();
+  const form = page.locator("form[action='/messages/webhooks']").first();
+  await form.getByLabel("Endpoint URL").fill("ftp://example.com/");
+  await form.getByRole("button", { name: "Add endpoint" }).click();
+  await page.getByText("only http:// and https://").waitFor();
+  await page.locator("form[action='/messages/webhooks']").first().getByLabel("Endpoint URL").fill("https://hooks.example.com/olive");
+  await page.locator("form[action='/messages/webhooks']").first().getByRole("button", { name: "Add endpoint" }).click();
+  await page.getByText(/signing secret, shown this once: whsec_/).waitFor();
+  await shot(page, "messages");
+  // Escalated cases are one click away, and a case awaiting verification can email the follow-up.
+  await page.getByRole("link", { name: /Escalated cases/ }).click();
+  await page.waitForURL(/escalated=1/);
+  await page.goto("/cases?status=awaiting_verification");
+  await page.locator("table a").first().click();
+  await page.getByRole("heading", { name: "Ask the customer" }).waitFor();
+  const box = page.getByLabel(/Did we make it right/);
+  if (await box.count()) {
+    assert.ok((await box.inputValue()).length > 20, "the message is prefilled");
+    await page.getByRole("button", { name: "Email the follow-up" }).click();
+    await page.getByText(/Follow-up queued|waiting for the customer's answer/).first().waitFor();
+  }
+  await shot(page, "case-follow-up");
+  await ctx.close();
+});

@@ -157,6 +157,45 @@ impl Store {
         rows.iter().map(|r| followup_view(r, now)).collect()
     }
 
+    /// The verify step's wording when it reads as a finished message (no blanks left); else the general one.
+    async fn default_message(
+        &self,
+        case_id: &str,
+        personal: &Personal<'_>,
+    ) -> Result<String, StoreError> {
+        let wording = self
+            .db
+            .fetch_optional(
+                &Query::select()
+                    .column("wording")
+                    .from("case_steps")
+                    .and_where(Expr::col("case_id").eq(case_id))
+                    .and_where(Expr::col("kind").eq(StepKind::Verify.as_str()))
+                    .and_where(Expr::col("status").eq(StepStatus::Pending.as_str()))
+                    .order_by("position", Order::Asc)
+                    .to_owned(),
+            )
+            .await?
+            .map(|r| s(&r, "wording"))
+            .transpose()?;
+        Ok(wording
+            .map(|w| personalise(&w, personal))
+            .filter(|w| !w.trim().is_empty() && unfilled_blanks(w).is_empty())
+            .unwrap_or_else(|| personalise(DEFAULT_MESSAGE, personal)))
+    }
+
+    /// The message a follow-up would carry by default, for the staff to read (and change) before sending.
+    pub async fn followup_draft(&self, actor: &Actor, key: &str) -> Result<String, StoreError> {
+        let c = self.case_row(actor, key).await?;
+        let location = self.location(&c.location_id).await?;
+        let personal = Personal {
+            customer: &c.customer.name,
+            business: &location.name,
+            staff: &actor.name,
+        };
+        self.default_message(&c.id, &personal).await
+    }
+
     /// Send the customer "Did we make it right?" by email, with a link to `/f/{token}`. Returns the case
     /// and the link (the demo prints it; the API never shows it: only the customer gets it).
     pub async fn send_followup(
@@ -210,25 +249,7 @@ impl Store {
                 }
                 message
             }
-            // The verify step's wording when it reads as a finished message; else the general one.
-            None => self
-                .db
-                .fetch_optional(
-                    &Query::select()
-                        .column("wording")
-                        .from("case_steps")
-                        .and_where(Expr::col("case_id").eq(c.id.clone()))
-                        .and_where(Expr::col("kind").eq(StepKind::Verify.as_str()))
-                        .and_where(Expr::col("status").eq(StepStatus::Pending.as_str()))
-                        .order_by("position", Order::Asc)
-                        .to_owned(),
-                )
-                .await?
-                .map(|r| s(&r, "wording"))
-                .transpose()?
-                .map(|w| personalise(&w, &personal))
-                .filter(|w| !w.trim().is_empty() && unfilled_blanks(w).is_empty())
-                .unwrap_or_else(|| personalise(DEFAULT_MESSAGE, &personal)),
+            None => self.default_message(&c.id, &personal).await?,
         };
         let checker = self.wording_checker_for(&location.id).await?;
         let findings = checker.check(&message);

@@ -81,6 +81,13 @@ pub struct CasePage {
     colleagues: Vec<(String, String)>,
     history: Vec<HistoryRow>,
     timeline: Vec<(String, String, String)>,
+    /// (when, what) for each follow-up sent to the customer
+    follow_ups: Vec<(String, String)>,
+    /// why a follow-up cannot be emailed now (no email, opted out, finished)
+    follow_up_blocked: Option<String>,
+    /// the message a follow-up would carry by default
+    follow_up_draft: String,
+    escalated: Option<String>,
     errors: BTreeMap<String, String>,
     values: BTreeMap<String, String>,
     flash: Option<String>,
@@ -155,11 +162,39 @@ fn event_text(e: &olive_storage::views::TimelineEntry) -> (String, String) {
         }
         "handoff_proposed" | "handoff_declined" | "reopened" | "cancelled" => s("reason"),
         "verified" => format!("“{}”", s("customer_said")),
+        "closed" if s("root_cause").is_empty() => {
+            format!(
+                "{} · by the customer's answer",
+                s("outcome").replace('_', " ")
+            )
+        }
         "closed" => format!(
             "{} · root cause {}",
             s("outcome").replace('_', " "),
             s("root_cause").replace('_', " ")
         ),
+        "escalated" => format!("“{}” stayed overdue; the managers were told", s("step")),
+        "follow_up_sent" => format!("by email: “{}”", s("message")),
+        "follow_up_answered" => {
+            let rating = d.get("rating").and_then(|v| v.as_i64()).unwrap_or(0);
+            let back = d.get("would_return").and_then(|v| v.as_bool()) == Some(true);
+            let comment = s("comment");
+            format!(
+                "{rating} of 5, {}{}",
+                if back {
+                    "would come back"
+                } else {
+                    "would not come back"
+                },
+                if comment.is_empty() {
+                    String::new()
+                } else {
+                    format!(" — “{comment}”")
+                }
+            )
+        }
+        "follow_up_unanswered" => s("step"),
+        "opted_out" => "the customer asked not to be contacted again".into(),
         "note" => s("text"),
         "status_changed" => format!(
             "{} → {}",
@@ -333,8 +368,54 @@ pub async fn render(
             )
         })
         .collect();
+    let follow_ups = c
+        .follow_ups
+        .iter()
+        .map(|f| {
+            let what = match f.state.as_str() {
+                "answered" => format!(
+                    "answered: {} of 5, {}",
+                    f.rating.unwrap_or(0),
+                    if f.would_return == Some(true) {
+                        "would come back"
+                    } else {
+                        "would not come back"
+                    }
+                ),
+                "unanswered" => "no answer in time: call to verify".to_string(),
+                "expired" => "the link expired without an answer".to_string(),
+                _ => format!(
+                    "waiting for the customer's answer (link valid until {})",
+                    local(&f.expires_at, &tz)
+                ),
+            };
+            (local(&f.sent_at, &tz), what)
+        })
+        .collect();
+    let follow_up_blocked = if !c.summary.status.is_active() {
+        Some("The case is finished.".to_string())
+    } else if c.customer_opted_out {
+        Some("The customer asked not to be contacted again: verify in person, or by a call they expect.".to_string())
+    } else if c.summary.customer.email.is_none() {
+        Some("Add the customer's email (Customer, above) to send a follow-up.".to_string())
+    } else {
+        None
+    };
+    let follow_up_draft = if follow_up_blocked.is_none() {
+        st.store
+            .followup_draft(&web.actor, key)
+            .await
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
+    let escalated = c.summary.escalated_at.as_deref().map(|e| local(e, &tz));
     let severity = c.summary.severity.as_str();
     Ok(CasePage {
+        follow_ups,
+        follow_up_blocked,
+        follow_up_draft,
+        escalated,
         nav: Nav::new(web, "cases"),
         key: c.summary.reference.clone(),
         status,
@@ -618,6 +699,17 @@ pub async fn act(
             .await
             .map(|_| "Case closed.".into())
         }
+        "follow-up" => s
+            .send_followup(
+                a,
+                &key,
+                olive_storage::followup::SendFollowUp {
+                    message: opt(f.get("message")),
+                },
+                now,
+            )
+            .await
+            .map(|_| "Follow-up queued: the customer gets an email with a link to answer.".into()),
         "reopen" => s
             .reopen(
                 a,
@@ -646,6 +738,7 @@ pub async fn act(
         "close" => "close",
         "edit" => "edit",
         "reopen" | "cancel" => "reopen",
+        "follow-up" => "follow-up",
         _ => "_",
     };
     finish(&st, &web, &key, res, form, f).await

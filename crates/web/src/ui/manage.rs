@@ -70,6 +70,8 @@ pub struct MyPage {
     nav: Nav,
     rows: Vec<Row>,
     offered: Vec<Row>,
+    /// reminders, escalations and customer answers of the last week: (when, kind, text, case id, unread)
+    notices: Vec<(String, String, String, Option<String>, bool)>,
 }
 
 /// Cases I hold, soonest due first, and hand-offs waiting for my answer.
@@ -85,7 +87,43 @@ pub async fn my_work(State(st): State<AppState>, Web(web): Web) -> Result<MyPage
     mine.sort_by(|a, b| a.next_due_at.cmp(&b.next_due_at));
     let offered = st.store.handoffs_offered_to(&web.actor, now).await?;
     let z = zones(&st.store.list_locations(&web.actor).await?);
+    let week_ago = now - SignedDuration::from_hours(24 * 7);
+    let tz = web
+        .actor
+        .roles
+        .first()
+        .and_then(|(l, _)| z.get(l).cloned())
+        .unwrap_or(jiff::tz::TimeZone::UTC);
+    let notices = st
+        .store
+        .notifications(&web.actor, 20)
+        .await?
+        .into_iter()
+        .filter(|n| {
+            n.created_at
+                .parse::<Timestamp>()
+                .is_ok_and(|t| t >= week_ago)
+        })
+        .map(|n| {
+            let label = match n.kind.as_str() {
+                "reminder" => "Due soon",
+                "overdue" => "Overdue",
+                "escalation" => "Escalated",
+                "follow_up_poor" => "Not recovered yet",
+                "follow_up_unanswered" => "No answer",
+                _ => "Notice",
+            };
+            (
+                local(&n.created_at, &tz),
+                label.to_string(),
+                n.text,
+                n.case_id,
+                n.read_at.is_none(),
+            )
+        })
+        .collect();
     Ok(MyPage {
+        notices,
         nav: Nav::new(&web, "my"),
         rows: mine.iter().map(|c| row(c, now, &z)).collect(),
         offered: offered.iter().map(|c| row(c, now, &z)).collect(),

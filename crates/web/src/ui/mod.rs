@@ -5,6 +5,7 @@ pub mod case;
 pub mod followup;
 pub mod log;
 pub mod manage;
+pub mod messages;
 pub mod playbook;
 pub mod session;
 pub mod settings;
@@ -259,6 +260,14 @@ pub fn router() -> Router<AppState> {
         )
         .route("/settings/device", post(settings::device))
         .route("/f/{token}", get(followup::show).post(followup::answer))
+        .route("/my/read", post(messages::mark_read))
+        .route("/messages", get(messages::show))
+        .route("/messages/{id}/retry", post(messages::retry))
+        .route("/messages/webhooks", post(messages::add_webhook))
+        .route(
+            "/messages/webhooks/{id}/remove",
+            post(messages::remove_webhook),
+        )
 }
 
 #[cfg(test)]
