@@ -1,0 +1,332 @@
+//! The loop over HTTP: follow-up, webhooks, outbox and notifications endpoints (every error status), and
+//! the public follow-up page `/f/{token}` (statuses, what it reveals, single use).
+
+mod common;
+
+use common::{TestApp, assert_error};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+async fn new_case(app: &TestApp, email: Option<&str>) -> String {
+    let (st, b) = app
+        .post(
+            "dental_front",
+            "/api/v1/cases",
+            json!({"location_id": app.fx.dental, "defect": "appointment-not-in-book",
+                   "customer": {"name": "Maria Lopez", "email": email}, "description": "card for a slot not in the book"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{b}");
+    b["id"].as_str().unwrap().to_string()
+}
+
+async fn follow_up_endpoints(pg: bool) {
+    let app = TestApp::spawn(pg).await;
+    let id = new_case(&app, Some("maria.lopez@example.com")).await;
+    let path = format!("/api/v1/cases/{id}/follow-up");
+
+    let (st, b) = app.call(None, Method::POST, &path, None).await;
+    assert_error(st, &b, StatusCode::UNAUTHORIZED, "unauthorized");
+    let (st, b) = app.post("grill_front", &path, json!({})).await;
+    assert_error(st, &b, StatusCode::NOT_FOUND, "not_found");
+    let (st, b) = app
+        .post(
+            "dental_front",
+            "/api/v1/cases/C-999999/follow-up",
+            json!({}),
+        )
+        .await;
+    assert_error(st, &b, StatusCode::NOT_FOUND, "not_found");
+    let (st, b) = app
+        .post(
+            "dental_front",
+            &path,
+            json!({"message": "See you on [day] at [time]."}),
+        )
+        .await;
+    assert_error(
+        st,
+        &b,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    );
+    assert!(
+        b["error"]["fields"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("[day]"),
+        "{b}"
+    );
+    let (st, b) = app
+        .post(
+            "dental_front",
+            &path,
+            json!({"message": "Calm down, it was our policy."}),
+        )
+        .await;
+    assert_error(
+        st,
+        &b,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    );
+    let (st, b) = app
+        .post("dental_front", &path, json!({"channel": "sms"}))
+        .await;
+    assert_eq!(
+        st,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "unknown fields are refused: {b}"
+    );
+
+    let (st, b) = app
+        .call(Some("dental_front"), Method::POST, &path, None)
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{b}");
+    assert_eq!(b["follow_ups"][0]["state"], "waiting");
+    assert!(
+        b.to_string().find("/f/").is_none(),
+        "the API never shows the customer's link"
+    );
+
+    let no_email = new_case(&app, None).await;
+    let (st, b) = app
+        .post(
+            "dental_front",
+            &format!("/api/v1/cases/{no_email}/follow-up"),
+            json!({}),
+        )
+        .await;
+    assert_error(
+        st,
+        &b,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    );
+    assert!(b["error"]["fields"]["customer.email"].is_string(), "{b}");
+
+    // The outbox holds the email; managers see it, front desk does not.
+    let (st, b) = app.get("dental_front", "/api/v1/outbox").await;
+    assert_error(st, &b, StatusCode::FORBIDDEN, "forbidden");
+    let (st, b) = app
+        .get("dental_manager", "/api/v1/outbox?status=pending")
+        .await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    let mail = b["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["event"] == "follow_up")
+        .expect("the follow-up email")
+        .clone();
+    assert_eq!(mail["recipient"], "maria.lopez@example.com");
+    let (st, b) = app
+        .get("dental_manager", "/api/v1/outbox?status=lost")
+        .await;
+    assert_error(
+        st,
+        &b,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    );
+    let (st, b) = app
+        .post(
+            "dental_manager",
+            &format!("/api/v1/outbox/{}/retry", mail["id"].as_str().unwrap()),
+            json!({}),
+        )
+        .await;
+    assert_error(st, &b, StatusCode::CONFLICT, "not_dead");
+    let (st, b) = app
+        .post(
+            "grill_manager",
+            &format!("/api/v1/outbox/{}/retry", mail["id"].as_str().unwrap()),
+            json!({}),
+        )
+        .await;
+    assert_error(st, &b, StatusCode::NOT_FOUND, "not_found");
+    let (st, b) = app
+        .post("dental_manager", "/api/v1/outbox/nope/retry", json!({}))
+        .await;
+    assert_error(st, &b, StatusCode::NOT_FOUND, "not_found");
+
+    let (st, b) = app.get("dental_front", "/api/v1/me/notifications").await;
+    assert_eq!(
+        (st, b["items"].as_array().map(Vec::len)),
+        (StatusCode::OK, Some(0)),
+        "{b}"
+    );
+}
+
+#[tokio::test]
+async fn follow_up_endpoints_sqlite() {
+    follow_up_endpoints(false).await;
+}
+
+#[tokio::test]
+async fn follow_up_endpoints_postgres() {
+    follow_up_endpoints(true).await;
+}
+
+#[tokio::test]
+async fn webhook_endpoints() {
+    let app = TestApp::spawn(false).await;
+    let path = format!("/api/v1/locations/{}/webhooks", app.fx.dental);
+    let good = json!({"url": "https://hooks.example.com/olive", "events": ["case.created", "case.escalated"]});
+    let (st, b) = app.post("dental_front", &path, good.clone()).await;
+    assert_error(st, &b, StatusCode::FORBIDDEN, "forbidden");
+    let (st, b) = app.post("grill_manager", &path, good.clone()).await;
+    assert_error(st, &b, StatusCode::NOT_FOUND, "not_found");
+    for (bad, field) in [
+        (
+            json!({"url": "http://127.0.0.1:9000/", "events": ["case.created"]}),
+            "url",
+        ),
+        (
+            json!({"url": "file:///etc/passwd", "events": ["case.created"]}),
+            "url",
+        ),
+        (
+            json!({"url": "https://hooks.example.com/", "events": ["case.deleted"]}),
+            "events",
+        ),
+        (
+            json!({"url": "https://hooks.example.com/", "events": []}),
+            "events",
+        ),
+    ] {
+        let (st, b) = app.post("dental_manager", &path, bad).await;
+        assert_error(
+            st,
+            &b,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        );
+        assert!(b["error"]["fields"][field].is_string(), "{b}");
+    }
+    let (st, b) = app.post("dental_manager", &path, good).await;
+    assert_eq!(st, StatusCode::CREATED, "{b}");
+    assert!(b["secret"].as_str().unwrap().starts_with("whsec_"));
+    let hook = b["id"].as_str().unwrap().to_string();
+    let (st, b) = app.get("dental_manager", &path).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(b["items"].as_array().unwrap().len(), 1);
+    assert!(
+        b["items"][0].get("secret").is_none(),
+        "the secret is shown only once"
+    );
+    let (st, b) = app
+        .call(
+            Some("grill_manager"),
+            Method::DELETE,
+            &format!("/api/v1/webhooks/{hook}"),
+            None,
+        )
+        .await;
+    assert_error(st, &b, StatusCode::NOT_FOUND, "not_found");
+    let (st, _) = app
+        .call(
+            Some("dental_manager"),
+            Method::DELETE,
+            &format!("/api/v1/webhooks/{hook}"),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    let (st, b) = app
+        .call(
+            Some("dental_manager"),
+            Method::DELETE,
+            &format!("/api/v1/webhooks/{hook}"),
+            None,
+        )
+        .await;
+    assert_error(st, &b, StatusCode::NOT_FOUND, "not_found");
+}
+
+#[tokio::test]
+async fn public_follow_up_page() {
+    let app = TestApp::spawn(false).await;
+    let id = new_case(&app, Some("maria.lopez@example.com")).await;
+    let (_, link) = app
+        .fx
+        .store
+        .send_followup(
+            app.fx.actor("dental_front"),
+            &id,
+            Default::default(),
+            jiff::Timestamp::now(),
+        )
+        .await
+        .unwrap();
+    let path = &link[link.find("/f/").unwrap()..];
+    let url = format!("{}{path}", app.base);
+    let res = app.http.get(&url).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        res.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("script-src 'self'")
+    );
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Maria, did we make it right?") && html.contains("Harbour Dental"));
+    for secret in ["Lopez", "maria.lopez@example.com", "appointment card", "C-"] {
+        assert!(!html.contains(secret), "the page reveals {secret}");
+    }
+    let post = |body: &'static str| {
+        app.http
+            .post(&url)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+    };
+    assert_eq!(
+        post("rating=9&would_return=yes").await.unwrap().status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        post("rating=4").await.unwrap().status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        post("garbage%%%").await.unwrap().status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let ok = post("rating=4&would_return=yes&comment=Thanks")
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), StatusCode::OK);
+    assert!(
+        ok.text()
+            .await
+            .unwrap()
+            .contains("glad we could put it right")
+    );
+    assert_eq!(
+        post("rating=1&would_return=no").await.unwrap().status(),
+        StatusCode::CONFLICT
+    );
+    let (_, case) = app
+        .get("dental_front", &format!("/api/v1/cases/{id}"))
+        .await;
+    assert_eq!(case["follow_ups"][0]["rating"], 4);
+    assert_eq!(
+        app.http
+            .get(format!("{}/f/{}", app.base, "0".repeat(64)))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.http
+            .get(format!("{}/f/short", app.base))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+}
