@@ -46,6 +46,11 @@ impl Worker {
         (self.clock)()
     }
 
+    /// Messages claimed at once: four rounds of `concurrency` deliveries.
+    fn claim_size(&self) -> u64 {
+        self.cfg.batch.min(self.cfg.concurrency.max(1) as u64 * 4)
+    }
+
     /// Channels this worker can deliver (email only with SMTP configured).
     fn channels(&self) -> Vec<Channel> {
         let mut c = vec![Channel::Webhook];
@@ -95,7 +100,8 @@ impl Worker {
                 &self.channels(),
                 self.now(),
                 self.cfg.lease,
-                self.cfg.batch.min(200),
+                // small enough to finish well within the lease even when every receiver is slow
+                self.claim_size(),
             )
             .await?;
         if batch.is_empty() {
@@ -103,59 +109,69 @@ impl Worker {
         }
         let mut set = tokio::task::JoinSet::new();
         let (mut ok, mut failed) = (0, 0);
-        let mut count = |r: Result<Result<bool, StoreError>, tokio::task::JoinError>| match r {
-            Ok(Ok(true)) => ok += 1,
-            Ok(Ok(false)) => failed += 1,
-            Ok(Err(e)) => tracing::error!(error = %e, "recording a delivery failed"),
-            Err(e) => tracing::error!(error = %e, "a delivery task failed"),
+        // Deliveries are marked in small groups: one write per group, and a crash repeats at most a group.
+        let mut done: Vec<String> = Vec::new();
+        let mut settle = async |r: Result<
+            (String, Result<(), Failure>, i64, Channel),
+            tokio::task::JoinError,
+        >,
+                                done: &mut Vec<String>|
+               -> Result<(), StoreError> {
+            match r {
+                Ok((id, Ok(()), _, _)) => {
+                    ok += 1;
+                    done.push(id);
+                }
+                Ok((id, Err(f), attempts, channel)) => {
+                    failed += 1;
+                    self.record_failure(&id, attempts, channel, f).await?;
+                }
+                Err(e) => tracing::error!(error = %e, "a delivery task failed"),
+            }
+            if done.len() >= self.cfg.concurrency.max(1) {
+                self.store.outbox_delivered(done, self.now()).await?;
+                done.clear();
+            }
+            Ok(())
         };
         for m in batch {
             if set.len() >= self.cfg.concurrency
                 && let Some(r) = set.join_next().await
             {
-                count(r);
+                settle(r, &mut done).await?;
             }
             let w = self.clone();
-            // Each outcome is recorded as soon as it is known: a crash repeats as little as possible.
             set.spawn(async move {
                 let outcome = w.deliver(&m).await;
-                w.record(&m, outcome).await
+                (m.id, outcome, m.attempts, m.channel)
             });
         }
         while let Some(r) = set.join_next().await {
-            count(r);
+            settle(r, &mut done).await?;
         }
+        self.store.outbox_delivered(&done, self.now()).await?;
         Ok((ok, failed))
     }
 
-    /// Mark a message delivered, or schedule its retry (or give up). Returns whether it was delivered.
-    async fn record(
+    /// Schedule a retry with backoff, or give up after the last attempt (or a permanent failure).
+    async fn record_failure(
         &self,
-        m: &OutboxMessage,
-        outcome: Result<(), Failure>,
-    ) -> Result<bool, StoreError> {
-        match outcome {
-            Ok(()) => {
-                self.store.outbox_delivered(&m.id, self.now()).await?;
-                Ok(true)
-            }
-            Err(f) => {
-                let retry_at = (!f.permanent && m.attempts < self.cfg.max_attempts).then(|| {
-                    let wait = backoff(
-                        m.attempts,
-                        self.cfg.backoff_base,
-                        self.cfg.backoff_cap,
-                        &mut rand::rng(),
-                    );
-                    self.now().checked_add(wait).unwrap_or(self.now())
-                });
-                tracing::warn!(id = %m.id, channel = m.channel.as_str(), attempts = m.attempts, dead = retry_at.is_none(), error = %f.message, "delivery failed");
-                self.store
-                    .outbox_failed(&m.id, &f.message, retry_at)
-                    .await?;
-                Ok(false)
-            }
-        }
+        id: &str,
+        attempts: i64,
+        channel: Channel,
+        f: Failure,
+    ) -> Result<(), StoreError> {
+        let retry_at = (!f.permanent && attempts < self.cfg.max_attempts).then(|| {
+            let wait = backoff(
+                attempts,
+                self.cfg.backoff_base,
+                self.cfg.backoff_cap,
+                &mut rand::rng(),
+            );
+            self.now().checked_add(wait).unwrap_or(self.now())
+        });
+        tracing::warn!(id, channel = channel.as_str(), attempts, dead = retry_at.is_none(), error = %f.message, "delivery failed");
+        self.store.outbox_failed(id, &f.message, retry_at).await
     }
 
     async fn deliver(&self, m: &OutboxMessage) -> Result<(), Failure> {

@@ -772,6 +772,40 @@ async fn webhooks_retry_sign_and_die(pg: bool) {
             .unwrap()
             .is_empty()
     );
+
+    // Removing an endpoint stops what was still queued for it, visibly.
+    w.case("dental_front", "appointment-not-in-book", "Cat Three", None)
+        .await;
+    let manager = w.fx.actor("dental_manager");
+    let hooks = w
+        .store()
+        .list_webhooks(manager, &w.fx.dental)
+        .await
+        .unwrap();
+    w.store()
+        .delete_webhook(manager, &hooks[0].id)
+        .await
+        .unwrap();
+    let before = rx.deliveries().len();
+    w.tick_at(syd(2026, 11, 24, 9, 42)).await;
+    assert_eq!(
+        rx.deliveries().len(),
+        before,
+        "nothing goes to a removed endpoint"
+    );
+    let dead = w
+        .store()
+        .list_outbox(manager, Some("dead"), 50)
+        .await
+        .unwrap();
+    assert_eq!(dead.len(), 1);
+    assert!(
+        dead[0]
+            .last_error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("removed")
+    );
 }
 both!(webhooks_retry_sign_and_die);
 

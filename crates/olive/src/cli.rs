@@ -93,7 +93,7 @@ pub enum Command {
         #[arg(long, env = "OLIVE_ADDR", default_value = "127.0.0.1:8080")]
         addr: String,
         /// do not run the background worker in this process (run `olive worker` elsewhere)
-        #[arg(long, env = "OLIVE_NO_WORKER")]
+        #[arg(long, env = "OLIVE_NO_WORKER", value_parser = clap::builder::BoolishValueParser::new())]
         no_worker: bool,
     },
     /// Run only the background worker: reminders, escalations, follow-up timeouts, email and webhooks
@@ -232,6 +232,12 @@ pub async fn run(cli: Cli) -> Result<i32> {
         Command::Worker { db } => {
             let store = db.open().await?;
             let (_, cfg) = settings()?;
+            if std::env::var("OLIVE_PUBLIC_URL").is_err() {
+                tracing::warn!(
+                    "OLIVE_PUBLIC_URL is not set: links in emails point at {}",
+                    store.loop_config().public_url
+                );
+            }
             let worker = olive_jobs::Worker::new(store, cfg, std::sync::Arc::new(Timestamp::now))
                 .map_err(anyhow::Error::msg)?;
             tracing::info!("worker running");

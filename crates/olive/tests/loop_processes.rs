@@ -123,12 +123,21 @@ async fn two_workers_on_postgres_deliver_each_message_once() {
             .unwrap();
     }
     let store = fx.store.clone();
+    // Settled: the same answer twice, half a second apart (a tick may be between two reads).
+    let mut settled = 0;
     wait_for("every message delivered", 90, async || {
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        let jobs = store.job_counts().await.unwrap();
         let counts = store.outbox_counts().await.unwrap();
         created_counts(&rx).len() == cases
             && !counts
                 .iter()
                 .any(|(status, n)| status == "pending" && *n > 0)
+            && !jobs.iter().any(|(_, status, _)| status == "queued")
+            && {
+                settled += 1;
+                settled >= 2
+            }
     })
     .await;
     for w in &mut workers {

@@ -206,7 +206,10 @@ impl Store {
         password: &str,
     ) -> Result<(), StoreError> {
         self.require_manage_staff(actor, staff_id).await?;
-        self.set_password(staff_id, password).await
+        self.set_password(staff_id, password).await?;
+        // A reset password ends every session the person had.
+        self.end_sessions_of(staff_id, None).await?;
+        Ok(())
     }
 
     pub async fn reset_pin(

@@ -139,8 +139,14 @@ impl Db {
             .await?)
     }
 
+    /// A single write outside a transaction. On SQLite it queues for the writer slot like `begin`, so
+    /// concurrent writers wait in order instead of sleeping in SQLite's busy handler.
     pub async fn execute<S: SqlxBinder>(&self, stmt: &S) -> Result<u64, StoreError> {
         let (sql, values) = self.build(stmt);
+        let _guard = match &self.write_lock {
+            Some(lock) => Some(lock.lock().await),
+            None => None,
+        };
         Ok(sqlx::query_with(AssertSqlSafe(sql), values)
             .execute(&self.pool)
             .await?

@@ -17,6 +17,7 @@ pub mod scheduler;
 pub mod stats;
 pub mod store;
 pub mod testing;
+pub mod tokens;
 pub mod views;
 pub mod webhooks;
 mod writer;

@@ -277,6 +277,8 @@ impl Store {
                     .columns(["id", "url", "secret"])
                     .from("webhooks")
                     .and_where(Expr::col("id").is_in(hook_ids))
+                    // a removed endpoint gets nothing more, even what was queued for it
+                    .and_where(Expr::col("active").eq(1))
                     .to_owned(),
             )
             .await?
@@ -314,8 +316,11 @@ impl Store {
         Ok(out)
     }
 
-    /// The message reached its recipient.
-    pub async fn outbox_delivered(&self, id: &str, now: Timestamp) -> Result<(), StoreError> {
+    /// These messages reached their recipients (one statement for the lot).
+    pub async fn outbox_delivered(&self, ids: &[String], now: Timestamp) -> Result<(), StoreError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
         self.db
             .execute(
                 &Query::update()
@@ -325,7 +330,7 @@ impl Store {
                         ("delivered_at", ms(now).into()),
                         ("last_error", None::<String>.into()),
                     ])
-                    .and_where(Expr::col("id").eq(id))
+                    .and_where(Expr::col("id").is_in(ids.iter().cloned()))
                     .to_owned(),
             )
             .await?;

@@ -201,6 +201,21 @@ impl Store {
                     .to_owned(),
             )
             .await?;
+        // What was still waiting for it will not be sent: say so where managers look.
+        self.db
+            .execute(
+                &Query::update()
+                    .table("outbox")
+                    .values([
+                        ("status", "dead".into()),
+                        ("last_error", "the webhook endpoint was removed".into()),
+                    ])
+                    .and_where(Expr::col("recipient").eq(id))
+                    .and_where(Expr::col("channel").eq("webhook"))
+                    .and_where(Expr::col("status").eq("pending"))
+                    .to_owned(),
+            )
+            .await?;
         Ok(())
     }
 }

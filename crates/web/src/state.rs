@@ -12,6 +12,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Mark cookies `Secure` (off for plain-http local use: `OLIVE_INSECURE_COOKIES=1`, or the demo).
     pub secure_cookies: bool,
+    /// sign-in and public-page rate limits
+    pub limits: Arc<crate::ratelimit::RateLimits>,
 }
 
 impl AppState {
@@ -21,6 +23,7 @@ impl AppState {
             clock: Arc::new(Timestamp::now),
             secure_cookies: !std::env::var("OLIVE_INSECURE_COOKIES")
                 .is_ok_and(|v| v == "1" || v == "true"),
+            limits: Arc::new(crate::ratelimit::RateLimits::new(Default::default())),
         }
     }
     pub fn now(&self) -> Timestamp {

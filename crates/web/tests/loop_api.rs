@@ -330,3 +330,57 @@ async fn public_follow_up_page() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn sign_in_and_public_pages_are_rate_limited() {
+    let app = TestApp::spawn(false).await;
+    let login = |who: &'static str| {
+        app.http
+            .post(format!("{}/login", app.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!("login={who}&password=wrong-password"))
+            .send()
+    };
+    // Five wrong passwords for one account are answered 401; the sixth is slowed down.
+    for _ in 0..5 {
+        assert_eq!(
+            login("dental-front").await.unwrap().status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let limited = login("dental-front").await.unwrap();
+    assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = limited.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    assert!(
+        limited
+            .text()
+            .await
+            .unwrap()
+            .contains("Too many sign-in attempts")
+    );
+    // An unknown account answers like a known one (the address has 4 of its 10 attempts left).
+    for _ in 0..4 {
+        assert_eq!(
+            login("nobody-here").await.unwrap().status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    // The address has now used its burst too.
+    assert_eq!(
+        login("dental-team").await.unwrap().status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+
+    let page = format!("{}/f/{}", app.base, "1".repeat(64));
+    let mut statuses = Vec::new();
+    for _ in 0..25 {
+        statuses.push(app.http.get(&page).send().await.unwrap().status());
+    }
+    assert_eq!(statuses[0], StatusCode::NOT_FOUND);
+    assert_eq!(*statuses.last().unwrap(), StatusCode::TOO_MANY_REQUESTS);
+}

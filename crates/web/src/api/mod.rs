@@ -6,6 +6,7 @@ pub mod cases;
 pub mod followups;
 pub mod org;
 pub mod playbooks;
+pub mod tokens;
 
 use crate::state::AppState;
 use axum::Router;
@@ -80,6 +81,9 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(followups::list_outbox))
         .routes(routes!(followups::retry_outbox))
         .routes(routes!(followups::notifications))
+        .routes(routes!(tokens::list, tokens::create))
+        .routes(routes!(tokens::revoke))
+        .routes(routes!(tokens::change_password))
         .routes(routes!(playbooks::list))
         .routes(routes!(playbooks::get))
         .routes(routes!(playbooks::check))

@@ -2,6 +2,7 @@
 
 use super::session::{DEVICE_COOKIE, Posted, SESSION_COOKIE, cookie, set_cookie};
 use crate::error::AppError;
+use crate::ratelimit::ClientIp;
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -69,11 +70,22 @@ fn signed_in(st: &AppState, token: &str, ttl_secs: i64, to: &str) -> Response {
 
 pub async fn login(
     State(st): State<AppState>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Result<Response, AppError> {
     if cross_site(&headers) {
         return Err(refuse_cross_site());
+    }
+    if let Err(wait) = st.limits.login(ip, &f.login) {
+        let page = LoginPage {
+            login: f.login,
+            error: Some(format!(
+                "Too many sign-in attempts. Wait {} seconds and try again.",
+                wait.seconds()
+            )),
+        };
+        return Ok(too_many(wait, page.into_response()));
     }
     let now = st.now();
     match st.store.check_login(&f.login, &f.password).await? {
@@ -97,6 +109,16 @@ pub async fn login(
         )
             .into_response()),
     }
+}
+
+/// 429 with `Retry-After` around a page.
+pub fn too_many(wait: crate::ratelimit::TooMany, page: Response) -> Response {
+    let mut r = page;
+    *r.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+    if let Ok(v) = wait.seconds().to_string().parse() {
+        r.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    r
 }
 
 #[derive(Deserialize)]
@@ -168,6 +190,7 @@ pub struct SwitchForm {
 
 pub async fn switch(
     State(st): State<AppState>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Form(f): Form<SwitchForm>,
 ) -> Result<Response, AppError> {
@@ -177,6 +200,11 @@ pub async fn switch(
     let Some(d) = device_of(&st, &headers).await? else {
         return Ok(Redirect::to("/login").into_response());
     };
+    if let Err(wait) = st.limits.login(ip, &format!("pin:{}", f.staff_id)) {
+        let msg = format!("too many attempts; wait {} seconds", wait.seconds());
+        let err = AppError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", msg);
+        return Ok(too_many(wait, err.into_response()));
+    }
     if let Some(t) = cookie(&headers, SESSION_COOKIE) {
         st.store.end_session(&t).await?;
     }

@@ -1,5 +1,6 @@
 //! The customer's public follow-up page `/f/{token}`: no sign-in, shows only the business and first name.
 
+use crate::ratelimit::ClientIp;
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -17,6 +18,7 @@ pub enum FollowUpState {
     Answered,
     Expired,
     Unknown,
+    Busy,
 }
 
 #[derive(Template, WebTemplate)]
@@ -53,7 +55,28 @@ fn unknown() -> Response {
     )
 }
 
-pub async fn show(State(st): State<AppState>, Path(token): Path<String>) -> Response {
+fn limited(st: &AppState, ip: Option<std::net::IpAddr>) -> Option<Response> {
+    let wait = st.limits.public(ip).err()?;
+    let page = page(
+        StatusCode::TOO_MANY_REQUESTS,
+        "Olive".into(),
+        FollowUpState::Busy,
+        Some(format!(
+            "Too many requests. Please wait {} seconds and try again.",
+            wait.seconds()
+        )),
+    );
+    Some(crate::ui::auth::too_many(wait, page))
+}
+
+pub async fn show(
+    State(st): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Path(token): Path<String>,
+) -> Response {
+    if let Some(r) = limited(&st, ip) {
+        return r;
+    }
     match st.store.followup_page(&token, st.now()).await {
         Ok(FollowUpPage::Open {
             business,
@@ -89,9 +112,13 @@ pub struct AnswerForm {
 
 pub async fn answer(
     State(st): State<AppState>,
+    ClientIp(ip): ClientIp,
     Path(token): Path<String>,
     body: axum::body::Bytes,
 ) -> Response {
+    if let Some(r) = limited(&st, ip) {
+        return r;
+    }
     let now = st.now();
     let (business, first_name) = match st.store.followup_page(&token, now).await {
         Ok(FollowUpPage::Open {
