@@ -81,15 +81,23 @@ impl Worker {
                 break;
             }
         }
+        let (ok, failed) = self.deliver_all().await?;
+        report.delivered += ok;
+        report.failed += failed;
+        Ok(report)
+    }
+
+    /// Deliver what is due until nothing is left: (delivered, failed).
+    pub async fn deliver_all(&self) -> Result<(usize, usize), StoreError> {
+        let (mut delivered, mut failed) = (0, 0);
         loop {
-            let (ok, failed) = self.deliver_round().await?;
-            report.delivered += ok;
-            report.failed += failed;
-            if ok + failed == 0 {
-                break;
+            let (ok, bad) = self.deliver_round().await?;
+            delivered += ok;
+            failed += bad;
+            if ok + bad == 0 {
+                return Ok((delivered, failed));
             }
         }
-        Ok(report)
     }
 
     /// Claim one batch of due messages and deliver them concurrently.
