@@ -245,6 +245,8 @@ pub enum CaseEvent {
     FollowUpAnswered,
     FollowUpUnanswered,
     OptedOut,
+    /// the customer's personal data was erased (on request or by retention): who, when and why
+    Redacted,
 }
 
 impl CaseEvent {
@@ -276,6 +278,7 @@ impl CaseEvent {
             CaseEvent::FollowUpAnswered => "follow_up_answered",
             CaseEvent::FollowUpUnanswered => "follow_up_unanswered",
             CaseEvent::OptedOut => "opted_out",
+            CaseEvent::Redacted => "redacted",
         }
     }
 }
@@ -374,6 +377,7 @@ mod tests {
             CaseEvent::Created,
             CaseEvent::HandoffAccepted,
             CaseEvent::GestureRequested,
+            CaseEvent::Redacted,
         ] {
             assert_eq!(serde_json::to_value(e).unwrap(), e.as_str());
         }

@@ -44,6 +44,8 @@ pub struct WorkerConfig {
     /// None: email stays queued until SMTP is configured
     pub smtp: Option<SmtpConfig>,
     pub allow_private_webhooks: bool,
+    /// erase the customer's data from cases closed or cancelled this many days ago (None: keep forever)
+    pub retention_days: Option<u32>,
 }
 
 impl Default for WorkerConfig {
@@ -59,6 +61,7 @@ impl Default for WorkerConfig {
             http_timeout: Duration::from_secs(10),
             smtp: None,
             allow_private_webhooks: false,
+            retention_days: None,
         }
     }
 }
@@ -132,6 +135,9 @@ pub fn from_env(env: Env<'_>) -> Result<(LoopConfig, WorkerConfig), ConfigError>
     if let Some(ms) = num::<i64>(env, "OLIVE_OUTBOX_LEASE_MS")? {
         wc.lease = SignedDuration::from_millis(ms.clamp(100, 86_400_000));
     }
+    if let Some(d) = num::<u64>(env, "OLIVE_RETENTION_DAYS")? {
+        wc.retention_days = Some(d.clamp(1, 36_500) as u32);
+    }
     if let Some(host) = env("OLIVE_SMTP_HOST").filter(|v| !v.trim().is_empty()) {
         let starttls = flag(env, "OLIVE_SMTP_STARTTLS")?.unwrap_or(false);
         wc.smtp = Some(SmtpConfig {
@@ -188,6 +194,16 @@ mod tests {
         assert_eq!((smtp.port, smtp.starttls), (2525, false));
         assert_eq!(lc.alerts.lead, SignedDuration::from_mins(30));
         assert_eq!(lc.public_url, "https://olive.example.com");
+    }
+
+    #[test]
+    fn retention_is_off_unless_set() {
+        assert_eq!(read(&[]).unwrap().1.retention_days, None);
+        let days = |v: &str| read(&[("OLIVE_RETENTION_DAYS", v)]).map(|c| c.1.retention_days);
+        assert_eq!(days("730").unwrap(), Some(730));
+        assert_eq!(days("0").unwrap(), Some(1));
+        assert_eq!(days(" ").unwrap(), None);
+        assert_eq!(days("two years").unwrap_err().name, "OLIVE_RETENTION_DAYS");
     }
 
     #[test]

@@ -16,6 +16,8 @@ pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
 pub struct TickReport {
     pub steps_scanned: usize,
     pub jobs_run: usize,
+    /// cases whose customer data the retention period erased
+    pub redacted: usize,
     pub delivered: usize,
     pub failed: usize,
 }
@@ -81,10 +83,25 @@ impl Worker {
                 break;
             }
         }
+        if let Some(days) = self.cfg.retention_days {
+            report.redacted += self.retention(days).await?;
+        }
         let (ok, failed) = self.deliver_all().await?;
         report.delivered += ok;
         report.failed += failed;
         Ok(report)
+    }
+
+    /// Erase the customer data of cases finished more than `days` ago, a batch per transaction.
+    async fn retention(&self, days: u32) -> Result<usize, StoreError> {
+        let (batch, mut erased) = (self.cfg.batch.min(100), 0);
+        loop {
+            let n = self.store.apply_retention(days, self.now(), batch).await?;
+            erased += n;
+            if (n as u64) < batch {
+                return Ok(erased);
+            }
+        }
     }
 
     /// Deliver what is due until nothing is left: (delivered, failed).

@@ -1,4 +1,4 @@
-//! Subcommands: serve, demo, migrate, check-wording, playbook, user, token.
+//! Subcommands: serve, demo, migrate, backup, export, check-wording, playbook, user, token.
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
@@ -113,6 +113,26 @@ pub enum Command {
     },
     /// Apply database migrations
     Migrate {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Copy the SQLite database to a new file (a consistent snapshot; PostgreSQL: use pg_dump)
+    Backup {
+        /// the new file (never overwritten)
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Write every case with its timeline as JSON or CSV (to stdout without --out)
+    Export {
+        #[arg(long, value_enum)]
+        format: crate::data::Format,
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// CSV: one row per timeline entry instead of one per case
+        #[arg(long)]
+        timeline: bool,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -255,6 +275,13 @@ pub async fn run(cli: Cli) -> Result<i32> {
             db.open().await?;
             println!("migrations applied");
         }
+        Command::Backup { out, db } => crate::data::backup(&db, &out).await?,
+        Command::Export {
+            format,
+            out,
+            timeline,
+            db,
+        } => crate::data::export(&db, format, timeline, out.as_deref()).await?,
         Command::CheckWording { text, file, json } => return check_wording(text, file, json),
         Command::Playbook { cmd } => playbook(cmd).await?,
         Command::User {

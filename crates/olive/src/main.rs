@@ -1,6 +1,7 @@
 //! The `olive` binary: a thin clap front over the store and the web server.
 
 mod cli;
+mod data;
 mod demo;
 
 use clap::Parser;

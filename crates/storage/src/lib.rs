@@ -12,6 +12,7 @@ pub mod loop_config;
 pub mod notify;
 pub mod org;
 pub mod outbox;
+pub mod privacy;
 pub mod rows;
 pub mod scheduler;
 pub mod stats;

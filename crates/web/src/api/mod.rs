@@ -6,6 +6,7 @@ pub mod cases;
 pub mod followups;
 pub mod org;
 pub mod playbooks;
+pub mod privacy;
 pub mod tokens;
 
 use crate::state::AppState;
@@ -60,6 +61,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(actions::reopen))
         .routes(routes!(actions::cancel))
         .routes(routes!(actions::add_note))
+        .routes(routes!(privacy::erase_case))
         .routes(routes!(org::list_locations))
         .routes(routes!(org::get_location, admin::put_location))
         .routes(routes!(admin::add_staff))
