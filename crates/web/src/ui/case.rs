@@ -195,6 +195,7 @@ fn event_text(e: &olive_storage::views::TimelineEntry) -> (String, String) {
         }
         "follow_up_unanswered" => s("step"),
         "opted_out" => "the customer asked not to be contacted again".into(),
+        "redacted" => format!("the customer's personal data was erased — {}", s("reason")),
         "note" => s("text"),
         "status_changed" => format!(
             "{} → {}",
@@ -699,6 +700,17 @@ pub async fn act(
             .await
             .map(|_| "Case closed.".into())
         }
+        "erase" => s
+            .erase_case(
+                a,
+                &key,
+                olive_storage::privacy::EraseRequest {
+                    reason: get("reason"),
+                },
+                now,
+            )
+            .await
+            .map(|_| "The customer's personal data was erased from this case.".into()),
         "follow-up" => s
             .send_followup(
                 a,
@@ -739,6 +751,7 @@ pub async fn act(
         "edit" => "edit",
         "reopen" | "cancel" => "reopen",
         "follow-up" => "follow-up",
+        "erase" => "erase",
         _ => "_",
     };
     finish(&st, &web, &key, res, form, f).await
