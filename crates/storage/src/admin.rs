@@ -155,6 +155,7 @@ impl Store {
                     .to_owned(),
             )
             .await?;
+        self.settings.clear();
         Ok(())
     }
 
@@ -352,7 +353,7 @@ impl Store {
         }
         self.scoped_summaries(
             actor,
-            case_select()
+            crate::cases::case_select_named()
                 .and_where(Expr::col("id").is_in(ids))
                 .to_owned(),
             now,

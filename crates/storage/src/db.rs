@@ -66,8 +66,11 @@ impl Db {
                     <sqlx::SqliteConnection as sqlx::Connection>::connect_with(&opts).await?;
                 sqlx::query("SELECT 1").execute(&mut c).await?;
                 sqlx::Connection::close(c).await?;
+                // No ping before handing out a connection: each is a round trip to the connection's
+                // worker thread, and a local file does not hang up. (sqlx still pings on release.)
                 AnyPoolOptions::new()
                     .max_connections(8)
+                    .test_before_acquire(false)
                     .after_connect(|conn, _| {
                         Box::pin(async move {
                             conn.execute(

@@ -65,7 +65,7 @@ fn token_hash(token: &str) -> String {
 }
 
 /// Contact keys a customer's opt-out is stored under.
-fn contact_keys(c: &CaseRow) -> Vec<String> {
+pub(crate) fn contact_keys(c: &CaseRow) -> Vec<String> {
     let mut keys = Vec::new();
     if let Some(e) = &c.customer.email {
         keys.push(format!("email:{}", e.to_lowercase()));

@@ -131,6 +131,7 @@ impl Store {
             )
             .to_owned();
         self.db.execute(&q).await?;
+        self.settings.clear();
         Ok(p)
     }
 
@@ -576,6 +577,7 @@ impl Store {
                 .await?;
         }
         tx.commit().await?;
+        self.settings.clear();
         self.limits(actor, location_id).await
     }
 }

@@ -14,6 +14,8 @@ use sea_query::{Expr, ExprTrait, Query};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, RwLock};
 
+pub(crate) mod cache;
+
 /// How long a checked API token is trusted without reading the database again. Changes made through this
 /// process (deactivation, role edits) clear it at once; another process's changes show within this time.
 pub const TOKEN_CACHE_MS: i64 = 5_000;
@@ -68,6 +70,8 @@ pub struct Store {
     playbooks: Arc<RwLock<PlaybookCache>>,
     /// reminder timing, follow-up links, webhook address policy
     cfg: Arc<crate::loop_config::LoopConfig>,
+    /// locations and authority limits read in the last few seconds
+    pub(crate) settings: crate::store::cache::SettingsCache,
 }
 
 /// A location with its calendar ready for deadline arithmetic.
@@ -142,6 +146,7 @@ impl Store {
             db,
             playbooks: Arc::default(),
             cfg: Arc::default(),
+            settings: crate::store::cache::SettingsCache::default(),
         }
     }
 
@@ -168,8 +173,14 @@ impl Store {
         &self.db
     }
 
-    /// Load a location (no access check: callers check membership).
+    /// Load a location (no access check: callers check membership). Read at most every few seconds
+    /// (`store::cache::SETTINGS_CACHE_MS`); changes made through this store show at once.
     pub async fn location(&self, id: &str) -> Result<Location, StoreError> {
+        let now_ms = Timestamp::now().as_millisecond();
+        if let Some(l) = self.settings.locations.get(&id.to_string(), now_ms) {
+            return Ok((*l).clone());
+        }
+        let generation = self.settings.generation();
         let q = location_select()
             .and_where(Expr::col(("l", "id")).eq(id))
             .to_owned();
@@ -178,7 +189,13 @@ impl Store {
             .fetch_optional(&q)
             .await?
             .ok_or(StoreError::NotFound("location"))?;
-        location_from_row(&row)
+        let location = location_from_row(&row)?;
+        self.settings
+            .locations
+            .put_if(id.to_string(), Arc::new(location.clone()), now_ms, || {
+                self.settings.fresh(generation)
+            });
+        Ok(location)
     }
 
     /// The parsed playbook at a given version (cached).

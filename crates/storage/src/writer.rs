@@ -9,6 +9,7 @@ use crate::db::{Backend, Db};
 use crate::error::StoreError;
 use crate::rows::i;
 use sea_query::{Expr, ExprTrait, InsertStatement, Query};
+use std::collections::HashSet;
 use tokio::sync::{mpsc, oneshot};
 
 /// Everything a new case writes. The case row needs its reference, which the writer assigns.
@@ -16,15 +17,24 @@ pub(crate) struct CaseWrite {
     pub case: Box<dyn FnOnce(i64) -> Vec<Expr> + Send>,
     pub steps: Vec<Vec<Expr>>,
     pub timeline: Vec<Expr>,
+    /// the customer's contact keys (`followup::contact_keys`), checked against opt-outs in the transaction
+    pub contacts: Vec<String>,
     pub idempotency: Option<InsertStatement>,
     /// the `case.created` event for webhooks, given the reference
     pub event: Box<dyn FnOnce(i64) -> crate::outbox::EventOut + Send>,
     pub now: jiff::Timestamp,
 }
 
+/// What the writer tells each case: its reference, and whether its customer has opted out of contact.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Written {
+    pub reference: i64,
+    pub opted_out: bool,
+}
+
 struct Job {
     write: CaseWrite,
-    reply: oneshot::Sender<Result<i64, StoreError>>,
+    reply: oneshot::Sender<Result<Written, StoreError>>,
 }
 
 /// Cases waiting for the writer; at most this many share a commit.
@@ -46,7 +56,7 @@ impl Writer {
     }
 
     /// Write a new case; returns its reference number.
-    pub async fn write(&self, db: &Db, write: CaseWrite) -> Result<i64, StoreError> {
+    pub async fn write(&self, db: &Db, write: CaseWrite) -> Result<Written, StoreError> {
         let Some(queue) = &self.queue else {
             return write_batch(db, vec![write])
                 .await?
@@ -95,7 +105,7 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
 async fn write_batch(
     db: &Db,
     writes: Vec<CaseWrite>,
-) -> Result<Vec<Result<i64, StoreError>>, StoreError> {
+) -> Result<Vec<Result<Written, StoreError>>, StoreError> {
     let mut tx = db.begin().await?;
     let n = writes.len() as i64;
     let row = tx
@@ -124,8 +134,23 @@ async fn write_batch(
             }
             tx.raw("RELEASE idempotency").await?;
         }
-        outcomes.push(Ok(reference));
+        outcomes.push(Ok(Written {
+            reference,
+            opted_out: false,
+        }));
         kept.push((reference, w));
+    }
+    let keys: HashSet<String> = kept
+        .iter()
+        .flat_map(|(_, w)| w.contacts.iter().cloned())
+        .collect();
+    let opted_out = opted_out(&mut tx, keys).await?;
+    for w in outcomes.iter_mut().flatten() {
+        let contacts = kept
+            .iter()
+            .find(|(r, _)| *r == w.reference)
+            .map(|(_, c)| &c.contacts);
+        w.opted_out = contacts.is_some_and(|c| c.iter().any(|k| opted_out.contains(k)));
     }
     if !kept.is_empty() {
         let mut cases = Query::insert()
@@ -167,4 +192,24 @@ async fn write_batch(
     }
     tx.commit().await?;
     Ok(outcomes)
+}
+
+/// Which of these contact keys have opted out (one read for the whole batch).
+async fn opted_out(
+    tx: &mut crate::db::Tx,
+    keys: HashSet<String>,
+) -> Result<HashSet<String>, StoreError> {
+    if keys.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let q = Query::select()
+        .column("contact")
+        .from("contact_opt_outs")
+        .and_where(Expr::col("contact").is_in(keys))
+        .to_owned();
+    tx.fetch_all(&q)
+        .await?
+        .iter()
+        .map(|r| crate::rows::s(r, "contact"))
+        .collect()
 }

@@ -1,0 +1,360 @@
+//! Logging a defect: the case, its protocol instantiated with due instants, and the answer built from what was written.
+
+use super::*;
+
+/// A new case row, waiting only for its reference number.
+struct NewCaseRow {
+    id: String,
+    location_id: String,
+    playbook_code: String,
+    defect_code: Option<String>,
+    title: String,
+    stage: String,
+    severity: Severity,
+    customer: ParsedCustomer,
+    description: String,
+    /// the reporter, who is also the owner
+    owner_id: String,
+    next_due: Option<i64>,
+    now: i64,
+    protocol: String,
+}
+
+impl NewCaseRow {
+    /// The row's values, given its reference number.
+    fn values(self, reference: i64) -> Vec<sea_query::Expr> {
+        vec![
+            self.id.into(),
+            reference.into(),
+            self.location_id.into(),
+            self.playbook_code.into(),
+            self.defect_code.into(),
+            self.title.into(),
+            self.stage.into(),
+            self.severity.as_str().into(),
+            CaseStatus::Open.as_str().into(),
+            None::<String>.into(),
+            self.customer.name.into(),
+            self.customer.phone.into(),
+            self.customer.email.into(),
+            self.customer.address.into(),
+            self.description.into(),
+            self.owner_id.clone().into(),
+            self.owner_id.into(),
+            None::<String>.into(),
+            None::<String>.into(),
+            None::<String>.into(),
+            0i64.into(),
+            self.next_due.into(),
+            None::<i64>.into(),
+            self.now.into(),
+            self.now.into(),
+            None::<i64>.into(),
+            self.protocol.into(),
+            None::<i64>.into(),
+        ]
+    }
+}
+
+fn request_hash(input: &NewCase) -> String {
+    hex::encode(Sha256::digest(
+        serde_json::to_vec(input).unwrap_or_default(),
+    ))
+}
+
+impl Store {
+    /// Log a defect. The caller is the reporter and the owner. With an idempotency key, a retry returns the first case.
+    pub async fn create_case(
+        &self,
+        actor: &Actor,
+        input: NewCase,
+        idempotency_key: Option<&str>,
+        now: Timestamp,
+    ) -> Result<(CaseDetail, bool), StoreError> {
+        let mut errs = FieldErrors::default();
+        let customer = parse_customer(&input.customer, &mut errs);
+        errs.check(
+            input.description.chars().count() <= 4000,
+            "description",
+            "the description is too long (4000 characters at most)",
+        );
+        errs.check(
+            !input.location_id.trim().is_empty(),
+            "location_id",
+            "choose a location",
+        );
+        // Only a request with a key is compared with an earlier one.
+        let hash = idempotency_key.map_or_else(String::new, |_| request_hash(&input));
+        if let Some(key) = idempotency_key
+            && let Some(existing) = self.idempotent(actor, "case", key, &hash).await?
+        {
+            return Ok((self.get_case(actor, &existing, now).await?, false));
+        }
+        // Unknown or foreign location: 422 naming the field (it is input, not a URL).
+        let role = actor.role_at(&input.location_id);
+        let location = match role {
+            Some(_) => self.location(&input.location_id).await.ok(),
+            None => None,
+        };
+        let Some(location) = location else {
+            errs.add("location_id", "no such location among yours");
+            return Err(errs
+                .into_result()
+                .err()
+                .unwrap_or(StoreError::NotFound("location")));
+        };
+        let playbook = self
+            .playbook_at(&location.playbook_code, location.playbook_updated_at)
+            .await?;
+        let (defect, stage): (Option<&Defect>, String) = if input.defect == "other" {
+            match input
+                .stage
+                .as_deref()
+                .filter(|s| playbook.stage(s).is_some())
+            {
+                Some(st) => (None, st.to_string()),
+                None => {
+                    errs.add(
+                        "stage",
+                        "for an 'other' defect, choose the stage of the visit it happened at",
+                    );
+                    (None, String::new())
+                }
+            }
+        } else {
+            match playbook.defect(&input.defect) {
+                Some(d) => (Some(d), d.stage.clone()),
+                None => {
+                    errs.add(
+                        "defect",
+                        format!(
+                            "'{}' is not a defect in the {} playbook",
+                            input.defect, playbook.playbook.code
+                        ),
+                    );
+                    (None, String::new())
+                }
+            }
+        };
+        errs.into_result()?;
+        let steps: Vec<StepTemplate> = defect
+            .map(|d| d.steps.clone())
+            .unwrap_or_else(other_protocol);
+        let calendar = location.calendar();
+        let mut dues = Vec::with_capacity(steps.len());
+        for st in &steps {
+            dues.push(
+                calendar
+                    .due(&st.due, now)
+                    .map_err(|e| StoreError::Config(format!("deadline for '{}': {e}", st.title)))?,
+            );
+        }
+        let next_due = dues.iter().min().copied();
+        let severity = input
+            .severity
+            .or(defect.map(|d| d.severity))
+            .unwrap_or(Severity::Minor);
+        let title = defect.map_or_else(|| "Other".to_string(), |d| d.title.clone());
+        let protocol =
+            serde_json::to_string(&steps).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let id = new_id();
+        let step_ids: Vec<String> = steps.iter().map(|_| new_id()).collect();
+        let entry_id = new_id();
+        let created_data = serde_json::json!({"defect": defect.map(|d| d.code.as_str()).unwrap_or("other"), "stage": stage, "severity": severity, "owner": actor.staff_id});
+        // The new case as it will read back, so the answer needs no second trip to the database.
+        let mut created = CaseRow {
+            id: id.clone(),
+            reference: 0,
+            location_id: location.id.clone(),
+            defect_code: defect.map(|d| d.code.clone()),
+            defect_title: title.clone(),
+            stage_code: stage.clone(),
+            severity,
+            status: CaseStatus::Open,
+            outcome: None,
+            customer: Customer {
+                name: customer.name.clone(),
+                phone: customer.phone.clone(),
+                email: customer.email.clone(),
+                address: customer.address.clone(),
+            },
+            description: input.description.trim().to_string(),
+            reporter_id: actor.staff_id.clone(),
+            owner_id: actor.staff_id.clone(),
+            root_cause: None,
+            prevention_note: None,
+            status_reason: None,
+            handoff_count: 0,
+            next_due_at: next_due.map(ms),
+            created_at: ms(now),
+            updated_at: ms(now),
+            closed_at: None,
+            escalated_at: None,
+        };
+
+        // Everything but the reference is known now; the writer assigns it in the transaction.
+        let row = NewCaseRow {
+            id: id.clone(),
+            location_id: location.id.clone(),
+            playbook_code: location.playbook_code.clone(),
+            defect_code: defect.map(|d| d.code.clone()),
+            title,
+            stage: stage.clone(),
+            severity,
+            customer,
+            description: input.description.trim().to_string(),
+            owner_id: actor.staff_id.clone(),
+            next_due: next_due.map(ms),
+            now: ms(now),
+            protocol,
+        };
+        let write = crate::writer::CaseWrite {
+            case: Box::new(move |reference| row.values(reference)),
+            steps: steps
+                .iter()
+                .zip(&dues)
+                .enumerate()
+                .map(|(pos, (st, due))| step_values(&step_ids[pos], &id, pos as i64 + 1, st, *due))
+                .collect(),
+            timeline: timeline_values(
+                &entry_id,
+                &id,
+                now,
+                Some(&actor.staff_id),
+                CaseEvent::Created,
+                created_data.clone(),
+            ),
+            contacts: crate::followup::contact_keys(&created),
+            idempotency: idempotency_key
+                .map(|key| idempotency_insert(actor, "case", key, &hash, &id, now)),
+            event: {
+                let (location_id, case_id) = (location.id.clone(), id.clone());
+                let data = created_data.clone();
+                Box::new(move |reference| {
+                    let mut data = data;
+                    data["case_id"] = serde_json::json!(case_id);
+                    data["ref"] = serde_json::json!(format!("C-{reference}"));
+                    (location_id, Some(case_id), data)
+                })
+            },
+            now,
+        };
+        let res = self.writer.write(&self.db, write).await;
+        if let Some(key) = idempotency_key
+            && is_unique_violation(&res)
+        {
+            // A concurrent retry with the same key won the race: answer with its resource.
+            return match self.idempotent(actor, "case", key, &hash).await? {
+                Some(existing) => Ok((self.get_case(actor, &existing, now).await?, false)),
+                None => Err(StoreError::IdempotencyReused),
+            };
+        }
+        let written = res?;
+        created.reference = written.reference;
+        let me = PersonRef {
+            id: actor.staff_id.clone(),
+            name: actor.name.clone(),
+        };
+        let names = HashMap::from([(me.id.clone(), me.name.clone())]);
+        let detail = CaseDetail {
+            summary: Self::summary(&created, &names, now),
+            currency: location.currency.to_string(),
+            root_cause: None,
+            prevention_note: None,
+            status_reason: None,
+            steps: steps
+                .iter()
+                .zip(&dues)
+                .zip(step_ids)
+                .enumerate()
+                .map(|(pos, ((t, due), step_id))| StepView {
+                    id: step_id,
+                    position: pos as i64 + 1,
+                    title: t.title.clone(),
+                    kind: t.kind,
+                    owner_role: t.owner,
+                    due_rule: t.due.to_string(),
+                    due_at: rfc3339(ms(*due)),
+                    overdue: ms(*due) < ms(now),
+                    wording: t.wording.clone(),
+                    gesture_code: t.gesture.clone(),
+                    status: StepStatus::Pending,
+                    done_by: None,
+                    done_at: None,
+                    skip_reason: None,
+                    note: None,
+                })
+                .collect(),
+            gestures: Vec::new(),
+            handoffs: Vec::new(),
+            verifications: Vec::new(),
+            timeline: vec![TimelineEntry {
+                id: entry_id,
+                at: rfc3339(ms(now)),
+                actor: Some(me),
+                event: CaseEvent::Created,
+                data: created_data,
+            }],
+            follow_ups: Vec::new(),
+            customer_opted_out: written.opted_out,
+            my_remaining_authority_cents: self
+                .remaining_authority(actor, &created, &location, now, true)
+                .await?
+                .map(|c| c.0),
+        };
+        Ok((detail, true))
+    }
+
+    /// The resource a key already produced, if the body matches; `IdempotencyReused` if it does not.
+    pub(crate) async fn idempotent(
+        &self,
+        actor: &Actor,
+        scope: &str,
+        key: &str,
+        hash: &str,
+    ) -> Result<Option<String>, StoreError> {
+        let q = Query::select()
+            .columns(["request_hash", "resource_id"])
+            .from("idempotency")
+            .and_where(Expr::col("staff_id").eq(actor.staff_id.clone()))
+            .and_where(Expr::col("scope").eq(scope))
+            .and_where(Expr::col("key").eq(key))
+            .to_owned();
+        match self.db.fetch_optional(&q).await? {
+            Some(r) if s(&r, "request_hash")? == hash => Ok(Some(s(&r, "resource_id")?)),
+            Some(_) => Err(StoreError::IdempotencyReused),
+            None => Ok(None),
+        }
+    }
+}
+
+/// The protocol for a defect not in the playbook (`other`): acknowledge, fix, verify.
+fn other_protocol() -> Vec<StepTemplate> {
+    let step = |title: &str, kind, due: &str, wording: &str| StepTemplate {
+        title: title.into(),
+        kind,
+        owner: olive_domain::role::Role::FrontDesk,
+        due: due
+            .parse()
+            .unwrap_or(olive_domain::deadline::DeadlineRule::After(
+                jiff::SignedDuration::from_mins(10),
+            )),
+        wording: wording.into(),
+        gesture: None,
+    };
+    vec![
+        step(
+            "Acknowledge and apologise",
+            StepKind::Acknowledge,
+            "PT10M",
+            "I'm sorry this happened. I'll look after it myself.",
+        ),
+        step("Put it right", StepKind::Fix, "same_day 17:00", ""),
+        step(
+            "Check the recovery hit home",
+            StepKind::Verify,
+            "next_business_day 12:00",
+            "I wanted to check that we put things right for you.",
+        ),
+    ]
+}

@@ -1,0 +1,162 @@
+//! Case lists: the filtered, paged list and a customer's other cases.
+
+use super::*;
+
+impl Store {
+    /// Cases the caller may see, newest first, filtered, one page at a time.
+    pub async fn list_cases(
+        &self,
+        actor: &Actor,
+        f: &CaseFilter,
+        now: Timestamp,
+    ) -> Result<Page<CaseSummary>, StoreError> {
+        let limit = f.limit.unwrap_or(25).clamp(1, 100) as u64;
+        let mut q = case_select_named();
+        if let Some(scope) = actor.scope() {
+            q.and_where(Expr::col("location_id").is_in(scope));
+        }
+        let mut errs = FieldErrors::default();
+        if let Some(st) = f.status.as_deref().filter(|v| !v.is_empty()) {
+            match st {
+                "active" => {
+                    q.and_where(Expr::col("status").is_in([CaseStatus::Open.as_str(), CaseStatus::InProgress.as_str(), CaseStatus::AwaitingVerification.as_str()]));
+                }
+                _ => match CaseStatus::parse(st) {
+                    Some(v) => {
+                        q.and_where(Expr::col("status").eq(v.as_str()));
+                    }
+                    None => errs.add("status", "unknown status: use open, in_progress, awaiting_verification, closed, cancelled or active"),
+                },
+            }
+        }
+        if let Some(sev) = f.severity.as_deref().filter(|v| !v.is_empty()) {
+            match Severity::parse(sev) {
+                Some(v) => {
+                    q.and_where(Expr::col("severity").eq(v.as_str()));
+                }
+                None => errs.add("severity", "unknown severity: use minor, major or critical"),
+            }
+        }
+        errs.into_result()?;
+        for (col, v) in [
+            ("location_id", &f.location_id),
+            ("stage_code", &f.stage),
+            ("owner_id", &f.owner),
+        ] {
+            if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+                q.and_where(Expr::col(col).eq(v));
+            }
+        }
+        if let Some(d) = f.defect.as_deref().filter(|v| !v.is_empty()) {
+            if d == "other" {
+                q.and_where(Expr::col("defect_code").is_null());
+            } else {
+                q.and_where(Expr::col("defect_code").eq(d));
+            }
+        }
+        if f.escalated == Some(true) {
+            q.and_where(Expr::col("escalated_at").is_not_null());
+        }
+        if f.overdue == Some(true) {
+            q.and_where(Expr::col("status").is_in([
+                CaseStatus::Open.as_str(),
+                CaseStatus::InProgress.as_str(),
+                CaseStatus::AwaitingVerification.as_str(),
+            ]))
+            .and_where(Expr::col("next_due_at").lt(ms(now)));
+        }
+        if let Some(text) = f.q.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            if let Ok(r) = text.parse::<olive_domain::ids::CaseRef>() {
+                q.and_where(Expr::col("ref").eq(r.0));
+            } else {
+                let pat = format!("%{}%", text.to_lowercase().replace(['%', '_'], ""));
+                q.cond_where(
+                    Cond::any()
+                        .add(Func::lower(Expr::col("customer_name")).like(pat.clone()))
+                        .add(Func::lower(Expr::col("description")).like(pat)),
+                );
+            }
+        }
+        if let Some(cursor) = f.cursor.as_deref().filter(|v| !v.is_empty()) {
+            let (at, id) = cursor
+                .split_once('_')
+                .and_then(|(a, b)| Some((a.parse::<i64>().ok()?, b.to_string())))
+                .ok_or_else(|| {
+                    StoreError::field(
+                        "cursor",
+                        "invalid cursor: pass back next_cursor from the previous page",
+                    )
+                })?;
+            q.cond_where(
+                Cond::any().add(Expr::col("created_at").lt(at)).add(
+                    Cond::all()
+                        .add(Expr::col("created_at").eq(at))
+                        .add(Expr::col("id").lt(id)),
+                ),
+            );
+        }
+        q.order_by("created_at", Order::Desc)
+            .order_by("id", Order::Desc)
+            .limit(limit + 1);
+        let rows = self.db.fetch_all(&q).await?;
+        let names = names_from_rows(&rows)?;
+        let mut cases: Vec<CaseRow> = rows.iter().map(case_from_row).collect::<Result<_, _>>()?;
+        let next_cursor = if cases.len() as u64 > limit {
+            cases.truncate(limit as usize);
+            cases.last().map(|c| format!("{}_{}", c.created_at, c.id))
+        } else {
+            None
+        };
+        Ok(Page {
+            items: cases
+                .iter()
+                .map(|c| Self::summary(c, &names, now))
+                .collect(),
+            next_cursor,
+        })
+    }
+
+    /// The customer's other cases (matched by phone or email) at the caller's locations.
+    pub async fn customer_history(
+        &self,
+        actor: &Actor,
+        key: &str,
+        now: Timestamp,
+    ) -> Result<Vec<CaseSummary>, StoreError> {
+        let c = self.case_row(actor, key).await?;
+        let mut any = Cond::any();
+        if let Some(p) = &c.customer.phone {
+            any = any.add(Expr::col("customer_phone").eq(p.clone()));
+        }
+        if let Some(e) = &c.customer.email {
+            any = any.add(Expr::col("customer_email").eq(e.clone()));
+        }
+        if any.is_empty() {
+            return Ok(Vec::new());
+        }
+        let q = case_select_named()
+            .cond_where(any)
+            .and_where(Expr::col("id").ne(c.id.clone()))
+            .order_by("created_at", Order::Desc)
+            .limit(50)
+            .to_owned();
+        self.scoped_summaries(actor, q, now).await
+    }
+
+    /// Run a `case_select_named` query limited to the caller's locations and return the rows as summaries.
+    pub(crate) async fn scoped_summaries(
+        &self,
+        actor: &Actor,
+        mut q: SelectStatement,
+        now: Timestamp,
+    ) -> Result<Vec<CaseSummary>, StoreError> {
+        if let Some(scope) = actor.scope() {
+            q.and_where(Expr::col("location_id").is_in(scope));
+        }
+        let rows = self.db.fetch_all(&q).await?;
+        let names = names_from_rows(&rows)?;
+        rows.iter()
+            .map(|r| Ok(Self::summary(&case_from_row(r)?, &names, now)))
+            .collect()
+    }
+}

@@ -1,0 +1,450 @@
+//! Reading one case (with its parts), remaining authority, and editing a case's details.
+
+use super::*;
+
+impl Store {
+    /// Load a case row the caller may see (404 otherwise).
+    pub(crate) async fn case_row(&self, actor: &Actor, key: &str) -> Result<CaseRow, StoreError> {
+        let q = case_select().cond_where(key_cond(key)?).to_owned();
+        let row = self
+            .db
+            .fetch_optional(&q)
+            .await?
+            .ok_or(StoreError::NotFound("case"))?;
+        let case = case_from_row(&row)?;
+        actor.member_of(&case.location_id, "case")?;
+        Ok(case)
+    }
+
+    /// Load and lock a case row inside a write transaction.
+    pub(crate) async fn case_row_tx(
+        &self,
+        tx: &mut crate::db::Tx,
+        actor: &Actor,
+        key: &str,
+    ) -> Result<CaseRow, StoreError> {
+        let q = case_select()
+            .cond_where(key_cond(key)?)
+            .lock(LockType::Update)
+            .to_owned();
+        let row = tx
+            .fetch_optional(&q)
+            .await?
+            .ok_or(StoreError::NotFound("case"))?;
+        let case = case_from_row(&row)?;
+        actor.member_of(&case.location_id, "case")?;
+        Ok(case)
+    }
+
+    /// Names of staff by id (one query).
+    pub(crate) async fn names(
+        &self,
+        ids: impl IntoIterator<Item = String>,
+    ) -> Result<HashMap<String, String>, StoreError> {
+        let ids: HashSet<String> = ids.into_iter().collect();
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let q = Query::select()
+            .columns(["id", "name"])
+            .from("staff")
+            .and_where(Expr::col("id").is_in(ids))
+            .to_owned();
+        self.db
+            .fetch_all(&q)
+            .await?
+            .iter()
+            .map(|r| Ok((s(r, "id")?, s(r, "name")?)))
+            .collect()
+    }
+
+    pub(crate) fn summary(
+        c: &CaseRow,
+        names: &HashMap<String, String>,
+        now: Timestamp,
+    ) -> CaseSummary {
+        let person = |id: &str| PersonRef {
+            id: id.to_string(),
+            name: names.get(id).cloned().unwrap_or_default(),
+        };
+        CaseSummary {
+            id: c.id.clone(),
+            reference: format!("C-{}", c.reference),
+            location_id: c.location_id.clone(),
+            status: c.status,
+            outcome: c.outcome,
+            stage: c.stage_code.clone(),
+            defect: DefectRef {
+                code: c.defect_code.clone().unwrap_or_else(|| "other".into()),
+                title: c.defect_title.clone(),
+            },
+            severity: c.severity,
+            customer: c.customer.clone(),
+            description: c.description.clone(),
+            reporter: person(&c.reporter_id),
+            owner: person(&c.owner_id),
+            handoff_count: c.handoff_count,
+            hot_potato: c.handoff_count >= HOT_POTATO_HANDOFFS,
+            next_due_at: opt_rfc3339(c.next_due_at),
+            overdue: c.status.is_active() && c.next_due_at.is_some_and(|d| d < ms(now)),
+            created_at: rfc3339(c.created_at),
+            updated_at: rfc3339(c.updated_at),
+            closed_at: opt_rfc3339(c.closed_at),
+            escalated_at: opt_rfc3339(c.escalated_at),
+        }
+    }
+
+    /// A case with steps, gestures, handoffs, verifications and its timeline.
+    pub async fn get_case(
+        &self,
+        actor: &Actor,
+        key: &str,
+        now: Timestamp,
+    ) -> Result<CaseDetail, StoreError> {
+        let c = self.case_row(actor, key).await?;
+        let by_case = |table: &'static str, cols: &[&'static str], order: &'static str| {
+            Query::select()
+                .columns(cols.iter().copied())
+                .from(table)
+                .and_where(Expr::col("case_id").eq(c.id.clone()))
+                .order_by(order, Order::Asc)
+                .order_by("id", Order::Asc)
+                .to_owned()
+        };
+        let q_steps = by_case(
+            "case_steps",
+            &[
+                "id",
+                "position",
+                "title",
+                "kind",
+                "owner_role",
+                "due_rule",
+                "due_at",
+                "wording",
+                "gesture_code",
+                "status",
+                "done_by",
+                "done_at",
+                "skip_reason",
+                "note",
+            ],
+            "position",
+        );
+        let q_gestures = by_case(
+            "gestures",
+            &[
+                "id",
+                "kind",
+                "value_cents",
+                "currency",
+                "note",
+                "status",
+                "given_by",
+                "given_at",
+                "decided_by",
+                "decided_at",
+                "decision_note",
+                "sent_at",
+                "delivered_at",
+            ],
+            "given_at",
+        );
+        let q_handoffs = by_case(
+            "handoffs",
+            &[
+                "id",
+                "from_id",
+                "to_id",
+                "reason",
+                "status",
+                "created_at",
+                "decided_at",
+                "decline_reason",
+            ],
+            "created_at",
+        );
+        let q_verifs = by_case(
+            "verifications",
+            &[
+                "verified_by",
+                "method",
+                "customer_said",
+                "satisfied",
+                "created_at",
+            ],
+            "created_at",
+        );
+        let q_events = by_case("timeline", &["id", "at", "actor_id", "event", "data"], "at");
+        // Five independent reads: run them side by side on the pool.
+        let (steps, gestures, handoffs, verifs, events) = tokio::try_join!(
+            self.db.fetch_all(&q_steps),
+            self.db.fetch_all(&q_gestures),
+            self.db.fetch_all(&q_handoffs),
+            self.db.fetch_all(&q_verifs),
+            self.db.fetch_all(&q_events),
+        )?;
+
+        let mut ids = vec![c.owner_id.clone(), c.reporter_id.clone()];
+        for r in &steps {
+            ids.extend(os(r, "done_by")?);
+        }
+        for r in &gestures {
+            ids.push(s(r, "given_by")?);
+            ids.extend(os(r, "decided_by")?);
+        }
+        for r in &handoffs {
+            ids.push(s(r, "from_id")?);
+            ids.push(s(r, "to_id")?);
+        }
+        for r in &verifs {
+            ids.push(s(r, "verified_by")?);
+        }
+        for r in &events {
+            ids.extend(os(r, "actor_id")?);
+        }
+        let names = self.names(ids).await?;
+        let person = |id: String| PersonRef {
+            name: match names.get(&id) {
+                Some(n) => n.clone(),
+                None if id == CUSTOMER => "The customer".into(),
+                None => String::new(),
+            },
+            id,
+        };
+        let now_ms = ms(now);
+        let (follow_ups, customer_opted_out) =
+            tokio::try_join!(self.followups_of(&c.id, now), self.opted_out(&c))?;
+        let location = self.location(&c.location_id).await?;
+        let remaining = self
+            .remaining_authority(actor, &c, &location, now, false)
+            .await?;
+        Ok(CaseDetail {
+            summary: Self::summary(&c, &names, now),
+            currency: location.currency.to_string(),
+            root_cause: c.root_cause,
+            prevention_note: c.prevention_note.clone(),
+            status_reason: c.status_reason.clone(),
+            steps: steps
+                .iter()
+                .map(|r| {
+                    let status = parse(&s(r, "status")?, StepStatus::parse)?;
+                    let due_at = i(r, "due_at")?;
+                    Ok(StepView {
+                        id: s(r, "id")?,
+                        position: i(r, "position")?,
+                        title: s(r, "title")?,
+                        kind: parse(&s(r, "kind")?, StepKind::parse)?,
+                        owner_role: parse(&s(r, "owner_role")?, |v| v.parse().ok())?,
+                        due_rule: s(r, "due_rule")?,
+                        due_at: rfc3339(due_at),
+                        overdue: status == StepStatus::Pending
+                            && c.status.is_active()
+                            && due_at < now_ms,
+                        wording: s(r, "wording")?,
+                        gesture_code: os(r, "gesture_code")?,
+                        status,
+                        done_by: os(r, "done_by")?.map(&person),
+                        done_at: opt_rfc3339(oi(r, "done_at")?),
+                        skip_reason: os(r, "skip_reason")?,
+                        note: os(r, "note")?,
+                    })
+                })
+                .collect::<Result<_, StoreError>>()?,
+            gestures: gestures
+                .iter()
+                .map(|r| gesture_view(r, &c.id, &person))
+                .collect::<Result<_, _>>()?,
+            handoffs: handoffs
+                .iter()
+                .map(|r| {
+                    Ok(HandoffView {
+                        id: s(r, "id")?,
+                        from: person(s(r, "from_id")?),
+                        to: person(s(r, "to_id")?),
+                        reason: s(r, "reason")?,
+                        status: parse(&s(r, "status")?, |v| {
+                            serde_json::from_value(serde_json::Value::String(v.into())).ok()
+                        })?,
+                        created_at: rfc3339(i(r, "created_at")?),
+                        decided_at: opt_rfc3339(oi(r, "decided_at")?),
+                        decline_reason: os(r, "decline_reason")?,
+                    })
+                })
+                .collect::<Result<_, StoreError>>()?,
+            verifications: verifs
+                .iter()
+                .map(|r| {
+                    Ok(VerificationView {
+                        verified_by: person(s(r, "verified_by")?),
+                        method: parse(&s(r, "method")?, |v| {
+                            serde_json::from_value(serde_json::Value::String(v.into())).ok()
+                        })?,
+                        customer_said: s(r, "customer_said")?,
+                        satisfied: i(r, "satisfied")? != 0,
+                        at: rfc3339(i(r, "created_at")?),
+                    })
+                })
+                .collect::<Result<_, StoreError>>()?,
+            timeline: events
+                .iter()
+                .map(|r| {
+                    Ok(TimelineEntry {
+                        id: s(r, "id")?,
+                        at: rfc3339(i(r, "at")?),
+                        actor: os(r, "actor_id")?.map(&person),
+                        event: parse(&s(r, "event")?, |v| {
+                            serde_json::from_value(serde_json::Value::String(v.into())).ok()
+                        })?,
+                        data: serde_json::from_str(&s(r, "data")?)
+                            .unwrap_or(serde_json::Value::Null),
+                    })
+                })
+                .collect::<Result<_, StoreError>>()?,
+            follow_ups,
+            customer_opted_out,
+            my_remaining_authority_cents: remaining.map(|c| c.0),
+        })
+    }
+
+    /// What the actor may still give on this case without approval (for display: the limits may be a few
+    /// seconds old, see `cache`; deciding a gesture reads them afresh). `new_case`: nothing was given on it yet.
+    pub(crate) async fn remaining_authority(
+        &self,
+        actor: &Actor,
+        c: &CaseRow,
+        location: &crate::store::Location,
+        now: Timestamp,
+        new_case: bool,
+    ) -> Result<Option<Cents>, StoreError> {
+        let role = actor.member_of(&c.location_id, "case")?;
+        let limit = self.limits_cached(&c.location_id).await?.for_role(role);
+        if limit.per_day_cents.is_none() && (new_case || limit.per_case_cents.is_none()) {
+            // Nothing given counts against this limit: no need to add it up.
+            return Ok(authority::remaining(limit, Given::default()));
+        }
+        let given = self
+            .given(
+                None,
+                &actor.staff_id,
+                &c.id,
+                &location.local_date(now).to_string(),
+            )
+            .await?;
+        Ok(authority::remaining(limit, given))
+    }
+
+    /// Sums of what a person gave on a case and on a day (declined gestures do not count).
+    /// Inside a write transaction pass it: waiting for a second pool connection while holding one can exhaust the pool.
+    pub(crate) async fn given(
+        &self,
+        tx: Option<&mut crate::db::Tx>,
+        staff_id: &str,
+        case_id: &str,
+        day: &str,
+    ) -> Result<Given, StoreError> {
+        let q = Query::select()
+            .columns(["case_id", "given_day", "value_cents", "status"])
+            .from("gestures")
+            .and_where(Expr::col("given_by").eq(staff_id))
+            .cond_where(
+                Cond::any()
+                    .add(Expr::col("case_id").eq(case_id))
+                    .add(Expr::col("given_day").eq(day)),
+            )
+            .to_owned();
+        let rows = match tx {
+            Some(tx) => tx.fetch_all(&q).await?,
+            None => self.db.fetch_all(&q).await?,
+        };
+        let mut g = Given::default();
+        for r in rows {
+            let status = parse(&s(&r, "status")?, GestureStatus::parse)?;
+            if !status.counts() {
+                continue;
+            }
+            let v = Cents(i(&r, "value_cents")?);
+            if s(&r, "case_id")? == case_id {
+                g.on_case = g.on_case.saturating_add(v);
+            }
+            if s(&r, "given_day")? == day && status != GestureStatus::PendingApproval {
+                g.today = g.today.saturating_add(v);
+            }
+        }
+        Ok(g)
+    }
+
+    /// Edit a case's description, customer details or severity; the change goes on the timeline.
+    pub async fn edit_case(
+        &self,
+        actor: &Actor,
+        key: &str,
+        edit: CaseEdit,
+        now: Timestamp,
+    ) -> Result<CaseDetail, StoreError> {
+        let mut errs = FieldErrors::default();
+        let customer = edit.customer.as_ref().map(|c| parse_customer(c, &mut errs));
+        if let Some(d) = &edit.description {
+            errs.check(
+                d.chars().count() <= 4000,
+                "description",
+                "the description is too long (4000 characters at most)",
+            );
+        }
+        errs.into_result()?;
+        let mut tx = self.db.begin().await?;
+        let c = self.case_row_tx(&mut tx, actor, key).await?;
+        if !c.status.is_active() {
+            return Err(StoreError::conflict(
+                "case_finished",
+                format!("the case is {}; reopen it to change it", c.status.as_str()),
+            ));
+        }
+        let mut changes = BTreeMap::new();
+        let mut u = Query::update().table("cases").to_owned();
+        let mut set = |col: &'static str, old: Option<String>, new: Option<String>| {
+            if old != new {
+                changes.insert(col, serde_json::json!({"from": old, "to": new}));
+                u.value(col, new);
+            }
+        };
+        if let Some(d) = &edit.description {
+            set(
+                "description",
+                Some(c.description.clone()),
+                Some(d.trim().to_string()),
+            );
+        }
+        if let Some(sev) = edit.severity {
+            set(
+                "severity",
+                Some(c.severity.as_str().into()),
+                Some(sev.as_str().into()),
+            );
+        }
+        if let Some(p) = customer {
+            set("customer_name", Some(c.customer.name.clone()), Some(p.name));
+            set("customer_phone", c.customer.phone.clone(), p.phone);
+            set("customer_email", c.customer.email.clone(), p.email);
+            set("customer_address", c.customer.address.clone(), p.address);
+        }
+        if !changes.is_empty() {
+            u.value("updated_at", ms(now))
+                .and_where(Expr::col("id").eq(c.id.clone()));
+            tx.execute(&u).await?;
+            tx.execute(&timeline(
+                &c.id,
+                now,
+                Some(&actor.staff_id),
+                CaseEvent::Edited,
+                serde_json::json!({ "changes": changes }),
+            ))
+            .await?;
+            tx.commit().await?;
+        } else {
+            // Release the case lock before reading through the pool.
+            drop(tx);
+        }
+        self.get_case(actor, &c.id, now).await
+    }
+}
