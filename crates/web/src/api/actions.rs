@@ -2,7 +2,9 @@
 
 use crate::api::cases::{created, idempotency_key};
 use crate::auth::Auth;
-use crate::error::{ApiJson, ApiPath, ApiResult, ErrorBody, OptionalJson};
+use crate::error::{
+    ApiJson, ApiPath, ApiResult, BadInput, ErrorBody, JsonBody, OptionalBody, OptionalJson,
+};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -20,7 +22,7 @@ type CaseAndItem = ApiPath<(String, String)>;
 
 /// Mark a step done.
 #[utoipa::path(post, path = "/api/v1/cases/{key}/steps/{step_id}/complete", tag = "steps", params(("key" = String, Path), ("step_id" = String, Path)), request_body(content = StepAction, description = "optional note"),
-    responses((status = 200, body = CaseDetail), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = CaseDetail), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), OptionalBody), security(("bearer" = [])))]
 pub async fn complete_step(
     State(st): State<AppState>,
     Auth(a): Auth,
@@ -36,7 +38,7 @@ pub async fn complete_step(
 
 /// Skip a step (a reason is required).
 #[utoipa::path(post, path = "/api/v1/cases/{key}/steps/{step_id}/skip", tag = "steps", params(("key" = String, Path), ("step_id" = String, Path)), request_body = StepAction,
-    responses((status = 200, body = CaseDetail), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = CaseDetail), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), JsonBody), security(("bearer" = [])))]
 pub async fn skip_step(
     State(st): State<AppState>,
     Auth(a): Auth,
@@ -58,7 +60,7 @@ pub struct GestureCreated {
 
 /// Give a gesture: approved at once within your remaining authority, otherwise `pending_approval`.
 #[utoipa::path(post, path = "/api/v1/cases/{key}/gestures", tag = "gestures", params(("key" = String, Path), ("Idempotency-Key" = Option<String>, Header)), request_body = NewGesture,
-    responses((status = 201, body = GestureCreated), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 201, body = GestureCreated), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), JsonBody), security(("bearer" = [])))]
 pub async fn give_gesture(
     State(st): State<AppState>,
     Auth(a): Auth,
@@ -101,7 +103,7 @@ async fn gesture_to(
 
 /// Approve a pending gesture (managers up to their own per-case limit; admins any).
 #[utoipa::path(post, path = "/api/v1/cases/{key}/gestures/{gesture_id}/approve", tag = "gestures", params(("key" = String, Path), ("gesture_id" = String, Path)), request_body(content = Decision, description = "optional note"),
-    responses((status = 200, body = CaseDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = CaseDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), OptionalBody), security(("bearer" = [])))]
 pub async fn approve_gesture(
     State(st): State<AppState>,
     a: Auth,
@@ -113,7 +115,7 @@ pub async fn approve_gesture(
 
 /// Decline a pending gesture.
 #[utoipa::path(post, path = "/api/v1/cases/{key}/gestures/{gesture_id}/decline", tag = "gestures", params(("key" = String, Path), ("gesture_id" = String, Path)), request_body(content = Decision, description = "optional note"),
-    responses((status = 200, body = CaseDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = CaseDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), OptionalBody), security(("bearer" = [])))]
 pub async fn decline_gesture(
     State(st): State<AppState>,
     a: Auth,
@@ -125,7 +127,7 @@ pub async fn decline_gesture(
 
 /// Mark an approved gesture sent.
 #[utoipa::path(post, path = "/api/v1/cases/{key}/gestures/{gesture_id}/sent", tag = "gestures", params(("key" = String, Path), ("gesture_id" = String, Path)),
-    responses((status = 200, body = CaseDetail), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = CaseDetail), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), BadInput), security(("bearer" = [])))]
 pub async fn mark_sent(
     State(st): State<AppState>,
     a: Auth,
@@ -136,7 +138,7 @@ pub async fn mark_sent(
 
 /// Mark a gesture delivered.
 #[utoipa::path(post, path = "/api/v1/cases/{key}/gestures/{gesture_id}/delivered", tag = "gestures", params(("key" = String, Path), ("gesture_id" = String, Path)),
-    responses((status = 200, body = CaseDetail), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = CaseDetail), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), BadInput), security(("bearer" = [])))]
 pub async fn mark_delivered(
     State(st): State<AppState>,
     a: Auth,
@@ -147,7 +149,7 @@ pub async fn mark_delivered(
 
 /// Propose handing the case to someone else (reason required). It stays yours until they accept.
 #[utoipa::path(post, path = "/api/v1/cases/{key}/handoffs", tag = "handoffs", params(("key" = String, Path)), request_body = NewHandoff,
-    responses((status = 201, body = CaseDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 201, body = CaseDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), JsonBody), security(("bearer" = [])))]
 pub async fn propose_handoff(
     State(st): State<AppState>,
     Auth(a): Auth,
@@ -171,7 +173,7 @@ pub async fn propose_handoff(
 
 /// Accept a handoff offered to you: the case becomes yours.
 #[utoipa::path(post, path = "/api/v1/cases/{key}/handoffs/{handoff_id}/accept", tag = "handoffs", params(("key" = String, Path), ("handoff_id" = String, Path)),
-    responses((status = 200, body = CaseDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = CaseDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), BadInput), security(("bearer" = [])))]
 pub async fn accept_handoff(
     State(st): State<AppState>,
     Auth(a): Auth,
@@ -186,7 +188,7 @@ pub async fn accept_handoff(
 
 /// Decline a handoff offered to you (reason required).
 #[utoipa::path(post, path = "/api/v1/cases/{key}/handoffs/{handoff_id}/decline", tag = "handoffs", params(("key" = String, Path), ("handoff_id" = String, Path)), request_body = Reason,
-    responses((status = 200, body = CaseDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = CaseDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), JsonBody), security(("bearer" = [])))]
 pub async fn decline_handoff(
     State(st): State<AppState>,
     Auth(a): Auth,
@@ -202,7 +204,7 @@ pub async fn decline_handoff(
 
 /// Record what the customer said when the recovery was checked.
 #[utoipa::path(post, path = "/api/v1/cases/{key}/verify", tag = "cases", params(("key" = String, Path)), request_body = Verification,
-    responses((status = 200, body = CaseDetail), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = CaseDetail), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), JsonBody), security(("bearer" = [])))]
 pub async fn verify(
     State(st): State<AppState>,
     Auth(a): Auth,
@@ -214,7 +216,7 @@ pub async fn verify(
 
 /// Close with an outcome and a root cause (`recovered` requires a satisfied verification).
 #[utoipa::path(post, path = "/api/v1/cases/{key}/close", tag = "cases", params(("key" = String, Path)), request_body = CloseCase,
-    responses((status = 200, body = CaseDetail), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = CaseDetail), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), JsonBody), security(("bearer" = [])))]
 pub async fn close(
     State(st): State<AppState>,
     Auth(a): Auth,
@@ -226,7 +228,7 @@ pub async fn close(
 
 /// Reopen a closed case (reason required); adds a fix step and a new verification.
 #[utoipa::path(post, path = "/api/v1/cases/{key}/reopen", tag = "cases", params(("key" = String, Path)), request_body = Reason,
-    responses((status = 200, body = CaseDetail), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = CaseDetail), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), JsonBody), security(("bearer" = [])))]
 pub async fn reopen(
     State(st): State<AppState>,
     Auth(a): Auth,
@@ -238,7 +240,7 @@ pub async fn reopen(
 
 /// Cancel a case logged by mistake (reason required).
 #[utoipa::path(post, path = "/api/v1/cases/{key}/cancel", tag = "cases", params(("key" = String, Path)), request_body = Reason,
-    responses((status = 200, body = CaseDetail), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = CaseDetail), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), JsonBody), security(("bearer" = [])))]
 pub async fn cancel(
     State(st): State<AppState>,
     Auth(a): Auth,
@@ -256,7 +258,7 @@ pub struct NoteAdded {
 
 /// Add a note; a customer-facing note comes back with wording findings.
 #[utoipa::path(post, path = "/api/v1/cases/{key}/notes", tag = "cases", params(("key" = String, Path)), request_body = NewNote,
-    responses((status = 201, body = NoteAdded), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 201, body = NoteAdded), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), JsonBody), security(("bearer" = [])))]
 pub async fn add_note(
     State(st): State<AppState>,
     Auth(a): Auth,

@@ -1,7 +1,7 @@
 //! Set-up endpoints (the API side of the settings pages): location settings, staff, secrets, playbook steps, my work.
 
 use crate::auth::Auth;
-use crate::error::{ApiJson, ApiPath, ApiResult, ErrorBody};
+use crate::error::{ApiJson, ApiPath, ApiResult, BadInput, ErrorBody, JsonBody, Unauthorized};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -30,7 +30,7 @@ pub struct LocationSettings {
 
 /// Change a location's time zone, currency, opening hours and closed dates (managers and admins).
 #[utoipa::path(put, path = "/api/v1/locations/{id}", tag = "organisation", params(("id" = String, Path)), request_body = LocationSettings,
-    responses((status = 200, body = LocationView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = LocationView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), JsonBody), security(("bearer" = [])))]
 pub async fn put_location(
     State(st): State<AppState>,
     Auth(a): Auth,
@@ -94,7 +94,7 @@ pub struct NewStaffRequest {
 
 /// Add a staff member at a location (managers: front desk and team members; admins: managers too).
 #[utoipa::path(post, path = "/api/v1/staff", tag = "organisation", request_body = NewStaffRequest,
-    responses((status = 201, body = StaffView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 201, body = StaffView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), JsonBody), security(("bearer" = [])))]
 pub async fn add_staff(
     State(st): State<AppState>,
     Auth(a): Auth,
@@ -126,7 +126,7 @@ pub struct Deactivated {
 
 /// Deactivate a staff member: sessions and tokens end, open cases move to the caller (on each timeline).
 #[utoipa::path(post, path = "/api/v1/staff/{id}/deactivate", tag = "organisation", params(("id" = String, Path)),
-    responses((status = 200, body = Deactivated), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = Deactivated), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), BadInput), security(("bearer" = [])))]
 pub async fn deactivate(
     State(st): State<AppState>,
     Auth(a): Auth,
@@ -148,7 +148,7 @@ pub struct Secret {
 
 /// Reset a staff member's password and/or PIN.
 #[utoipa::path(post, path = "/api/v1/staff/{id}/secret", tag = "organisation", params(("id" = String, Path)), request_body = Secret,
-    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), JsonBody), security(("bearer" = [])))]
 pub async fn secret(
     State(st): State<AppState>,
     Auth(a): Auth,
@@ -185,7 +185,7 @@ pub struct PlaybookSaved {
 /// Change one protocol step of a playbook (applies to new cases; open cases keep theirs).
 #[utoipa::path(put, path = "/api/v1/playbooks/{code}/defects/{defect}/steps/{index}", tag = "playbooks",
     params(("code" = String, Path), ("defect" = String, Path), ("index" = usize, Path, description = "0-based")), request_body = StepChange,
-    responses((status = 200, body = PlaybookSaved), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = PlaybookSaved), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), JsonBody), security(("bearer" = [])))]
 pub async fn put_step(
     State(st): State<AppState>,
     Auth(a): Auth,
@@ -218,7 +218,7 @@ pub struct MyWork {
 }
 
 /// My work: the cases I hold, soonest due first, and hand-offs waiting for my answer.
-#[utoipa::path(get, path = "/api/v1/my-work", tag = "cases", responses((status = 200, body = MyWork), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/my-work", tag = "cases", responses((status = 200, body = MyWork), Unauthorized), security(("bearer" = [])))]
 pub async fn my_work(State(st): State<AppState>, Auth(a): Auth) -> ApiResult<Json<MyWork>> {
     let now = st.now();
     let f = CaseFilter {
@@ -237,7 +237,7 @@ pub async fn my_work(State(st): State<AppState>, Auth(a): Auth) -> ApiResult<Jso
 
 /// Edit a staff member's name, email, username and role at a location.
 #[utoipa::path(put, path = "/api/v1/staff/{id}", tag = "organisation", params(("id" = String, Path)), request_body = NewStaffRequest,
-    responses((status = 200, body = StaffView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = StaffView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), JsonBody), security(("bearer" = [])))]
 pub async fn put_staff(
     State(st): State<AppState>,
     Auth(a): Auth,
@@ -270,7 +270,7 @@ pub struct NewDefectRequest {
 
 /// Add a defect with a starting protocol (acknowledge, put right, verify) to refine step by step.
 #[utoipa::path(post, path = "/api/v1/playbooks/{code}/defects", tag = "playbooks", params(("code" = String, Path)), request_body = NewDefectRequest,
-    responses((status = 201, body = PlaybookSaved), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 201, body = PlaybookSaved), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), JsonBody), security(("bearer" = [])))]
 pub async fn add_defect(
     State(st): State<AppState>,
     Auth(a): Auth,
@@ -297,7 +297,7 @@ pub async fn add_defect(
 
 /// Retire a defect (new cases cannot choose it; logged cases keep their protocol).
 #[utoipa::path(delete, path = "/api/v1/playbooks/{code}/defects/{defect}", tag = "playbooks", params(("code" = String, Path), ("defect" = String, Path)),
-    responses((status = 200, body = PlaybookSaved), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = PlaybookSaved), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), BadInput), security(("bearer" = [])))]
 pub async fn retire_defect(
     State(st): State<AppState>,
     Auth(a): Auth,

@@ -1,7 +1,7 @@
 //! Case endpoints: create (idempotent), list, get, edit, customer history.
 
 use crate::auth::Auth;
-use crate::error::{ApiJson, ApiPath, ApiQuery, ApiResult, ErrorBody};
+use crate::error::{ApiJson, ApiPath, ApiQuery, ApiResult, BadInput, ErrorBody, JsonBody};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -45,7 +45,7 @@ pub(crate) fn created<T: serde::Serialize>(location: String, body: T, new: bool)
 #[utoipa::path(post, path = "/api/v1/cases", tag = "cases", request_body = NewCase,
     params(("Idempotency-Key" = Option<String>, Header, description = "retry-safe creation")),
     responses((status = 201, body = CaseDetail), (status = 200, description = "replayed idempotent request", body = CaseDetail),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)),
+        (status = 400, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody), JsonBody),
     security(("bearer" = [])))]
 pub async fn create_case(
     State(st): State<AppState>,
@@ -67,7 +67,7 @@ pub async fn create_case(
 
 /// Cases at the caller's locations, newest first.
 #[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(CaseFilter),
-    responses((status = 200, body = Page<CaseSummary>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 200, body = Page<CaseSummary>), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody), BadInput),
     security(("bearer" = [])))]
 pub async fn list_cases(
     State(st): State<AppState>,
@@ -79,7 +79,7 @@ pub async fn list_cases(
 
 /// One case with its steps, gestures, handoffs, verifications and timeline. `key` is a UUID or `C-1042`.
 #[utoipa::path(get, path = "/api/v1/cases/{key}", tag = "cases", params(("key" = String, Path)),
-    responses((status = 200, body = CaseDetail), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
+    responses((status = 200, body = CaseDetail), (status = 404, body = ErrorBody), BadInput),
     security(("bearer" = [])))]
 pub async fn get_case(
     State(st): State<AppState>,
@@ -91,7 +91,7 @@ pub async fn get_case(
 
 /// Edit description, customer details or severity (recorded on the timeline).
 #[utoipa::path(patch, path = "/api/v1/cases/{key}", tag = "cases", params(("key" = String, Path)), request_body = CaseEdit,
-    responses((status = 200, body = CaseDetail), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 200, body = CaseDetail), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), JsonBody),
     security(("bearer" = [])))]
 pub async fn edit_case(
     State(st): State<AppState>,
@@ -106,7 +106,7 @@ pub async fn edit_case(
 
 /// The same customer's other cases (matched by phone or email).
 #[utoipa::path(get, path = "/api/v1/cases/{key}/history", tag = "cases", params(("key" = String, Path)),
-    responses((status = 200, body = Vec<CaseSummary>), (status = 404, body = ErrorBody)),
+    responses((status = 200, body = Vec<CaseSummary>), (status = 404, body = ErrorBody), BadInput),
     security(("bearer" = [])))]
 pub async fn customer_history(
     State(st): State<AppState>,

@@ -2,7 +2,10 @@
 
 use crate::api::cases::created;
 use crate::auth::Auth;
-use crate::error::{ApiJson, ApiPath, ApiQuery, ApiResult, ErrorBody, OptionalJson};
+use crate::error::{
+    ApiJson, ApiPath, ApiQuery, ApiResult, BadInput, ErrorBody, JsonBody, OptionalBody,
+    OptionalJson, Unauthorized,
+};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -17,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 /// Send the customer "Did we make it right?" by email with a single-use link (wording-checked first).
 #[utoipa::path(post, path = "/api/v1/cases/{key}/follow-up", tag = "follow-up", params(("key" = String, Path)), request_body(content = SendFollowUp, description = "optional message; default: the verify step's wording"),
-    responses((status = 201, body = CaseDetail), (status = 404, body = ErrorBody), (status = 409, description = "case finished or customer opted out", body = ErrorBody), (status = 422, description = "no customer email, or the wording check flagged the message", body = ErrorBody)),
+    responses((status = 201, body = CaseDetail), (status = 404, body = ErrorBody), (status = 409, description = "case finished or customer opted out", body = ErrorBody), (status = 422, description = "no customer email, or the wording check flagged the message", body = ErrorBody), OptionalBody),
     security(("bearer" = [])))]
 pub async fn send_follow_up(
     State(st): State<AppState>,
@@ -40,7 +43,7 @@ pub struct WebhookList {
 
 /// Webhook endpoints of a location (managers and admins).
 #[utoipa::path(get, path = "/api/v1/locations/{id}/webhooks", tag = "webhooks", params(("id" = String, Path)),
-    responses((status = 200, body = WebhookList), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = WebhookList), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), BadInput), security(("bearer" = [])))]
 pub async fn list_webhooks(
     State(st): State<AppState>,
     Auth(a): Auth,
@@ -53,7 +56,7 @@ pub async fn list_webhooks(
 
 /// Register a webhook endpoint; the answer carries its signing secret, shown this once.
 #[utoipa::path(post, path = "/api/v1/locations/{id}/webhooks", tag = "webhooks", params(("id" = String, Path)), request_body = NewWebhook,
-    responses((status = 201, body = CreatedWebhook), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 201, body = CreatedWebhook), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), JsonBody), security(("bearer" = [])))]
 pub async fn create_webhook(
     State(st): State<AppState>,
     Auth(a): Auth,
@@ -67,7 +70,7 @@ pub async fn create_webhook(
 
 /// Remove a webhook endpoint (its undelivered messages become dead).
 #[utoipa::path(delete, path = "/api/v1/webhooks/{id}", tag = "webhooks", params(("id" = String, Path)),
-    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), BadInput), security(("bearer" = [])))]
 pub async fn delete_webhook(
     State(st): State<AppState>,
     Auth(a): Auth,
@@ -93,7 +96,7 @@ pub struct OutboxList {
 
 /// Outgoing emails and webhook deliveries at your locations (managers and admins), newest first.
 #[utoipa::path(get, path = "/api/v1/outbox", tag = "webhooks", params(OutboxQuery),
-    responses((status = 200, body = OutboxList), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = OutboxList), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), BadInput), security(("bearer" = [])))]
 pub async fn list_outbox(
     State(st): State<AppState>,
     Auth(a): Auth,
@@ -108,7 +111,7 @@ pub async fn list_outbox(
 
 /// Queue a dead message again.
 #[utoipa::path(post, path = "/api/v1/outbox/{id}/retry", tag = "webhooks", params(("id" = String, Path)),
-    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), BadInput), security(("bearer" = [])))]
 pub async fn retry_outbox(
     State(st): State<AppState>,
     Auth(a): Auth,
@@ -125,7 +128,7 @@ pub struct NotificationList {
 
 /// Your reminders, escalations and customer answers, newest first.
 #[utoipa::path(get, path = "/api/v1/me/notifications", tag = "follow-up",
-    responses((status = 200, body = NotificationList), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = NotificationList), Unauthorized), security(("bearer" = [])))]
 pub async fn notifications(
     State(st): State<AppState>,
     Auth(a): Auth,

@@ -1,7 +1,9 @@
 //! Organisation endpoints: health, locations, staff, authority limits, approvals queue, stats.
 
 use crate::auth::Auth;
-use crate::error::{ApiJson, ApiPath, ApiQuery, ApiResult, ErrorBody};
+use crate::error::{
+    ApiJson, ApiPath, ApiQuery, ApiResult, BadInput, ErrorBody, JsonBody, Unauthorized,
+};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -38,7 +40,7 @@ pub async fn health(State(st): State<AppState>) -> ApiResult<Json<Health>> {
 }
 
 /// Locations the caller works at (admins: all).
-#[utoipa::path(get, path = "/api/v1/locations", tag = "organisation", responses((status = 200, body = Vec<LocationView>), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/locations", tag = "organisation", responses((status = 200, body = Vec<LocationView>), Unauthorized), security(("bearer" = [])))]
 pub async fn list_locations(
     State(st): State<AppState>,
     Auth(a): Auth,
@@ -47,7 +49,7 @@ pub async fn list_locations(
 }
 
 /// One location.
-#[utoipa::path(get, path = "/api/v1/locations/{id}", tag = "organisation", params(("id" = String, Path)), responses((status = 200, body = LocationView), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/locations/{id}", tag = "organisation", params(("id" = String, Path)), responses((status = 200, body = LocationView), (status = 404, body = ErrorBody), BadInput), security(("bearer" = [])))]
 pub async fn get_location(
     State(st): State<AppState>,
     Auth(a): Auth,
@@ -57,7 +59,7 @@ pub async fn get_location(
 }
 
 /// Staff at the caller's locations.
-#[utoipa::path(get, path = "/api/v1/staff", tag = "organisation", responses((status = 200, body = Vec<StaffView>), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/staff", tag = "organisation", responses((status = 200, body = Vec<StaffView>), Unauthorized), security(("bearer" = [])))]
 pub async fn list_staff(
     State(st): State<AppState>,
     Auth(a): Auth,
@@ -66,13 +68,13 @@ pub async fn list_staff(
 }
 
 /// The caller.
-#[utoipa::path(get, path = "/api/v1/me", tag = "organisation", responses((status = 200, body = StaffView), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/me", tag = "organisation", responses((status = 200, body = StaffView), Unauthorized), security(("bearer" = [])))]
 pub async fn me(State(st): State<AppState>, Auth(a): Auth) -> ApiResult<Json<StaffView>> {
     Ok(Json(st.store.staff_view(&a.staff_id).await?))
 }
 
 /// Authority limits per role at a location.
-#[utoipa::path(get, path = "/api/v1/locations/{id}/limits", tag = "organisation", params(("id" = String, Path)), responses((status = 200, body = Vec<LimitView>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/locations/{id}/limits", tag = "organisation", params(("id" = String, Path)), responses((status = 200, body = Vec<LimitView>), (status = 404, body = ErrorBody), BadInput), security(("bearer" = [])))]
 pub async fn get_limits(
     State(st): State<AppState>,
     Auth(a): Auth,
@@ -83,7 +85,7 @@ pub async fn get_limits(
 
 /// Set authority limits (managers: front desk and team members; admins: managers too).
 #[utoipa::path(put, path = "/api/v1/locations/{id}/limits", tag = "organisation", params(("id" = String, Path)), request_body = Vec<LimitView>,
-    responses((status = 200, body = Vec<LimitView>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = Vec<LimitView>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), JsonBody), security(("bearer" = [])))]
 pub async fn put_limits(
     State(st): State<AppState>,
     Auth(a): Auth,
@@ -102,7 +104,7 @@ pub struct PendingApproval {
 }
 
 /// Gestures waiting for a manager's approval at the caller's locations.
-#[utoipa::path(get, path = "/api/v1/approvals", tag = "gestures", responses((status = 200, body = Vec<PendingApproval>), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/approvals", tag = "gestures", responses((status = 200, body = Vec<PendingApproval>), Unauthorized), security(("bearer" = [])))]
 pub async fn approvals(
     State(st): State<AppState>,
     Auth(a): Auth,
@@ -121,7 +123,7 @@ pub async fn approvals(
 }
 
 /// Counts by stage and defect, overdue, handoffs, gesture totals, recovered rate, median minutes to first action.
-#[utoipa::path(get, path = "/api/v1/stats", tag = "stats", params(StatsFilter), responses((status = 200, body = Stats), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/stats", tag = "stats", params(StatsFilter), responses((status = 200, body = Stats), (status = 422, body = ErrorBody), BadInput), security(("bearer" = [])))]
 pub async fn stats(
     State(st): State<AppState>,
     Auth(a): Auth,

@@ -1,7 +1,9 @@
 //! Playbook and wording endpoints: list, get, import (validated), wording check.
 
 use crate::auth::Auth;
-use crate::error::{ApiJson, ApiPath, ApiQuery, ApiResult, AppError, ErrorBody};
+use crate::error::{
+    ApiJson, ApiPath, ApiQuery, ApiResult, AppError, BadInput, ErrorBody, JsonBody, Unauthorized,
+};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -19,7 +21,7 @@ pub struct PlaybookSummary {
 }
 
 /// Stored playbooks.
-#[utoipa::path(get, path = "/api/v1/playbooks", tag = "playbooks", responses((status = 200, body = Vec<PlaybookSummary>), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/playbooks", tag = "playbooks", responses((status = 200, body = Vec<PlaybookSummary>), Unauthorized), security(("bearer" = [])))]
 pub async fn list(
     State(st): State<AppState>,
     _auth: Auth,
@@ -45,7 +47,7 @@ pub struct Format {
 
 /// A playbook: stages, defects, protocols and wording (JSON, or TOML with `?format=toml`).
 #[utoipa::path(get, path = "/api/v1/playbooks/{code}", tag = "playbooks", params(("code" = String, Path), Format),
-    responses((status = 200, description = "the playbook as JSON", body = Object), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, description = "the playbook: JSON, or TOML text with `?format=toml`", content((Object = "application/json"), (String = "application/toml"))), (status = 404, body = ErrorBody), BadInput), security(("bearer" = [])))]
 pub async fn get(
     State(st): State<AppState>,
     _auth: Auth,
@@ -72,7 +74,7 @@ pub async fn get(
 /// Import or replace a playbook from TOML (a manager for their location's playbook; admins any, and new ones).
 /// Nothing changes when it does not validate.
 #[utoipa::path(put, path = "/api/v1/playbooks", tag = "playbooks", request_body(content = String, content_type = "application/toml"),
-    responses((status = 200, body = PlaybookSummary), (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = PlaybookSummary), (status = 400, description = "the body is not UTF-8 text", body = ErrorBody), (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, description = "the TOML does not parse or the playbook does not validate", body = ErrorBody), Unauthorized), security(("bearer" = [])))]
 pub async fn import(
     State(st): State<AppState>,
     Auth(a): Auth,
@@ -137,7 +139,7 @@ pub struct WordingResult {
 
 /// Check customer-facing wording; without a location the built-in rules apply.
 #[utoipa::path(post, path = "/api/v1/wording/check", tag = "wording", request_body = WordingRequest,
-    responses((status = 200, body = WordingResult), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = WordingResult), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), JsonBody), security(("bearer" = [])))]
 pub async fn check(
     State(st): State<AppState>,
     Auth(a): Auth,
@@ -179,7 +181,7 @@ pub struct DefectHit {
 
 /// Find defects of a location's playbook by words (what the front desk's search box does).
 #[utoipa::path(get, path = "/api/v1/locations/{id}/defects", tag = "playbooks", params(("id" = String, Path), DefectQuery),
-    responses((status = 200, body = Vec<DefectHit>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = Vec<DefectHit>), (status = 404, body = ErrorBody), BadInput), security(("bearer" = [])))]
 pub async fn search_defects(
     State(st): State<AppState>,
     Auth(a): Auth,

@@ -1,7 +1,7 @@
 //! Erasing a customer's personal data from a case on request (managers of its location and admins).
 
 use crate::auth::Auth;
-use crate::error::{ApiJson, ApiPath, ApiResult, ErrorBody};
+use crate::error::{ApiJson, ApiPath, ApiResult, ErrorBody, JsonBody};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -11,8 +11,8 @@ use olive_storage::privacy::{EraseRequest, Erasure};
 /// said and every mention of them in notes, the timeline, My work and messages. Counts, stages, defects,
 /// gesture values and times stay. The reason is required and goes on the timeline (`redacted`).
 #[utoipa::path(post, path = "/api/v1/cases/{key}/erase", tag = "cases", params(("key" = String, Path)), request_body = EraseRequest,
-    responses((status = 200, body = Erasure), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = Erasure), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), JsonBody), security(("bearer" = [])))]
 pub async fn erase_case(
     State(st): State<AppState>,
     Auth(a): Auth,

@@ -2,7 +2,7 @@
 
 use crate::api::cases::created;
 use crate::auth::Auth;
-use crate::error::{ApiJson, ApiPath, ApiQuery, ApiResult, ErrorBody};
+use crate::error::{ApiJson, ApiPath, ApiQuery, ApiResult, BadInput, ErrorBody, JsonBody};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -25,7 +25,7 @@ pub struct TokenList {
 
 /// Your API tokens (admins: anyone's with `staff_id`), newest first; secrets are never listed.
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "organisation", params(TokenQuery),
-    responses((status = 200, body = TokenList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = TokenList), (status = 403, body = ErrorBody), BadInput), security(("bearer" = [])))]
 pub async fn list(
     State(st): State<AppState>,
     Auth(a): Auth,
@@ -37,7 +37,7 @@ pub async fn list(
 
 /// Create a token for yourself; the answer holds the secret, shown this once (only its hash is stored).
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "organisation", request_body = NewToken,
-    responses((status = 201, body = CreatedToken), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 201, body = CreatedToken), (status = 422, body = ErrorBody), JsonBody), security(("bearer" = [])))]
 pub async fn create(
     State(st): State<AppState>,
     Auth(a): Auth,
@@ -50,7 +50,7 @@ pub async fn create(
 /// Revoke a token (yours, or anyone's for an admin). It stops working at once on this server and
 /// within a few seconds on others.
 #[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "organisation", params(("id" = String, Path)),
-    responses((status = 200, body = TokenView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = TokenView), (status = 404, body = ErrorBody), BadInput), security(("bearer" = [])))]
 pub async fn revoke(
     State(st): State<AppState>,
     Auth(a): Auth,
@@ -61,7 +61,7 @@ pub async fn revoke(
 
 /// Change your password; all your web sessions end.
 #[utoipa::path(post, path = "/api/v1/me/password", tag = "organisation", request_body = PasswordChange,
-    responses((status = 204), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 204), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody), JsonBody), security(("bearer" = [])))]
 pub async fn change_password(
     State(st): State<AppState>,
     crate::ratelimit::ClientIp(ip): crate::ratelimit::ClientIp,
