@@ -102,6 +102,53 @@ fn required(errs: &mut FieldErrors, field: &str, v: &str, what: &str) {
     );
 }
 
+/// The highest step position of a case (0 when it has none).
+pub(crate) async fn last_position(tx: &mut Tx, case_id: &str) -> Result<i64, StoreError> {
+    Ok(tx
+        .fetch_optional(
+            &Query::select()
+                .expr_as(Expr::col("position").max(), "m")
+                .from("case_steps")
+                .and_where(Expr::col("case_id").eq(case_id))
+                .to_owned(),
+        )
+        .await?
+        .and_then(|r| i(&r, "m").ok())
+        .unwrap_or(0))
+}
+
+/// One verification row: who checked, how, what the customer said.
+pub(crate) fn verification_insert(
+    case_id: &str,
+    by: &str,
+    method: &str,
+    said: &str,
+    satisfied: bool,
+    now: Timestamp,
+) -> sea_query::InsertStatement {
+    Query::insert()
+        .into_table("verifications")
+        .columns([
+            "id",
+            "case_id",
+            "verified_by",
+            "method",
+            "customer_said",
+            "satisfied",
+            "created_at",
+        ])
+        .values_panic([
+            new_id().into(),
+            case_id.into(),
+            by.into(),
+            method.into(),
+            said.into(),
+            i64::from(satisfied).into(),
+            ms(now).into(),
+        ])
+        .to_owned()
+}
+
 fn finished(c: &CaseRow) -> StoreError {
     StoreError::conflict(
         "case_finished",
@@ -683,33 +730,18 @@ impl Store {
         if !c.status.is_active() {
             return Err(finished(&c));
         }
-        tx.execute(
-            &Query::insert()
-                .into_table("verifications")
-                .columns([
-                    "id",
-                    "case_id",
-                    "verified_by",
-                    "method",
-                    "customer_said",
-                    "satisfied",
-                    "created_at",
-                ])
-                .values_panic([
-                    new_id().into(),
-                    c.id.clone().into(),
-                    actor.staff_id.clone().into(),
-                    serde_json::to_value(v.method)
-                        .ok()
-                        .and_then(|m| m.as_str().map(str::to_string))
-                        .unwrap_or_default()
-                        .into(),
-                    v.customer_said.trim().into(),
-                    i64::from(v.satisfied).into(),
-                    ms(now).into(),
-                ])
-                .to_owned(),
-        )
+        let method = serde_json::to_value(v.method)
+            .ok()
+            .and_then(|m| m.as_str().map(str::to_string))
+            .unwrap_or_default();
+        tx.execute(&verification_insert(
+            &c.id,
+            &actor.staff_id,
+            &method,
+            v.customer_said.trim(),
+            v.satisfied,
+            now,
+        ))
         .await?;
         if v.satisfied {
             tx.execute(
@@ -899,17 +931,7 @@ impl Store {
         now: Timestamp,
     ) -> Result<(), StoreError> {
         let cal = location.calendar();
-        let max = tx
-            .fetch_optional(
-                &Query::select()
-                    .expr_as(Expr::col("position").max(), "m")
-                    .from("case_steps")
-                    .and_where(Expr::col("case_id").eq(c.id.clone()))
-                    .to_owned(),
-            )
-            .await?
-            .and_then(|r| i(&r, "m").ok())
-            .unwrap_or(0);
+        let max = last_position(tx, &c.id).await?;
         let new_steps = [
             StepTemplate {
                 title: title.to_string(),

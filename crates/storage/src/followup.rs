@@ -494,29 +494,14 @@ impl Store {
                 answer.rating, answer.comment
             )
         };
-        tx.execute(
-            &Query::insert()
-                .into_table("verifications")
-                .columns([
-                    "id",
-                    "case_id",
-                    "verified_by",
-                    "method",
-                    "customer_said",
-                    "satisfied",
-                    "created_at",
-                ])
-                .values_panic([
-                    new_id().into(),
-                    c.id.clone().into(),
-                    crate::cases::CUSTOMER.into(),
-                    "customer_answer".into(),
-                    said.clone().into(),
-                    1.into(),
-                    ms(now).into(),
-                ])
-                .to_owned(),
-        )
+        tx.execute(&crate::actions::verification_insert(
+            &c.id,
+            crate::cases::CUSTOMER,
+            "customer_answer",
+            &said,
+            true,
+            now,
+        ))
         .await?;
         tx.execute(&timeline(
             &c.id,

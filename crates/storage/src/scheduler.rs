@@ -476,17 +476,7 @@ impl Store {
             .calendar()
             .due(&step.due, now)
             .map_err(|e| StoreError::Config(e.to_string()))?;
-        let max = tx
-            .fetch_optional(
-                &Query::select()
-                    .expr_as(Expr::col("position").max(), "m")
-                    .from("case_steps")
-                    .and_where(Expr::col("case_id").eq(c.id.clone()))
-                    .to_owned(),
-            )
-            .await?
-            .and_then(|r| i(&r, "m").ok())
-            .unwrap_or(0);
+        let max = crate::actions::last_position(tx, &c.id).await?;
         tx.execute(&steps_insert(&c.id, &[(max + 1, &step, due)]))
             .await?;
         let next_due = c.next_due_at.map_or(ms(due), |d| std::cmp::min(d, ms(due)));
