@@ -17,7 +17,7 @@ pub struct Failure {
 }
 
 impl Failure {
-    fn retry(message: impl Into<String>) -> Failure {
+    pub(crate) fn retry(message: impl Into<String>) -> Failure {
         Failure {
             message: message.into(),
             permanent: false,
@@ -103,19 +103,25 @@ pub struct Hooks {
     allow_private: bool,
 }
 
+/// Every webhook client: a timeout, no redirects, Olive's user agent.
+fn client_builder(timeout: Duration) -> reqwest::ClientBuilder {
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent("Olive-Webhooks/1")
+}
+
 impl Hooks {
-    pub fn new(timeout: Duration, allow_private: bool) -> Hooks {
-        let client = reqwest::Client::builder()
-            .timeout(timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent("Olive-Webhooks/1")
+    pub fn new(timeout: Duration, allow_private: bool) -> Result<Hooks, String> {
+        // No fallback to a default client: it would follow redirects and never time out.
+        let client = client_builder(timeout)
             .build()
-            .unwrap_or_default();
-        Hooks {
+            .map_err(|e| format!("the webhook HTTP client: {e}"))?;
+        Ok(Hooks {
             client,
             timeout,
             allow_private,
-        }
+        })
     }
 
     pub async fn send(&self, m: &OutboxMessage) -> Result<(), Failure> {
@@ -139,10 +145,7 @@ impl Hooks {
                     "{host} resolves to a private address"
                 )));
             }
-            reqwest::Client::builder()
-                .timeout(self.timeout)
-                .redirect(reqwest::redirect::Policy::none())
-                .user_agent("Olive-Webhooks/1")
+            client_builder(self.timeout)
                 .resolve_to_addrs(&host, &addrs)
                 .build()
                 .map_err(|e| Failure::retry(e.to_string()))?

@@ -34,7 +34,7 @@ pub struct Worker {
 impl Worker {
     pub fn new(store: Store, cfg: WorkerConfig, clock: Clock) -> Result<Worker, String> {
         let mailer = cfg.smtp.as_ref().map(Mailer::new).transpose()?;
-        let hooks = Hooks::new(cfg.http_timeout, cfg.allow_private_webhooks);
+        let hooks = Hooks::new(cfg.http_timeout, cfg.allow_private_webhooks)?;
         Ok(Worker {
             store,
             cfg,
@@ -136,29 +136,27 @@ impl Worker {
         let (mut ok, mut failed) = (0, 0);
         // Deliveries are marked in small groups: one write per group, and a crash repeats at most a group.
         let mut done: Vec<String> = Vec::new();
-        let mut settle = async |r: Result<
-            (String, Result<(), Failure>, i64, Channel),
-            tokio::task::JoinError,
-        >,
-                                done: &mut Vec<String>|
-               -> Result<(), StoreError> {
-            match r {
-                Ok((id, Ok(()), _, _)) => {
-                    ok += 1;
-                    done.push(id);
+        let mut settle =
+            async |r: Result<(OutboxMessage, Result<(), Failure>), tokio::task::JoinError>,
+                   done: &mut Vec<String>|
+                   -> Result<(), StoreError> {
+                match r {
+                    Ok((m, Ok(()))) => {
+                        ok += 1;
+                        done.push(m.id);
+                    }
+                    Ok((m, Err(f))) => {
+                        failed += 1;
+                        self.record_failure(&m, f).await?;
+                    }
+                    Err(e) => tracing::error!(error = %e, "a delivery task failed"),
                 }
-                Ok((id, Err(f), attempts, channel)) => {
-                    failed += 1;
-                    self.record_failure(&id, attempts, channel, f).await?;
+                if done.len() >= self.cfg.concurrency.max(1) {
+                    self.store.outbox_delivered(done, self.now()).await?;
+                    done.clear();
                 }
-                Err(e) => tracing::error!(error = %e, "a delivery task failed"),
-            }
-            if done.len() >= self.cfg.concurrency.max(1) {
-                self.store.outbox_delivered(done, self.now()).await?;
-                done.clear();
-            }
-            Ok(())
-        };
+                Ok(())
+            };
         for m in batch {
             if set.len() >= self.cfg.concurrency
                 && let Some(r) = set.join_next().await
@@ -168,7 +166,7 @@ impl Worker {
             let w = self.clone();
             set.spawn(async move {
                 let outcome = w.deliver(&m).await;
-                (m.id, outcome, m.attempts, m.channel)
+                (m, outcome)
             });
         }
         while let Some(r) = set.join_next().await {
@@ -179,24 +177,18 @@ impl Worker {
     }
 
     /// Schedule a retry with backoff, or give up after the last attempt (or a permanent failure).
-    async fn record_failure(
-        &self,
-        id: &str,
-        attempts: i64,
-        channel: Channel,
-        f: Failure,
-    ) -> Result<(), StoreError> {
-        let retry_at = (!f.permanent && attempts < self.cfg.max_attempts).then(|| {
+    async fn record_failure(&self, m: &OutboxMessage, f: Failure) -> Result<(), StoreError> {
+        let retry_at = (!f.permanent && m.attempts < self.cfg.max_attempts).then(|| {
             let wait = backoff(
-                attempts,
+                m.attempts,
                 self.cfg.backoff_base,
                 self.cfg.backoff_cap,
                 &mut rand::rng(),
             );
             self.now().checked_add(wait).unwrap_or(self.now())
         });
-        tracing::warn!(id, channel = channel.as_str(), attempts, dead = retry_at.is_none(), error = %f.message, "delivery failed");
-        self.store.outbox_failed(id, &f.message, retry_at).await
+        tracing::warn!(id = %m.id, channel = m.channel.as_str(), attempts = m.attempts, dead = retry_at.is_none(), error = %f.message, "delivery failed");
+        self.store.outbox_failed(&m.id, &f.message, retry_at).await
     }
 
     async fn deliver(&self, m: &OutboxMessage) -> Result<(), Failure> {
@@ -204,10 +196,7 @@ impl Worker {
             Channel::Webhook => self.hooks.send(m).await,
             Channel::Email => match &self.mailer {
                 Some(mailer) => mailer.send(m).await,
-                None => Err(Failure {
-                    message: "SMTP is not configured".into(),
-                    permanent: false,
-                }),
+                None => Err(Failure::retry("SMTP is not configured")),
             },
         }
     }

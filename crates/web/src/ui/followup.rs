@@ -98,7 +98,7 @@ pub async fn show(
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub struct AnswerForm {
     #[serde(default)]
     rating: String,
@@ -139,12 +139,8 @@ pub async fn answer(
         Err(StoreError::NotFound(_)) => return unknown(),
         Err(e) => return crate::error::AppError::from(e).into_response(),
     };
-    let form: AnswerForm = serde_urlencoded::from_bytes(&body).unwrap_or(AnswerForm {
-        rating: String::new(),
-        would_return: String::new(),
-        comment: String::new(),
-        opt_out: None,
-    });
+    // An unreadable body is an empty answer: the page asks again for each missing part.
+    let form: AnswerForm = serde_urlencoded::from_bytes(&body).unwrap_or_default();
     let again = |msg: &str| {
         page(
             StatusCode::UNPROCESSABLE_ENTITY,
