@@ -1,6 +1,7 @@
 //! Authority limits: what a person may give without asking anyone, per case and per day.
 
 use crate::money::Cents;
+use crate::permission::{Permission, allows};
 use crate::role::Role;
 use serde::{Deserialize, Serialize};
 
@@ -100,11 +101,8 @@ pub fn decide(limit: AuthorityLimit, given: Given, value: Cents) -> AuthorityDec
 /// Can someone with `role` (and that role's limit) approve a request of `value`?
 /// A manager approves up to their own per-case limit; above it an admin approves.
 pub fn can_approve(role: Role, limit: AuthorityLimit, value: Cents) -> bool {
-    match role {
-        Role::Admin => true,
-        Role::Manager => limit.per_case_cents.is_none_or(|max| value <= max),
-        Role::FrontDesk | Role::TeamMember => false,
-    }
+    allows(role, Permission::Approve)
+        && (role == Role::Admin || limit.per_case_cents.is_none_or(|max| value <= max))
 }
 
 #[cfg(test)]

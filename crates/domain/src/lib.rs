@@ -13,6 +13,7 @@ pub mod gesture;
 pub mod ids;
 pub mod money;
 pub mod net;
+pub mod permission;
 pub mod playbook;
 pub mod role;
 pub mod wording;

@@ -1,4 +1,4 @@
-//! Staff roles and what each may do (the one permission table of the core).
+//! Staff roles (what each may do is the table in `permission`).
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -41,16 +41,6 @@ impl Role {
             Role::Manager => "manager",
             Role::Admin => "admin",
         }
-    }
-
-    /// Managers and admins approve gestures above a giver's authority.
-    pub fn can_approve(self) -> bool {
-        matches!(self, Role::Manager | Role::Admin)
-    }
-
-    /// Managers set limits and configure their locations; admins everything.
-    pub fn can_configure(self) -> bool {
-        matches!(self, Role::Manager | Role::Admin)
     }
 }
 

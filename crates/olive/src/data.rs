@@ -173,12 +173,7 @@ async fn all_cases(store: &Store, actor: &Actor, now: Timestamp) -> Result<Vec<C
 /// case, or with `timeline` one row per timeline entry) to `out` or to standard output.
 pub async fn export(db: &DbArgs, format: Format, timeline: bool, out: Option<&Path>) -> Result<()> {
     let store = db.open().await?;
-    let system = Actor {
-        staff_id: String::new(),
-        name: "export".into(),
-        is_admin: true,
-        roles: vec![],
-    };
+    let system = Actor::operator("export");
     let now = Timestamp::now();
     let cases = all_cases(&store, &system, now).await?;
     let locations: HashMap<String, String> = store

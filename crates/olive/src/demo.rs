@@ -96,16 +96,7 @@ fn hours(days: &[usize], open: (i8, i8), close: (i8, i8)) -> [Option<DayHours>; 
 }
 
 fn actor_of(store_staff: &olive_storage::views::StaffView) -> Actor {
-    Actor {
-        staff_id: store_staff.id.clone(),
-        name: store_staff.name.clone(),
-        is_admin: store_staff.is_admin,
-        roles: store_staff
-            .locations
-            .iter()
-            .map(|l| (l.location_id.clone(), l.role))
-            .collect(),
-    }
+    Actor::of_staff(store_staff)
 }
 
 /// Seed the demo if the database has no locations; return the owner's token and the accounts.
@@ -128,12 +119,7 @@ pub async fn ensure(store: &Store, data_dir: &Path) -> Result<DemoInfo> {
             role,
         ));
     }
-    let system = Actor {
-        staff_id: String::new(),
-        name: "system".into(),
-        is_admin: true,
-        roles: vec![],
-    };
+    let system = Actor::operator("system");
     if !store.list_locations(&system).await?.is_empty() {
         let token = match std::fs::read_to_string(&token_file) {
             Ok(t) => t.trim().to_string(),
@@ -566,12 +552,7 @@ pub fn print(info: &DemoInfo, addr: &str) {
 
 /// Many synthetic cases at the demo's dental practice, for list benchmarks.
 pub async fn bench_seed(store: &Store, n: usize) -> Result<()> {
-    let system = Actor {
-        staff_id: String::new(),
-        name: "system".into(),
-        is_admin: true,
-        roles: vec![],
-    };
+    let system = Actor::operator("system");
     let locs = store.list_locations(&system).await?;
     let loc = locs.first().context("run `olive demo --no-serve` first")?;
     let owner = actor_of(

@@ -32,12 +32,7 @@ fn rt() -> tokio::runtime::Runtime {
 }
 
 fn admin() -> Actor {
-    Actor {
-        staff_id: String::new(),
-        name: "test".into(),
-        is_admin: true,
-        roles: vec![],
-    }
+    Actor::operator("test")
 }
 
 /// Two cases in `dir/olive.db`, one for a customer whose name holds a comma and quotes.

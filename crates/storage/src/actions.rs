@@ -1,7 +1,8 @@
 //! What people do on a case: complete or skip steps, give and approve gestures, hand off, verify, close, reopen, cancel, notes.
 
 use crate::actor::Actor;
-use crate::cases::{CaseRow, idempotency_insert, is_unique_violation, steps_insert, timeline};
+use crate::audit::By;
+use crate::cases::{CaseRow, idempotency_insert, is_unique_violation, steps_insert};
 use crate::db::Tx;
 use crate::error::{FieldErrors, StoreError};
 use crate::rows::{i, ms, new_id, parse, s};
@@ -16,6 +17,7 @@ use olive_domain::case::{
 use olive_domain::events::EventType;
 use olive_domain::gesture::GestureStatus;
 use olive_domain::money::Cents;
+use olive_domain::permission::Permission;
 use olive_domain::playbook::{StepKind, StepTemplate};
 use olive_domain::role::Role;
 use olive_domain::wording::{Finding, WordingChecker};
@@ -195,13 +197,14 @@ impl Store {
             .to_owned();
         if status != c.status {
             u.value("status", status.as_str());
-            tx.execute(&timeline(
+            tx.case_event(
                 &c.id,
+                &c.location_id,
                 now,
-                Some(&actor.staff_id),
+                By::Staff(actor),
                 CaseEvent::StatusChanged,
                 json!({"from": c.status, "to": status}),
-            ))
+            )
             .await?;
         }
         if c.status == CaseStatus::Open && status != CaseStatus::Open {
@@ -269,7 +272,7 @@ impl Store {
         } else {
             CaseEvent::StepCompleted
         };
-        tx.execute(&timeline(&c.id, now, Some(&actor.staff_id), event, json!({"step_id": step_id, "title": s(&row, "title")?, "reason": reason, "note": a.note}))).await?;
+        tx.case_event(&c.id, &c.location_id, now, By::Staff(actor), event, json!({"step_id": step_id, "title": s(&row, "title")?, "reason": reason, "note": a.note})).await?;
         self.settle(&mut tx, &c, actor, now).await?;
         tx.commit().await?;
         self.get_case(actor, &c.id, now).await
@@ -319,7 +322,7 @@ impl Store {
             "too long (2000 characters at most)",
         );
         errs.into_result()?;
-        let role = actor.member_of(&c0.location_id, "case")?;
+        let role = actor.require_on(Permission::Change, &c0.location_id, "case")?;
         let limit = self.limits_at(&c0.location_id).await?.for_role(role);
         let day = location.local_date(now).to_string();
 
@@ -372,7 +375,7 @@ impl Store {
                 .to_owned(),
         )
         .await?;
-        tx.execute(&timeline(&c.id, now, Some(&actor.staff_id), event, json!({"gesture_id": id, "kind": g.kind, "value_cents": g.value_cents, "status": status, "remaining_before_cents": authority::remaining(limit, given).map(|c| c.0)}))).await?;
+        tx.case_event(&c.id, &c.location_id, now, By::Staff(actor), event, json!({"gesture_id": id, "kind": g.kind, "value_cents": g.value_cents, "status": status, "remaining_before_cents": authority::remaining(limit, given).map(|c| c.0)})).await?;
         if let Some(k) = idempotency_key {
             let res = tx
                 .execute(&idempotency_insert(actor, "gesture", k, &hash, &id, now))
@@ -433,13 +436,9 @@ impl Store {
             .ok_or(StoreError::NotFound("gesture"))?;
         let current = parse(&s(&row, "status")?, GestureStatus::parse)?;
         let value = Cents(i(&row, "value_cents")?);
-        let role = actor.member_of(&c.location_id, "case")?;
+        let role = actor.require_on(Permission::Change, &c.location_id, "case")?;
         if matches!(to, GestureStatus::Approved | GestureStatus::Declined) {
-            if !role.can_approve() {
-                return Err(StoreError::Forbidden(
-                    "only a manager or an admin can approve or decline a gesture".into(),
-                ));
-            }
+            actor.require_on(Permission::Approve, &c.location_id, "case")?;
             if s(&row, "given_by")? == actor.staff_id && role != Role::Admin {
                 return Err(StoreError::Forbidden(
                     "you cannot approve your own request; another manager or an admin can".into(),
@@ -480,7 +479,7 @@ impl Store {
         }
         u.and_where(Expr::col("id").eq(gesture_id));
         tx.execute(&u).await?;
-        tx.execute(&timeline(&c.id, now, Some(&actor.staff_id), event, json!({"gesture_id": gesture_id, "kind": s(&row, "kind")?, "value_cents": value.0, "note": d.note}))).await?;
+        tx.case_event(&c.id, &c.location_id, now, By::Staff(actor), event, json!({"gesture_id": gesture_id, "kind": s(&row, "kind")?, "value_cents": value.0, "note": d.note})).await?;
         tx.execute(
             &Query::update()
                 .table("cases")
@@ -519,11 +518,9 @@ impl Store {
         if !c.status.is_active() {
             return Err(finished(&c));
         }
-        let role = actor.member_of(&c.location_id, "case")?;
-        if c.owner_id != actor.staff_id && !role.can_approve() {
-            return Err(StoreError::Forbidden(
-                "only the person holding the case (or a manager) can hand it off".into(),
-            ));
+        actor.require_on(Permission::Change, &c.location_id, "case")?;
+        if c.owner_id != actor.staff_id {
+            actor.require_on(Permission::Reassign, &c.location_id, "case")?;
         }
         if h.to == c.owner_id {
             return Err(StoreError::field(
@@ -599,13 +596,14 @@ impl Store {
                 .to_owned(),
         )
         .await?;
-        tx.execute(&timeline(
+        tx.case_event(
             &c.id,
+            &c.location_id,
             now,
-            Some(&actor.staff_id),
+            By::Staff(actor),
             CaseEvent::HandoffProposed,
             json!({"handoff_id": id, "to": h.to, "reason": h.reason.trim()}),
-        ))
+        )
         .await?;
         tx.commit().await?;
         self.get_case(actor, &c.id, now).await
@@ -677,13 +675,14 @@ impl Store {
         } else {
             CaseEvent::HandoffDeclined
         };
-        tx.execute(&timeline(
+        tx.case_event(
             &c.id,
+            &c.location_id,
             now,
-            Some(&actor.staff_id),
+            By::Staff(actor),
             event,
             json!({"handoff_id": handoff_id, "status": status, "reason": r.reason.trim()}),
-        ))
+        )
         .await?;
         if accept {
             tx.execute(
@@ -696,13 +695,14 @@ impl Store {
                     .to_owned(),
             )
             .await?;
-            tx.execute(&timeline(
+            tx.case_event(
                 &c.id,
+                &c.location_id,
                 now,
-                Some(&actor.staff_id),
+                By::Staff(actor),
                 CaseEvent::OwnerChanged,
                 json!({"from": s(&row, "from_id")?, "to": actor.staff_id}),
-            ))
+            )
             .await?;
         }
         tx.commit().await?;
@@ -759,7 +759,7 @@ impl Store {
             )
             .await?;
         }
-        tx.execute(&timeline(&c.id, now, Some(&actor.staff_id), CaseEvent::Verified, json!({"method": v.method, "customer_said": v.customer_said.trim(), "satisfied": v.satisfied}))).await?;
+        tx.case_event(&c.id, &c.location_id, now, By::Staff(actor), CaseEvent::Verified, json!({"method": v.method, "customer_said": v.customer_said.trim(), "satisfied": v.satisfied})).await?;
         self.settle(&mut tx, &c, actor, now).await?;
         tx.commit().await?;
         self.get_case(actor, &c.id, now).await
@@ -851,7 +851,7 @@ impl Store {
                 .to_owned(),
         )
         .await?;
-        tx.execute(&timeline(&c.id, now, Some(&actor.staff_id), CaseEvent::Closed, json!({"outcome": body.outcome, "root_cause": body.root_cause, "prevention_note": body.prevention_note}))).await?;
+        tx.case_event(&c.id, &c.location_id, now, By::Staff(actor), CaseEvent::Closed, json!({"outcome": body.outcome, "root_cause": body.root_cause, "prevention_note": body.prevention_note})).await?;
         crate::outbox::emit(
             &mut tx,
             EventType::CaseClosed,
@@ -899,13 +899,14 @@ impl Store {
                 .to_owned(),
         )
         .await?;
-        tx.execute(&timeline(
+        tx.case_event(
             &c.id,
+            &c.location_id,
             now,
-            Some(&actor.staff_id),
+            By::Staff(actor),
             CaseEvent::Reopened,
             json!({"reason": r.reason.trim(), "previous_outcome": c.outcome}),
-        ))
+        )
         .await?;
         crate::outbox::emit(
             &mut tx,
@@ -1012,13 +1013,14 @@ impl Store {
                 .to_owned(),
         )
         .await?;
-        tx.execute(&timeline(
+        tx.case_event(
             &c.id,
+            &c.location_id,
             now,
-            Some(&actor.staff_id),
+            By::Staff(actor),
             CaseEvent::Cancelled,
             json!({"reason": r.reason.trim()}),
-        ))
+        )
         .await?;
         tx.commit().await?;
         self.get_case(actor, &c.id, now).await
@@ -1036,6 +1038,7 @@ impl Store {
         required(&mut errs, "text", &n.text, "write the note");
         errs.into_result()?;
         let c = self.case_row(actor, key).await?;
+        actor.require_on(Permission::Change, &c.location_id, "case")?;
         let findings = if n.customer_facing {
             self.wording_checker_for(&c.location_id)
                 .await?
@@ -1044,7 +1047,7 @@ impl Store {
             Vec::new()
         };
         let mut tx = self.db.begin().await?;
-        tx.execute(&timeline(&c.id, now, Some(&actor.staff_id), CaseEvent::Note, json!({"text": n.text.trim(), "customer_facing": n.customer_facing, "findings": findings.len()}))).await?;
+        tx.case_event(&c.id, &c.location_id, now, By::Staff(actor), CaseEvent::Note, json!({"text": n.text.trim(), "customer_facing": n.customer_facing, "findings": findings.len()})).await?;
         tx.commit().await?;
         Ok((self.get_case(actor, &c.id, now).await?, findings))
     }

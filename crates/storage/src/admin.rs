@@ -2,7 +2,9 @@
 //! edit a playbook step, and the hand-offs waiting for someone's answer.
 
 use crate::actor::Actor;
-use crate::cases::{case_from_row, case_select, timeline};
+use crate::audit::{By, Target};
+use crate::auth::Secret;
+use crate::cases::{case_from_row, case_select};
 use crate::error::{FieldErrors, StoreError};
 use crate::rows::{ms, s};
 use crate::store::Store;
@@ -12,6 +14,7 @@ use jiff::civil::Date;
 use olive_domain::case::{CaseEvent, CaseStatus};
 use olive_domain::deadline::{DayHours, DeadlineRule};
 use olive_domain::money::Currency;
+use olive_domain::permission::Permission;
 use olive_domain::playbook::Playbook;
 use olive_domain::role::Role;
 use sea_query::{Expr, ExprTrait, Query};
@@ -66,7 +69,7 @@ impl Store {
         input: StaffInput,
         now: Timestamp,
     ) -> Result<crate::views::StaffView, StoreError> {
-        let configure = actor.require_configure(&input.location_id)?;
+        actor.require_named(Permission::Configure, &input.location_id, "location_id")?;
         match input.role {
             Role::Admin => {
                 return Err(StoreError::field(
@@ -74,11 +77,7 @@ impl Store {
                     "an admin is organisation-wide; use `olive user add --admin`",
                 ));
             }
-            Role::Manager if configure != Role::Admin => {
-                return Err(StoreError::Forbidden(
-                    "only an admin can add a manager".into(),
-                ));
-            }
+            Role::Manager => actor.require_org(Permission::Administer)?,
             _ => {}
         }
         let nz = |v: Option<String>| v.filter(|v| !v.trim().is_empty());
@@ -96,12 +95,14 @@ impl Store {
             is_admin: false,
             locations: vec![(input.location_id, input.role)],
         };
-        let s = self.add_staff(new, now).await?;
+        let s = self.add_staff_by(actor, new, now).await?;
         if let Some(p) = &password {
-            self.set_password(&s.id, p).await?;
+            self.set_secret(actor, &s.id, Secret::Password(p), "staff.password_set")
+                .await?;
         }
         if let Some(p) = &pin {
-            self.set_pin(&s.id, p).await?;
+            self.set_secret(actor, &s.id, Secret::Pin(p), "staff.pin_set")
+                .await?;
         }
         Ok(s)
     }
@@ -112,7 +113,7 @@ impl Store {
         id: &str,
         u: LocationUpdate,
     ) -> Result<(), StoreError> {
-        actor.require_configure(id)?;
+        actor.require(Permission::Configure, id)?;
         let mut errs = FieldErrors::default();
         errs.check(
             jiff::tz::TimeZone::get(&u.timezone).is_ok(),
@@ -141,20 +142,31 @@ impl Store {
             serde_json::to_string(&u.hours).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let closed =
             serde_json::to_string(&u.closed).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        self.db
-            .execute(
-                &Query::update()
-                    .table("locations")
-                    .values([
-                        ("timezone", u.timezone.into()),
-                        ("currency", u.currency.to_ascii_uppercase().into()),
-                        ("hours", hours.into()),
-                        ("closed_dates", closed.into()),
-                    ])
-                    .and_where(Expr::col("id").eq(id))
-                    .to_owned(),
-            )
-            .await?;
+        let before = self.location(id).await?;
+        let after = serde_json::json!({"timezone": u.timezone, "currency": u.currency.to_ascii_uppercase(), "hours": u.hours, "closed": u.closed});
+        let mut tx = self.db.begin().await?;
+        tx.execute(
+            &Query::update()
+                .table("locations")
+                .values([
+                    ("timezone", u.timezone.into()),
+                    ("currency", u.currency.to_ascii_uppercase().into()),
+                    ("hours", hours.into()),
+                    ("closed_dates", closed.into()),
+                ])
+                .and_where(Expr::col("id").eq(id))
+                .to_owned(),
+        )
+        .await?;
+        tx.audit(
+            By::Staff(actor),
+            jiff::Timestamp::now(),
+            "location.settings_changed",
+            Target::new("location", id, Some(id)),
+            serde_json::json!({"from": {"timezone": before.tz_name, "currency": before.currency.to_string(), "hours": before.hours, "closed": before.closed}, "to": after}),
+        )
+        .await?;
+        tx.commit().await?;
         self.settings.clear();
         Ok(())
     }
@@ -170,17 +182,20 @@ impl Store {
             return Ok(target);
         }
         if target.is_admin {
-            return Err(StoreError::Forbidden(
-                "only an admin can change an admin".into(),
-            ));
+            actor.require_org(Permission::Administer)?;
         }
-        let configures = |l: &crate::views::LocationRole| {
-            actor
-                .role_at(&l.location_id)
-                .is_some_and(Role::can_configure)
-        };
-        if !target.locations.iter().any(configures) {
+        let configures =
+            |l: &crate::views::LocationRole| actor.may(Permission::Configure, &l.location_id);
+        // Someone who works at none of the caller's locations is not there to see (404).
+        if !target
+            .locations
+            .iter()
+            .any(|l| actor.role_at(&l.location_id).is_some())
+        {
             return Err(StoreError::NotFound("staff member"));
+        }
+        if !target.locations.iter().any(configures) {
+            return Err(StoreError::Forbidden(Permission::Configure.refusal()));
         }
         // Someone who also works elsewhere is managed by an admin (a manager's reach ends at their locations).
         if !target.locations.iter().all(configures) {
@@ -189,13 +204,8 @@ impl Store {
                     .into(),
             ));
         }
-        if target.locations.iter().any(|l| l.role == Role::Manager)
-            && !actor.is_admin
-            && target.id != actor.staff_id
-        {
-            return Err(StoreError::Forbidden(
-                "only an admin can change another manager".into(),
-            ));
+        if target.locations.iter().any(|l| l.role == Role::Manager) && target.id != actor.staff_id {
+            actor.require_org(Permission::Administer)?;
         }
         Ok(target)
     }
@@ -207,7 +217,13 @@ impl Store {
         password: &str,
     ) -> Result<(), StoreError> {
         self.require_manage_staff(actor, staff_id).await?;
-        self.set_password(staff_id, password).await?;
+        self.set_secret(
+            actor,
+            staff_id,
+            Secret::Password(password),
+            "staff.password_reset",
+        )
+        .await?;
         // A reset password ends every session the person had.
         self.end_sessions_of(staff_id, None).await?;
         Ok(())
@@ -220,7 +236,8 @@ impl Store {
         pin: &str,
     ) -> Result<(), StoreError> {
         self.require_manage_staff(actor, staff_id).await?;
-        self.set_pin(staff_id, pin).await
+        self.set_secret(actor, staff_id, Secret::Pin(pin), "staff.pin_reset")
+            .await
     }
 
     /// Deactivate someone: they can no longer sign in, their sessions and tokens end, and their open
@@ -260,19 +277,24 @@ impl Store {
                     .to_owned(),
             )
             .await?;
-            tx.execute(&timeline(&c.id, now, Some(&actor.staff_id), CaseEvent::OwnerChanged, json!({"from": staff_id, "to": actor.staff_id, "reason": "previous owner deactivated"}))).await?;
+            tx.case_event(&c.id, &c.location_id, now, By::Staff(actor), CaseEvent::OwnerChanged, json!({"from": staff_id, "to": actor.staff_id, "reason": "previous owner deactivated"})).await?;
         }
         // Hand-offs waiting on (or from) the person are declined, so the cases can be handed on again.
         let pending = tx
             .fetch_all(
                 &Query::select()
-                    .columns(["id", "case_id"])
-                    .from("handoffs")
-                    .and_where(Expr::col("status").eq("proposed"))
+                    .columns([("h", "id"), ("h", "case_id")])
+                    .column(("c", "location_id"))
+                    .from_as("handoffs", "h")
+                    .inner_join(
+                        sea_query::TableRef::Table("cases".into(), Some("c".into())),
+                        Expr::col(("c", "id")).equals(("h", "case_id")),
+                    )
+                    .and_where(Expr::col(("h", "status")).eq("proposed"))
                     .cond_where(
-                        Expr::col("to_id")
+                        Expr::col(("h", "to_id"))
                             .eq(staff_id)
-                            .or(Expr::col("from_id").eq(staff_id)),
+                            .or(Expr::col(("h", "from_id")).eq(staff_id)),
                     )
                     .to_owned(),
             )
@@ -290,13 +312,14 @@ impl Store {
                     .to_owned(),
             )
             .await?;
-            tx.execute(&timeline(
+            tx.case_event(
                 &s(h, "case_id")?,
+                &s(h, "location_id")?,
                 now,
-                Some(&actor.staff_id),
+                By::Staff(actor),
                 CaseEvent::HandoffDeclined,
                 json!({"handoff_id": s(h, "id")?, "reason": "staff member deactivated"}),
-            ))
+            )
             .await?;
         }
         tx.execute(
@@ -321,6 +344,14 @@ impl Store {
                 .and_where(Expr::col("staff_id").eq(staff_id))
                 .and_where(Expr::col("revoked_at").is_null())
                 .to_owned(),
+        )
+        .await?;
+        tx.audit_staff(
+            By::Staff(actor),
+            now,
+            "staff.deactivated",
+            staff_id,
+            json!({"cases_moved_to": actor.staff_id, "cases_moved": rows.len(), "handoffs_declined": pending.len()}),
         )
         .await?;
         tx.commit().await?;
@@ -369,11 +400,15 @@ impl Store {
         input: StaffInput,
     ) -> Result<crate::views::StaffView, StoreError> {
         let target = self.require_manage_staff(actor, staff_id).await?;
-        let configure = actor.require_configure(&input.location_id)?;
-        if input.role == Role::Admin || (input.role == Role::Manager && configure != Role::Admin) {
-            return Err(StoreError::Forbidden(
-                "only an admin can make someone a manager".into(),
+        actor.require_named(Permission::Configure, &input.location_id, "location_id")?;
+        if input.role == Role::Admin {
+            return Err(StoreError::field(
+                "role",
+                "an admin is organisation-wide; use `olive user add --admin`",
             ));
+        }
+        if input.role == Role::Manager {
+            actor.require_org(Permission::Administer)?;
         }
         let mut errs = FieldErrors::default();
         errs.check(
@@ -391,8 +426,8 @@ impl Store {
                     .table("staff")
                     .values([
                         ("name", input.name.trim().into()),
-                        ("email", email.into()),
-                        ("username", username.into()),
+                        ("email", email.clone().into()),
+                        ("username", username.clone().into()),
                     ])
                     .and_where(Expr::col("id").eq(staff_id))
                     .to_owned(),
@@ -416,6 +451,23 @@ impl Store {
             )
             .await?;
         }
+        let role_before = target
+            .locations
+            .iter()
+            .find(|l| l.location_id == input.location_id)
+            .map(|l| l.role);
+        tx.audit_staff(
+            By::Staff(actor),
+            jiff::Timestamp::now(),
+            "staff.changed",
+            staff_id,
+            json!({
+                "from": {"name": target.name, "email": target.email, "username": target.username, "role": role_before},
+                "to": {"name": input.name.trim(), "email": email, "username": username, "role": (!target.is_admin).then_some(input.role)},
+                "location_id": input.location_id,
+            }),
+        )
+        .await?;
         tx.commit().await?;
         self.tokens.clear();
         self.staff_view(staff_id).await
@@ -495,7 +547,9 @@ impl Store {
                 )?,
             ],
         });
-        self.import_playbook(&p.to_toml(), now).await
+        let detail = json!({"defect": defect.code.trim(), "stage": p.defects.last().map(|d| d.stage.clone()), "title": defect.title.trim()});
+        self.store_playbook(actor, &p.to_toml(), now, "playbook.defect_added", detail)
+            .await
     }
 
     /// Retire a defect: new cases can no longer choose it; cases already logged keep their protocol.
@@ -513,7 +567,9 @@ impl Store {
         if p.defects.len() == before {
             return Err(StoreError::NotFound("defect"));
         }
-        self.import_playbook(&p.to_toml(), now).await
+        let detail = json!({ "defect": defect });
+        self.store_playbook(actor, &p.to_toml(), now, "playbook.defect_retired", detail)
+            .await
     }
 
     /// Change one protocol step (deadline, owner role, wording). Validated like an upload; applies to new cases only.
@@ -542,12 +598,17 @@ impl Store {
             .find(|d| d.code == u.defect)
             .and_then(|d| d.steps.get_mut(u.index))
             .ok_or(StoreError::NotFound("step"))?;
+        let from =
+            json!({"due": step.due.to_string(), "owner": step.owner, "wording": step.wording});
         if let (Ok(due), Ok(owner)) = (due, owner) {
             step.due = due;
             step.owner = owner;
         }
         step.wording = u.wording.trim().to_string();
-        self.import_playbook(&p.to_toml(), now).await
+        let to = json!({"due": step.due.to_string(), "owner": step.owner, "wording": step.wording});
+        let detail = json!({"defect": u.defect, "step": u.index + 1, "from": from, "to": to});
+        self.store_playbook(actor, &p.to_toml(), now, "playbook.step_changed", detail)
+            .await
     }
 
     /// Admins, or a manager of a location that uses this playbook.
@@ -560,12 +621,10 @@ impl Store {
             return Ok(());
         }
         for l in self.list_locations(actor).await? {
-            if l.playbook == code && actor.role_at(&l.id).is_some_and(Role::can_configure) {
+            if l.playbook == code && actor.may(Permission::EditPlaybook, &l.id) {
                 return Ok(());
             }
         }
-        Err(StoreError::Forbidden(
-            "only a manager of a location using this playbook can change it".into(),
-        ))
+        Err(StoreError::Forbidden(Permission::EditPlaybook.refusal()))
     }
 }

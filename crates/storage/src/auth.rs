@@ -1,6 +1,7 @@
 //! Web sign-in: argon2 passwords and PINs, database sessions with a CSRF token, shared front-desk devices.
 
-use crate::actor::Actor;
+use crate::actor::{Actor, Origin, Via};
+use crate::audit::{By, Target};
 use crate::error::StoreError;
 use crate::org::hash_token;
 use crate::rows::{i, ms, oi, os, s};
@@ -8,6 +9,7 @@ use crate::store::Store;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use jiff::{SignedDuration, Timestamp};
+use olive_domain::permission::Permission;
 use sea_query::{Expr, ExprTrait, Order, Query};
 
 /// How long a full sign-in lasts, and a PIN session on a shared device.
@@ -23,6 +25,13 @@ pub struct WebSession {
     pub actor: Actor,
     pub csrf: String,
     pub device_id: Option<String>,
+}
+
+/// A sign-in secret to set.
+#[derive(Clone, Copy)]
+pub(crate) enum Secret<'a> {
+    Password(&'a str),
+    Pin(&'a str),
 }
 
 /// A browser marked as a shared front-desk device.
@@ -92,28 +101,47 @@ pub fn check_pin(pin: &str) -> Result<(), StoreError> {
 }
 
 impl Store {
-    /// Set a staff member's password (8 characters or more).
+    /// Set a staff member's password (8 characters or more) from the command line.
     pub async fn set_password(&self, staff_id: &str, password: &str) -> Result<(), StoreError> {
-        check_password(password)?;
-        self.store_secret(staff_id, "password_hash", password).await
+        let by = Actor::operator("olive");
+        self.set_secret(
+            &by,
+            staff_id,
+            Secret::Password(password),
+            "staff.password_set",
+        )
+        .await
     }
 
-    /// Set a staff member's PIN for shared devices (4 to 8 digits).
+    /// Set a staff member's PIN for shared devices (4 to 8 digits) from the command line.
     pub async fn set_pin(&self, staff_id: &str, pin: &str) -> Result<(), StoreError> {
-        check_pin(pin)?;
-        self.store_secret(staff_id, "pin_hash", pin).await
+        let by = Actor::operator("olive");
+        self.set_secret(&by, staff_id, Secret::Pin(pin), "staff.pin_set")
+            .await
     }
 
-    /// Hash a checked secret and store it in `column` of the staff member's row.
-    async fn store_secret(
+    /// Check a secret, hash it and store it in the staff member's row; the audit trail records `action`
+    /// (never the secret) in the same transaction.
+    pub(crate) async fn set_secret(
         &self,
+        by: &Actor,
         staff_id: &str,
-        column: &'static str,
-        secret: &str,
+        secret: Secret<'_>,
+        action: &str,
     ) -> Result<(), StoreError> {
-        let hash = hash_secret(secret.to_string()).await?;
-        let n = self
-            .db
+        let (column, value) = match secret {
+            Secret::Password(p) => {
+                check_password(p)?;
+                ("password_hash", p)
+            }
+            Secret::Pin(p) => {
+                check_pin(p)?;
+                ("pin_hash", p)
+            }
+        };
+        let hash = hash_secret(value.to_string()).await?;
+        let mut tx = self.db.begin().await?;
+        let n = tx
             .execute(
                 &Query::update()
                     .table("staff")
@@ -125,7 +153,15 @@ impl Store {
         if n == 0 {
             return Err(StoreError::NotFound("staff member"));
         }
-        Ok(())
+        tx.audit_staff(
+            By::Staff(by),
+            Timestamp::now(),
+            action,
+            staff_id,
+            serde_json::json!({}),
+        )
+        .await?;
+        tx.commit().await
     }
 
     /// Check an email-or-username and password. `None` for any failure (never says which part was wrong).
@@ -227,13 +263,24 @@ impl Store {
         if i(&r, "expires_at")? <= ms(now) {
             return Ok(None);
         }
-        let Some(actor) = self.actor_for(&s(&r, "staff_id")?).await? else {
+        let Some(mut actor) = self.actor_for(&s(&r, "staff_id")?).await? else {
             return Ok(None);
+        };
+        let device_id = os(&r, "device_id")?;
+        actor.origin = Origin {
+            via: if device_id.is_some() {
+                Via::Device
+            } else {
+                Via::Session
+            },
+            // The session's id is a hash of the cookie; its first characters name it without revealing it.
+            credential: Some(format!("session:{}", &hash_token(token)[..16])),
+            ip: None,
         };
         Ok(Some(WebSession {
             actor,
             csrf: s(&r, "csrf")?,
-            device_id: os(&r, "device_id")?,
+            device_id,
         }))
     }
 
@@ -256,6 +303,7 @@ impl Store {
                 .into_iter()
                 .map(|l| (l.location_id, l.role))
                 .collect(),
+            origin: Origin::default(),
         }))
     }
 
@@ -279,7 +327,7 @@ impl Store {
         name: &str,
         now: Timestamp,
     ) -> Result<String, StoreError> {
-        actor.require_configure(location_id)?;
+        actor.require(Permission::Configure, location_id)?;
         let name = name.trim();
         if name.is_empty() || name.len() > 100 {
             return Err(StoreError::field(
@@ -288,29 +336,38 @@ impl Store {
             ));
         }
         let token = random_token("dev_");
-        self.db
-            .execute(
-                &Query::insert()
-                    .into_table("devices")
-                    .columns([
-                        "id",
-                        "location_id",
-                        "name",
-                        "created_by",
-                        "created_at",
-                        "failed_pins",
-                    ])
-                    .values_panic([
-                        hash_token(&token).into(),
-                        location_id.into(),
-                        name.into(),
-                        actor.staff_id.clone().into(),
-                        ms(now).into(),
-                        0i64.into(),
-                    ])
-                    .to_owned(),
-            )
-            .await?;
+        let mut tx = self.db.begin().await?;
+        tx.execute(
+            &Query::insert()
+                .into_table("devices")
+                .columns([
+                    "id",
+                    "location_id",
+                    "name",
+                    "created_by",
+                    "created_at",
+                    "failed_pins",
+                ])
+                .values_panic([
+                    hash_token(&token).into(),
+                    location_id.into(),
+                    name.into(),
+                    actor.staff_id.clone().into(),
+                    ms(now).into(),
+                    0i64.into(),
+                ])
+                .to_owned(),
+        )
+        .await?;
+        tx.audit(
+            By::Staff(actor),
+            now,
+            "device.registered",
+            Target::new("device", &hash_token(&token)[..16], Some(location_id)),
+            serde_json::json!({"name": name}),
+        )
+        .await?;
+        tx.commit().await?;
         Ok(token)
     }
 

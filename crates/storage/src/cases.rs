@@ -1,6 +1,7 @@
 //! Cases: logging a defect (with its protocol instantiated), reading, listing, editing, customer history.
 
 use crate::actor::Actor;
+use crate::audit::{By, Target};
 use crate::error::{FieldErrors, StoreError};
 use crate::rows::{i, ms, new_id, oi, opt_rfc3339, os, parse, rfc3339, s};
 use crate::store::Store;
@@ -13,6 +14,7 @@ use olive_domain::case::{
 use olive_domain::contact::{Email, Phone};
 use olive_domain::gesture::GestureStatus;
 use olive_domain::money::Cents;
+use olive_domain::permission::Permission;
 use olive_domain::playbook::{Defect, Severity, StepKind, StepTemplate};
 use sea_query::{Cond, Expr, ExprTrait, Func, LockType, Order, Query, SelectStatement};
 use serde::Deserialize;
@@ -345,19 +347,45 @@ pub(crate) fn timeline_values(
     ]
 }
 
-/// A timeline insert.
-pub(crate) fn timeline(
-    case_id: &str,
-    at: Timestamp,
-    actor: Option<&str>,
-    event: CaseEvent,
-    data: serde_json::Value,
-) -> sea_query::InsertStatement {
-    Query::insert()
-        .into_table("timeline")
-        .columns(TIMELINE_COLS)
-        .values_panic(timeline_values(&new_id(), case_id, at, actor, event, data))
-        .to_owned()
+impl crate::db::Tx {
+    /// Record an event on a case's timeline and, with how the caller came in, in the audit trail:
+    /// both inside this transaction, so neither exists without the change.
+    pub(crate) async fn case_event(
+        &mut self,
+        case_id: &str,
+        location_id: &str,
+        at: Timestamp,
+        by: By<'_>,
+        event: CaseEvent,
+        data: serde_json::Value,
+    ) -> Result<(), StoreError> {
+        let entry = Query::insert()
+            .into_table("timeline")
+            .columns(TIMELINE_COLS)
+            .values_panic(timeline_values(
+                &new_id(),
+                case_id,
+                at,
+                by.staff_id(),
+                event,
+                data.clone(),
+            ))
+            .to_owned();
+        self.execute(&entry).await?;
+        self.audit(
+            by,
+            at,
+            &case_action(event),
+            Target::new("case", case_id, Some(location_id)),
+            data,
+        )
+        .await
+    }
+}
+
+/// The audit action of a timeline event (`case.created`, `case.gesture_given`, …).
+pub(crate) fn case_action(event: CaseEvent) -> String {
+    format!("case.{}", event.as_str())
 }
 
 pub(crate) const STEP_COLS: [&str; 12] = [

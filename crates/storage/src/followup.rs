@@ -2,7 +2,8 @@
 //! customer's answer closes the case as recovered or reopens it; customers can opt out.
 
 use crate::actor::Actor;
-use crate::cases::{CaseRow, timeline};
+use crate::audit::By;
+use crate::cases::CaseRow;
 use crate::db::Tx;
 use crate::error::{FieldErrors, StoreError};
 use crate::outbox::{self, EmailOut};
@@ -13,6 +14,7 @@ use jiff::Timestamp;
 use olive_domain::case::{CaseEvent, CaseStatus, CloseOutcome, StepStatus};
 use olive_domain::events::EventType;
 use olive_domain::followup::{Answer, Personal, first_name, personalise, unfilled_blanks};
+use olive_domain::permission::Permission;
 use olive_domain::playbook::StepKind;
 use rand::RngCore;
 use sea_query::{Expr, ExprTrait, LockType, Order, Query};
@@ -206,6 +208,7 @@ impl Store {
         now: Timestamp,
     ) -> Result<(CaseDetail, String), StoreError> {
         let c = self.case_row(actor, key).await?;
+        actor.require_on(Permission::Change, &c.location_id, "case")?;
         if !c.status.is_active() {
             return Err(StoreError::conflict(
                 "case_finished",
@@ -329,14 +332,7 @@ impl Store {
             now,
         )
         .await?;
-        tx.execute(&timeline(
-            &c.id,
-            now,
-            Some(&actor.staff_id),
-            CaseEvent::FollowUpSent,
-            json!({"follow_up_id": id, "channel": "email", "message": message, "expires_at": rfc3339(ms(expires))}),
-        ))
-        .await?;
+        tx.case_event(&c.id, &c.location_id, now, By::Staff(actor), CaseEvent::FollowUpSent, json!({"follow_up_id": id, "channel": "email", "message": message, "expires_at": rfc3339(ms(expires))})).await?;
         tx.commit().await?;
         Ok((self.get_case(actor, &c.id, now).await?, link))
     }
@@ -424,13 +420,14 @@ impl Store {
         .await?;
         let recovered = answer.is_recovered();
         let said = json!({"follow_up_id": followup_id, "rating": answer.rating, "would_return": answer.would_return, "comment": answer.comment, "recovered": recovered});
-        tx.execute(&timeline(
+        tx.case_event(
             &c.id,
+            &c.location_id,
             now,
-            None,
+            By::Customer,
             CaseEvent::FollowUpAnswered,
             said.clone(),
-        ))
+        )
         .await?;
         outbox::emit(
             &mut tx,
@@ -457,13 +454,14 @@ impl Store {
                 )
                 .await?;
             }
-            tx.execute(&timeline(
+            tx.case_event(
                 &c.id,
+                &c.location_id,
                 now,
-                None,
+                By::Customer,
                 CaseEvent::OptedOut,
                 json!({"source": "follow_up_page"}),
-            ))
+            )
             .await?;
         }
         if c.status.is_active() {
@@ -503,13 +501,14 @@ impl Store {
             now,
         ))
         .await?;
-        tx.execute(&timeline(
+        tx.case_event(
             &c.id,
+            &c.location_id,
             now,
-            None,
+            By::Customer,
             CaseEvent::Verified,
             json!({"method": "customer_answer", "customer_said": said, "satisfied": true}),
-        ))
+        )
         .await?;
         let pending = tx
             .fetch_all(
@@ -557,13 +556,14 @@ impl Store {
                 .to_owned(),
         )
         .await?;
-        tx.execute(&timeline(
+        tx.case_event(
             &c.id,
+            &c.location_id,
             now,
-            None,
+            By::Customer,
             CaseEvent::Closed,
             json!({"outcome": "recovered", "by": "customer_answer"}),
-        ))
+        )
         .await?;
         outbox::emit(
             tx,
@@ -624,13 +624,14 @@ impl Store {
                 "would not come back"
             }
         );
-        tx.execute(&timeline(
+        tx.case_event(
             &c.id,
+            &c.location_id,
             now,
-            None,
+            By::Customer,
             CaseEvent::Reopened,
             json!({"reason": reason, "comment": answer.comment}),
-        ))
+        )
         .await?;
         outbox::emit(
             tx,

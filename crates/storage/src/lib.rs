@@ -3,6 +3,7 @@
 pub mod actions;
 pub mod actor;
 pub mod admin;
+pub mod audit;
 pub mod auth;
 pub mod cases;
 pub mod db;

@@ -1,6 +1,7 @@
 //! Organisation set-up: locations, staff and their roles, authority limits, API tokens, playbooks.
 
-use crate::actor::Actor;
+use crate::actor::{Actor, Origin, Via};
+use crate::audit::{By, Target};
 use crate::error::{FieldErrors, StoreError};
 use crate::rows::{i, ms, new_id, oi, os, parse, s};
 use crate::store::{Location, Store, location_from_row, location_select};
@@ -11,6 +12,7 @@ use olive_domain::authority::{AuthorityLimit, AuthorityLimits};
 use olive_domain::contact::Email;
 use olive_domain::deadline::DayHours;
 use olive_domain::money::{Cents, Currency};
+use olive_domain::permission::Permission;
 use olive_domain::playbook::Playbook;
 use olive_domain::role::Role;
 use sea_query::{Expr, ExprTrait, OnConflict, Order, Query};
@@ -105,11 +107,53 @@ impl Store {
         Ok(())
     }
 
-    /// Validate and store a playbook (new or replacing one of the same code). Nothing changes on error.
+    /// Validate and store a playbook (new or replacing one of the same code) from the command line.
     pub async fn import_playbook(
         &self,
         source: &str,
         now: Timestamp,
+    ) -> Result<Playbook, StoreError> {
+        let by = Actor::operator("olive");
+        self.store_playbook(&by, source, now, "playbook.imported", serde_json::json!({}))
+            .await
+    }
+
+    /// A playbook uploaded by a person: a manager may replace the playbook their location uses; a new
+    /// playbook is an admin's call. Nothing changes when it does not validate.
+    pub async fn upload_playbook(
+        &self,
+        actor: &Actor,
+        source: &str,
+        now: Timestamp,
+    ) -> Result<Playbook, StoreError> {
+        actor.require_somewhere(Permission::EditPlaybook)?;
+        if let Ok(parsed) = Playbook::from_toml(source) {
+            if self.playbook(&parsed.playbook.code).await.is_ok() {
+                self.require_playbook_editor(actor, &parsed.playbook.code)
+                    .await?;
+            } else {
+                actor.require_org(Permission::Administer)?;
+            }
+        }
+        self.store_playbook(
+            actor,
+            source,
+            now,
+            "playbook.imported",
+            serde_json::json!({}),
+        )
+        .await
+    }
+
+    /// Validate and store a playbook, recording `action` with `detail` in the audit trail in the same
+    /// transaction. Nothing changes on error.
+    pub(crate) async fn store_playbook(
+        &self,
+        by: &Actor,
+        source: &str,
+        now: Timestamp,
+        action: &str,
+        mut detail: serde_json::Value,
     ) -> Result<Playbook, StoreError> {
         let p = Playbook::from_toml(source).map_err(|e| StoreError::Validation {
             message: e.to_string(),
@@ -130,7 +174,20 @@ impl Store {
                     .to_owned(),
             )
             .to_owned();
-        self.db.execute(&q).await?;
+        detail["name"] = p.playbook.name.clone().into();
+        detail["defects"] = p.defects.len().into();
+        detail["source_sha256"] = hex::encode(Sha256::digest(source.as_bytes())).into();
+        let mut tx = self.db.begin().await?;
+        tx.execute(&q).await?;
+        tx.audit(
+            By::Staff(by),
+            now,
+            action,
+            Target::new("playbook", &p.playbook.code, None),
+            detail,
+        )
+        .await?;
+        tx.commit().await?;
         self.settings.clear();
         Ok(p)
     }
@@ -211,8 +268,8 @@ impl Store {
                 .values_panic([
                     id.clone().into(),
                     input.name.trim().into(),
-                    input.playbook.into(),
-                    input.timezone.into(),
+                    input.playbook.clone().into(),
+                    input.timezone.clone().into(),
                     input.currency.to_ascii_uppercase().into(),
                     hours.into(),
                     closed.into(),
@@ -224,6 +281,14 @@ impl Store {
         for (role, limit) in AuthorityLimits::defaults().0 {
             tx.execute(&limit_insert(&id, role, limit)).await?;
         }
+        tx.audit(
+            By::Staff(&Actor::operator("olive")),
+            now,
+            "location.created",
+            Target::new("location", &id, Some(&id)),
+            serde_json::json!({"name": input.name.trim(), "playbook": input.playbook, "timezone": input.timezone, "currency": input.currency}),
+        )
+        .await?;
         tx.commit().await?;
         self.location(&id).await
     }
@@ -244,12 +309,24 @@ impl Store {
     }
 
     pub async fn get_location(&self, actor: &Actor, id: &str) -> Result<LocationView, StoreError> {
-        actor.member_of(id, "location")?;
+        actor.require(Permission::Read, id)?;
         Ok(self.location(id).await?.view())
     }
 
+    /// Add a staff member from the command line.
     pub async fn add_staff(
         &self,
+        input: NewStaff,
+        now: Timestamp,
+    ) -> Result<StaffView, StoreError> {
+        self.add_staff_by(&Actor::operator("olive"), input, now)
+            .await
+    }
+
+    /// Add a staff member (the caller's permission is checked by the caller); audited as `by`.
+    pub(crate) async fn add_staff_by(
+        &self,
+        by: &Actor,
         input: NewStaff,
         now: Timestamp,
     ) -> Result<StaffView, StoreError> {
@@ -311,6 +388,9 @@ impl Store {
             )
             .await?;
         }
+        let detail = serde_json::json!({"name": input.name.trim(), "email": email, "username": username, "is_admin": input.is_admin, "locations": input.locations.iter().map(|(l, r)| serde_json::json!({"location_id": l, "role": r})).collect::<Vec<_>>()});
+        tx.audit_staff(By::Staff(by), now, "staff.added", &id, detail)
+            .await?;
         tx.commit().await?;
         self.staff_view(&id).await
     }
@@ -403,9 +483,22 @@ impl Store {
         s(&row, "id")
     }
 
-    /// Issue an API token for a staff member; only its hash is stored.
+    /// Issue an API token for a staff member from the command line; only its hash is stored.
     pub async fn create_token(
         &self,
+        staff_id: &str,
+        name: &str,
+        expires_at: Option<Timestamp>,
+        now: Timestamp,
+    ) -> Result<IssuedToken, StoreError> {
+        self.create_token_by(&Actor::operator("olive"), staff_id, name, expires_at, now)
+            .await
+    }
+
+    /// Issue an API token (audited as `by`); only its hash is stored.
+    pub(crate) async fn create_token_by(
+        &self,
+        by: &Actor,
         staff_id: &str,
         name: &str,
         expires_at: Option<Timestamp>,
@@ -433,7 +526,17 @@ impl Store {
                 expires_at.map(ms).into(),
             ])
             .to_owned();
-        self.db.execute(&q).await?;
+        let mut tx = self.db.begin().await?;
+        tx.execute(&q).await?;
+        tx.audit(
+            By::Staff(by),
+            now,
+            "token.created",
+            Target::new("token", &id, None),
+            serde_json::json!({"staff_id": staff_id, "name": name, "expires_at": expires_at.map(|e| e.to_string())}),
+        )
+        .await?;
+        tx.commit().await?;
         Ok(IssuedToken { id, token })
     }
 
@@ -497,6 +600,11 @@ impl Store {
             staff_id,
             name: s(&row, "name")?,
             is_admin: i(&row, "is_admin")? != 0,
+            origin: Origin {
+                via: Via::Token,
+                credential: Some(format!("token:{}", s(&row, "token_id")?)),
+                ip: None,
+            },
         };
         self.tokens
             .put(hash, actor.clone(), now_ms, oi(&row, "expires_at")?);
@@ -508,7 +616,7 @@ impl Store {
         actor: &Actor,
         location_id: &str,
     ) -> Result<Vec<LimitView>, StoreError> {
-        actor.member_of(location_id, "location")?;
+        actor.require(Permission::Read, location_id)?;
         let limits = self.limits_at(location_id).await?;
         Ok(Role::ALL
             .iter()
@@ -550,7 +658,7 @@ impl Store {
         location_id: &str,
         limits: &[LimitView],
     ) -> Result<Vec<LimitView>, StoreError> {
-        let role = actor.require_configure(location_id)?;
+        let role = actor.require(Permission::Configure, location_id)?;
         let mut errs = FieldErrors::default();
         for l in limits {
             let field = l.role.as_str();
@@ -567,7 +675,27 @@ impl Store {
             }
         }
         errs.into_result()?;
+        let before = self.limits(actor, location_id).await?;
         let mut tx = self.db.begin().await?;
+        let changed: Vec<serde_json::Value> = limits
+            .iter()
+            .map(|l| {
+                let was = before.iter().find(|b| b.role == l.role);
+                serde_json::json!({
+                    "role": l.role,
+                    "from": was.map(|b| serde_json::json!({"per_case_cents": b.per_case_cents, "per_day_cents": b.per_day_cents})),
+                    "to": {"per_case_cents": l.per_case_cents, "per_day_cents": l.per_day_cents},
+                })
+            })
+            .collect();
+        tx.audit(
+            By::Staff(actor),
+            Timestamp::now(),
+            "limits.changed",
+            Target::new("location", location_id, Some(location_id)),
+            serde_json::json!({ "limits": changed }),
+        )
+        .await?;
         for l in limits {
             let limit = AuthorityLimit {
                 per_case_cents: l.per_case_cents.map(Cents),

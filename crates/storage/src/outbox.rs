@@ -8,6 +8,7 @@ use crate::rows::{i, ms, new_id, oi, opt_rfc3339, os, rfc3339, s};
 use crate::store::Store;
 use jiff::{SignedDuration, Timestamp};
 use olive_domain::events::EventType;
+use olive_domain::permission::Permission;
 use sea_query::{Expr, ExprTrait, LockBehavior, LockType, Order, Query};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -398,17 +399,8 @@ impl Store {
             q.and_where(Expr::col("status").eq(st));
         }
         if !actor.is_admin {
-            let managed: Vec<String> = actor
-                .roles
-                .iter()
-                .filter(|(_, r)| r.can_configure())
-                .map(|(l, _)| l.clone())
-                .collect();
-            if managed.is_empty() {
-                return Err(StoreError::Forbidden(
-                    "only a manager or an admin can see outgoing messages".into(),
-                ));
-            }
+            actor.require_somewhere(Permission::Configure)?;
+            let managed = actor.locations_allowing(Permission::Configure);
             q.and_where(Expr::col("location_id").is_in(managed));
         }
         let rows = self.db.fetch_all(&q).await?;
@@ -456,28 +448,35 @@ impl Store {
             .await?
             .ok_or(StoreError::NotFound("message"))?;
         let location = os(&row, "location_id")?.unwrap_or_default();
-        actor.member_of(&location, "message")?;
-        actor.require_configure(&location)?;
+        actor.require_on(Permission::Configure, &location, "message")?;
         if s(&row, "status")? != "dead" {
             return Err(StoreError::conflict(
                 "not_dead",
                 "only a message that gave up (dead) can be retried",
             ));
         }
-        self.db
-            .execute(
-                &Query::update()
-                    .table("outbox")
-                    .values([
-                        ("status", "pending".into()),
-                        ("attempts", 0.into()),
-                        ("next_attempt_at", ms(now).into()),
-                    ])
-                    .and_where(Expr::col("id").eq(id))
-                    .to_owned(),
-            )
-            .await?;
-        Ok(())
+        let mut tx = self.db.begin().await?;
+        tx.execute(
+            &Query::update()
+                .table("outbox")
+                .values([
+                    ("status", "pending".into()),
+                    ("attempts", 0.into()),
+                    ("next_attempt_at", ms(now).into()),
+                ])
+                .and_where(Expr::col("id").eq(id))
+                .to_owned(),
+        )
+        .await?;
+        tx.audit(
+            crate::audit::By::Staff(actor),
+            now,
+            "message.retried",
+            crate::audit::Target::new("message", id, Some(&location)),
+            serde_json::json!({}),
+        )
+        .await?;
+        tx.commit().await
     }
 
     /// Count messages by status (for tests, benchmarks and the health of the loop).

@@ -13,12 +13,14 @@
 //!   phone, the email and the address.
 
 use crate::actor::Actor;
+use crate::audit::By;
 use crate::error::{FieldErrors, StoreError};
-use crate::rows::{i, ms, new_id, os, rfc3339, s};
+use crate::rows::{i, ms, os, rfc3339, s};
 use crate::store::Store;
 use jiff::Timestamp;
 use olive_domain::case::{CaseEvent, CaseStatus};
 use olive_domain::ids::CaseKey;
+use olive_domain::permission::Permission;
 use sea_query::{Cond, Expr, ExprTrait, LockBehavior, LockType, Order, Query};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -55,6 +57,7 @@ pub struct Erasure {
 /// The case's personal data, as the erasure needs it.
 struct Personal {
     id: String,
+    location_id: String,
     reference: i64,
     email: Option<String>,
     /// what to remove from free text, longest first
@@ -95,6 +98,7 @@ fn personal(r: &sqlx::any::AnyRow) -> Result<Personal, StoreError> {
     needles.dedup();
     Ok(Personal {
         id: s(r, "id")?,
+        location_id: s(r, "location_id")?,
         reference: i(r, "ref")?,
         email,
         needles,
@@ -301,8 +305,8 @@ async fn rewrite_outbox(
 async fn redact(
     tx: &mut crate::db::Tx,
     p: &Personal,
-    actor_id: Option<&str>,
-    by: &str,
+    by: By<'_>,
+    by_name: &str,
     reason: &str,
     now: Timestamp,
 ) -> Result<u64, StoreError> {
@@ -365,23 +369,18 @@ async fn redact(
     )
     .await?;
     changed += rewrite_outbox(tx, p, now).await?;
-    let data = serde_json::json!({"by": by, "reason": scrub(reason, n)});
-    tx.execute(
-        &Query::insert()
-            .into_table("timeline")
-            .columns(["id", "case_id", "at", "actor_id", "event", "data"])
-            .values([
-                new_id().into(),
-                p.id.clone().into(),
-                ms(now).into(),
-                actor_id.map(str::to_string).into(),
-                CaseEvent::Redacted.as_str().into(),
-                data.to_string().into(),
-            ])
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?
-            .to_owned(),
+    // The audit trail's entries about the case: only their `data` may be rewritten (see 0006_audit.sql).
+    changed += rewrite(
+        tx,
+        "audit_log",
+        Cond::all().add(Expr::col("entity_id").eq(p.id.clone())),
+        &[("data", Treat::Json)],
+        n,
     )
     .await?;
+    let data = serde_json::json!({"by": by_name, "reason": scrub(reason, n)});
+    tx.case_event(&p.id, &p.location_id, now, by, CaseEvent::Redacted, data)
+        .await?;
     Ok(changed)
 }
 
@@ -425,22 +424,9 @@ impl Store {
             )
             .await?
             .ok_or(StoreError::NotFound("case"))?;
-        let role = actor.member_of(&s(&row, "location_id")?, "case")?;
-        if !role.can_configure() {
-            return Err(StoreError::Forbidden(
-                "only a manager of the location or an admin can erase a customer's data".into(),
-            ));
-        }
+        actor.require_on(Permission::Erase, &s(&row, "location_id")?, "case")?;
         let p = personal(&row)?;
-        let changed = redact(
-            &mut tx,
-            &p,
-            Some(&actor.staff_id),
-            &actor.name,
-            &reason,
-            now,
-        )
-        .await?;
+        let changed = redact(&mut tx, &p, By::Staff(actor), &actor.name, &reason, now).await?;
         tx.commit().await?;
         Ok(Erasure {
             case_id: p.id,
@@ -480,7 +466,15 @@ impl Store {
             .await?;
         let reason = format!("retention period of {days} days");
         for r in &rows {
-            redact(&mut tx, &personal(r)?, None, "retention", &reason, now).await?;
+            redact(
+                &mut tx,
+                &personal(r)?,
+                By::System,
+                "retention",
+                &reason,
+                now,
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(rows.len())

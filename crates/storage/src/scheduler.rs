@@ -2,7 +2,8 @@
 //! kind, by unique key), and due jobs run in one transaction each batch — claimed with
 //! `FOR UPDATE SKIP LOCKED` on PostgreSQL so two instances never run the same job.
 
-use crate::cases::{CaseRow, steps_insert, timeline};
+use crate::audit::By;
+use crate::cases::{CaseRow, steps_insert};
 use crate::db::Tx;
 use crate::error::StoreError;
 use crate::outbox::{self, EmailOut};
@@ -335,13 +336,14 @@ impl Store {
                 let managers = self.managers_of(tx, &c.location_id).await?;
                 people.extend(managers.iter().cloned());
                 let data = json!({"step_id": job.step_id, "step": title, "due_at": crate::rows::rfc3339(i(&step, "due_at")?), "told": managers});
-                tx.execute(&timeline(
+                tx.case_event(
                     &c.id,
+                    &c.location_id,
                     now,
-                    None,
+                    By::System,
                     CaseEvent::Escalated,
                     data.clone(),
-                ))
+                )
                 .await?;
                 tx.execute(
                     &Query::update()
@@ -489,13 +491,14 @@ impl Store {
                 .to_owned(),
         )
         .await?;
-        tx.execute(&timeline(
+        tx.case_event(
             &c.id,
+            &c.location_id,
             now,
-            None,
+            By::System,
             CaseEvent::FollowUpUnanswered,
             json!({"follow_up_id": job.followup_id, "step": step.title}),
-        ))
+        )
         .await?;
         let text = format!(
             "C-{} ({who}) has not answered the follow-up: call to verify the recovery.",

@@ -7,6 +7,7 @@ use crate::store::Store;
 use crate::views::{CountBy, Stats};
 use jiff::Timestamp;
 use olive_domain::case::{CaseStatus, HOT_POTATO_HANDOFFS};
+use olive_domain::permission::Permission;
 use sea_query::{Expr, ExprTrait, Query, SelectStatement};
 
 /// Optional narrowing of the statistics.
@@ -34,7 +35,7 @@ impl Store {
             None => None,
         };
         if let Some(l) = &f.location_id {
-            actor.member_of(l, "location")?;
+            actor.require(Permission::Read, l)?;
         }
         let scoped = |mut q: SelectStatement| {
             q.from_as("cases", "c");

@@ -165,19 +165,7 @@ impl Fixture {
                     now,
                 )
                 .await?;
-            actors.insert(
-                key,
-                crate::actor::Actor {
-                    staff_id: view.id.clone(),
-                    name: view.name.clone(),
-                    is_admin,
-                    roles: view
-                        .locations
-                        .iter()
-                        .map(|l| (l.location_id.clone(), l.role))
-                        .collect(),
-                },
-            );
+            actors.insert(key, crate::actor::Actor::of_staff(&view));
         }
         Ok(Fixture {
             store,

@@ -2,10 +2,12 @@
 //! one's own password (which ends one's other sessions).
 
 use crate::actor::Actor;
+use crate::audit::{By, Target};
 use crate::error::{FieldErrors, StoreError};
 use crate::rows::{i, ms, oi, opt_rfc3339, rfc3339, s};
 use crate::store::Store;
 use jiff::{SignedDuration, Timestamp};
+use olive_domain::permission::Permission;
 use sea_query::{Expr, ExprTrait, Order, Query};
 use serde::{Deserialize, Serialize};
 
@@ -95,7 +97,7 @@ impl Store {
             .expires_in_days
             .map(|d| now + SignedDuration::from_hours(24 * i64::from(d)));
         let issued = self
-            .create_token(&actor.staff_id, &name, expires, now)
+            .create_token_by(actor, &actor.staff_id, &name, expires, now)
             .await?;
         Ok(CreatedToken {
             view: TokenView {
@@ -118,10 +120,8 @@ impl Store {
         staff_id: Option<&str>,
     ) -> Result<Vec<TokenView>, StoreError> {
         let whose = staff_id.unwrap_or(&actor.staff_id);
-        if whose != actor.staff_id && !actor.is_admin {
-            return Err(StoreError::Forbidden(
-                "only an admin can see other people's tokens".into(),
-            ));
+        if whose != actor.staff_id {
+            actor.require_org(Permission::Administer)?;
         }
         let rows = self
             .db
@@ -154,9 +154,13 @@ impl Store {
                     .to_owned(),
             )
             .await?
-            .filter(|r| actor.is_admin || s(r, "staff_id").is_ok_and(|o| o == actor.staff_id))
+            .filter(|r| {
+                actor.require_org(Permission::Administer).is_ok()
+                    || s(r, "staff_id").is_ok_and(|o| o == actor.staff_id)
+            })
             .ok_or(StoreError::NotFound("token"))?;
-        self.db
+        let mut tx = self.db.begin().await?;
+        let revoked = tx
             .execute(
                 &Query::update()
                     .table("api_tokens")
@@ -166,6 +170,17 @@ impl Store {
                     .to_owned(),
             )
             .await?;
+        if revoked > 0 {
+            tx.audit(
+                By::Staff(actor),
+                now,
+                "token.revoked",
+                Target::new("token", id, None),
+                serde_json::json!({"staff_id": s(&row, "staff_id")?, "name": s(&row, "name")?}),
+            )
+            .await?;
+        }
+        tx.commit().await?;
         self.tokens.clear();
         let mut v = view(&row)?;
         v.revoked_at.get_or_insert(rfc3339(ms(now)));
@@ -200,14 +215,17 @@ impl Store {
                 "that is not your current password",
             ));
         }
-        self.set_password(&actor.staff_id, &change.new_password)
-            .await
-            .map_err(|e| match e {
-                StoreError::Validation { message, .. } => {
-                    StoreError::field("new_password", message)
-                }
-                other => other,
-            })?;
+        self.set_secret(
+            actor,
+            &actor.staff_id,
+            crate::auth::Secret::Password(&change.new_password),
+            "staff.password_changed",
+        )
+        .await
+        .map_err(|e| match e {
+            StoreError::Validation { message, .. } => StoreError::field("new_password", message),
+            other => other,
+        })?;
         self.end_sessions_of(&actor.staff_id, keep_session).await
     }
 

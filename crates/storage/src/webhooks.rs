@@ -2,11 +2,13 @@
 //! that signs every delivery.
 
 use crate::actor::Actor;
+use crate::audit::{By, Target};
 use crate::error::{FieldErrors, StoreError};
 use crate::rows::{i, ms, new_id, rfc3339, s};
 use crate::store::Store;
 use jiff::Timestamp;
 use olive_domain::events::EventType;
+use olive_domain::permission::Permission;
 use rand::RngCore;
 use sea_query::{Expr, ExprTrait, Order, Query};
 use serde::{Deserialize, Serialize};
@@ -84,7 +86,7 @@ impl Store {
         input: NewWebhook,
         now: Timestamp,
     ) -> Result<CreatedWebhook, StoreError> {
-        actor.require_configure(location_id)?;
+        actor.require(Permission::Configure, location_id)?;
         let mut errs = FieldErrors::default();
         let url = check_target(&input.url, self.loop_config().allow_private_webhooks);
         if let Err(e) = &url {
@@ -115,33 +117,43 @@ impl Store {
         rand::rng().fill_bytes(&mut bytes);
         let secret = format!("whsec_{}", hex::encode(bytes));
         let id = new_id();
-        self.db
-            .execute(
-                &Query::insert()
-                    .into_table("webhooks")
-                    .columns([
-                        "id",
-                        "location_id",
-                        "url",
-                        "secret",
-                        "events",
-                        "active",
-                        "created_by",
-                        "created_at",
-                    ])
-                    .values_panic([
-                        id.clone().into(),
-                        location_id.into(),
-                        url.clone().into(),
-                        secret.clone().into(),
-                        events.join(",").into(),
-                        1.into(),
-                        actor.staff_id.clone().into(),
-                        ms(now).into(),
-                    ])
-                    .to_owned(),
-            )
-            .await?;
+        let mut tx = self.db.begin().await?;
+        tx.execute(
+            &Query::insert()
+                .into_table("webhooks")
+                .columns([
+                    "id",
+                    "location_id",
+                    "url",
+                    "secret",
+                    "events",
+                    "active",
+                    "created_by",
+                    "created_at",
+                ])
+                .values_panic([
+                    id.clone().into(),
+                    location_id.into(),
+                    url.clone().into(),
+                    secret.clone().into(),
+                    events.join(",").into(),
+                    1.into(),
+                    actor.staff_id.clone().into(),
+                    ms(now).into(),
+                ])
+                .to_owned(),
+        )
+        .await?;
+        // The signing secret is never put in the audit trail.
+        tx.audit(
+            By::Staff(actor),
+            now,
+            "webhook.created",
+            Target::new("webhook", &id, Some(location_id)),
+            serde_json::json!({"url": url, "events": events}),
+        )
+        .await?;
+        tx.commit().await?;
         Ok(CreatedWebhook {
             webhook: WebhookView {
                 id,
@@ -159,7 +171,7 @@ impl Store {
         actor: &Actor,
         location_id: &str,
     ) -> Result<Vec<WebhookView>, StoreError> {
-        actor.require_configure(location_id)?;
+        actor.require(Permission::Configure, location_id)?;
         let rows = self
             .db
             .fetch_all(
@@ -190,19 +202,18 @@ impl Store {
             .await?
             .ok_or(StoreError::NotFound("webhook"))?;
         let location = s(&row, "location_id")?;
-        actor.member_of(&location, "webhook")?;
-        actor.require_configure(&location)?;
-        self.db
-            .execute(
-                &Query::update()
-                    .table("webhooks")
-                    .value("active", 0)
-                    .and_where(Expr::col("id").eq(id))
-                    .to_owned(),
-            )
-            .await?;
+        actor.require_on(Permission::Configure, &location, "webhook")?;
+        let mut tx = self.db.begin().await?;
+        tx.execute(
+            &Query::update()
+                .table("webhooks")
+                .value("active", 0)
+                .and_where(Expr::col("id").eq(id))
+                .to_owned(),
+        )
+        .await?;
         // What was still waiting for it will not be sent: say so where managers look.
-        self.db
+        let stopped = tx
             .execute(
                 &Query::update()
                     .table("outbox")
@@ -216,7 +227,15 @@ impl Store {
                     .to_owned(),
             )
             .await?;
-        Ok(())
+        tx.audit(
+            By::Staff(actor),
+            Timestamp::now(),
+            "webhook.deleted",
+            Target::new("webhook", id, Some(&location)),
+            serde_json::json!({ "pending_messages_stopped": stopped }),
+        )
+        .await?;
+        tx.commit().await
     }
 }
 

@@ -17,6 +17,8 @@ pub(crate) struct CaseWrite {
     pub case: Box<dyn FnOnce(i64) -> Vec<Expr> + Send>,
     pub steps: Vec<Vec<Expr>>,
     pub timeline: Vec<Expr>,
+    /// the `case.created` audit row
+    pub audit: Vec<Expr>,
     /// the customer's contact keys (`followup::contact_keys`), checked against opt-outs in the transaction
     pub contacts: Vec<String>,
     pub idempotency: Option<InsertStatement>,
@@ -165,6 +167,10 @@ async fn write_batch(
             .into_table("timeline")
             .columns(TIMELINE_COLS)
             .to_owned();
+        let mut audit = Query::insert()
+            .into_table("audit_log")
+            .columns(crate::audit::AUDIT_COLS)
+            .to_owned();
         let mut any_steps = false;
         let now = kept[0].1.now;
         let mut events = Vec::with_capacity(kept.len());
@@ -176,12 +182,14 @@ async fn write_batch(
                 any_steps = true;
             }
             timeline.values_panic(w.timeline);
+            audit.values_panic(w.audit);
         }
         tx.execute(&cases).await?;
         if any_steps {
             tx.execute(&steps).await?;
         }
         tx.execute(&timeline).await?;
+        tx.execute(&audit).await?;
         crate::outbox::emit_many(
             &mut tx,
             olive_domain::events::EventType::CaseCreated,

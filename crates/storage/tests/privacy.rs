@@ -17,7 +17,7 @@ use sea_query::Query;
 use sqlx::Row;
 
 /// Every text column that may hold something about a customer, by table.
-const TEXT_COLUMNS: [(&str, &[&str]); 9] = [
+const TEXT_COLUMNS: [(&str, &[&str]); 10] = [
     (
         "cases",
         &[
@@ -38,6 +38,7 @@ const TEXT_COLUMNS: [(&str, &[&str]); 9] = [
     ("timeline", &["data"]),
     ("notifications", &["text"]),
     ("outbox", &["recipient", "subject", "body"]),
+    ("audit_log", &["data"]),
 ];
 
 /// Every stored text that contains one of `needles` (as `table.column: text`).

@@ -23,11 +23,12 @@ impl FromRequestParts<AppState> for Auth {
             .or_else(|| header.strip_prefix("bearer "))
             .map(str::trim)
             .ok_or_else(AppError::unauthorized)?;
-        let actor = state
+        let mut actor = state
             .store
             .authenticate(token, state.now())
             .await?
             .ok_or_else(AppError::unauthorized)?;
+        actor.origin.ip = crate::ratelimit::client_ip(parts);
         Ok(Auth(actor))
     }
 }

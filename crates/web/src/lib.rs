@@ -1,5 +1,6 @@
 //! Olive's HTTP layer: the JSON API (axum + utoipa), error mapping, authentication, serving.
 
+pub mod access;
 pub mod api;
 pub mod auth;
 pub mod error;

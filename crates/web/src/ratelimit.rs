@@ -115,6 +115,15 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     }
 }
 
+/// The peer address as text, for the audit trail (the connection's address: behind a reverse proxy
+/// this is the proxy).
+pub fn client_ip(parts: &Parts) -> Option<String> {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

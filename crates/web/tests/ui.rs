@@ -296,3 +296,109 @@ async fn right_pin_switches_user() {
         "signed in as the front desk with the idle timer"
     );
 }
+
+/// The audit trail over HTTP: a change through the API is recorded as coming from that token and
+/// address; a change from a signed-in browser as that session; managers read and download it, front
+/// desk staff may not.
+#[tokio::test]
+async fn audit_trail_records_where_changes_came_from() {
+    let app = app_with_passwords().await;
+    let (st, case) = app
+        .post(
+            "dental_front",
+            "/api/v1/cases",
+            serde_json::json!({"location_id": app.fx.dental, "defect": "long-wait", "customer": {"name": "Sam"}}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{case}");
+    let id = case["id"].as_str().unwrap();
+
+    // The manager edits the case from a browser.
+    let mut b = Browser::new(&app);
+    let (st, _, _) = b
+        .post(
+            "/login",
+            &[
+                ("login", "dental.manager@olive.test"),
+                ("password", "correct horse"),
+            ],
+        )
+        .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let csrf = b.csrf(&format!("/cases/{id}")).await;
+    let (st, _, _) = b
+        .post(
+            &format!("/cases/{id}/notes"),
+            &[("_csrf", csrf.as_str()), ("text", "called her back")],
+        )
+        .await;
+    assert!(st.is_redirection() || st.is_success(), "{st}");
+
+    let (st, page) = app
+        .get("dental_manager", &format!("/api/v1/audit?entity={id}"))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{page}");
+    let items = page["items"].as_array().unwrap();
+    let created = items
+        .iter()
+        .find(|e| e["action"] == "case.created")
+        .expect("created");
+    assert_eq!(created["via"], "token");
+    assert!(
+        created["credential"]
+            .as_str()
+            .unwrap()
+            .starts_with("token:")
+    );
+    assert_eq!(created["ip"], "127.0.0.1");
+    assert_eq!(created["actor_id"], app.id("dental_front"));
+    let note = items
+        .iter()
+        .find(|e| e["action"] == "case.note")
+        .expect("the note");
+    assert_eq!(note["via"], "session");
+    assert!(note["credential"].as_str().unwrap().starts_with("session:"));
+    assert_eq!(note["actor_id"], app.id("dental_manager"));
+
+    // CSV: a header and one line per entry; the same filters.
+    let res = app
+        .http
+        .get(format!("{}/api/v1/audit/export?entity={id}", app.base))
+        .bearer_auth(&app.tokens["dental_manager"])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let csv = res.text().await.unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(lines[0].starts_with("at,actor_id,actor_name,via"), "{csv}");
+    assert_eq!(lines.len(), items.len() + 1, "{csv}");
+    assert!(csv.contains("case.created") && csv.contains("case.note"));
+
+    // The page and its download, for the manager; not for the front desk.
+    let (st, html, _) = b.get("/audit").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        html.contains("case.note") && html.contains("Download CSV"),
+        "{html}"
+    );
+    let (st, body, _) = b.get("/audit.csv?action=case.").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(body.contains("case.created"));
+    let (st, b2) = app.get("dental_front", "/api/v1/audit").await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "{b2}");
+    let (st, b2) = app
+        .get(
+            "dental_manager",
+            &format!("/api/v1/audit?from=yesterday&entity={id}"),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b2}");
+    assert!(b2["error"]["fields"]["from"].is_string(), "{b2}");
+}

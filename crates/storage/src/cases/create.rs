@@ -91,13 +91,14 @@ impl Store {
             return Ok((self.get_case(actor, &existing, now).await?, false));
         }
         // Unknown or foreign location: 422 naming the field (it is input, not a URL).
-        let role = actor.role_at(&input.location_id);
-        let location = match role {
-            Some(_) => self.location(&input.location_id).await.ok(),
-            None => None,
-        };
+        let location =
+            match actor.require_named(Permission::Create, &input.location_id, "location_id") {
+                Ok(_) => self.location(&input.location_id).await.ok(),
+                Err(StoreError::Validation { .. }) => None,
+                Err(e) => return Err(e),
+            };
         let Some(location) = location else {
-            errs.add("location_id", "no such location among yours");
+            errs.add("location_id", crate::actor::NOT_YOURS);
             return Err(errs
                 .into_result()
                 .err()
@@ -223,6 +224,13 @@ impl Store {
                 Some(&actor.staff_id),
                 CaseEvent::Created,
                 created_data.clone(),
+            ),
+            audit: crate::audit::audit_values(
+                crate::audit::By::Staff(actor),
+                now,
+                &case_action(CaseEvent::Created),
+                crate::audit::Target::new("case", &id, Some(&location.id)),
+                &created_data,
             ),
             contacts: crate::followup::contact_keys(&created),
             idempotency: idempotency_key

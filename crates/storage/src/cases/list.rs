@@ -38,6 +38,10 @@ impl Store {
             }
         }
         errs.into_result()?;
+        // Asking for another location's cases by name is a 404, as for one of its cases.
+        if let Some(l) = f.location_id.as_deref().filter(|v| !v.is_empty()) {
+            actor.require(Permission::Read, l)?;
+        }
         for (col, v) in [
             ("location_id", &f.location_id),
             ("stage_code", &f.stage),

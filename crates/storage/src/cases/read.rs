@@ -12,11 +12,11 @@ impl Store {
             .await?
             .ok_or(StoreError::NotFound("case"))?;
         let case = case_from_row(&row)?;
-        actor.member_of(&case.location_id, "case")?;
+        actor.require_on(Permission::Read, &case.location_id, "case")?;
         Ok(case)
     }
 
-    /// Load and lock a case row inside a write transaction.
+    /// Load and lock a case row inside a write transaction (the caller must hold `Change`).
     pub(crate) async fn case_row_tx(
         &self,
         tx: &mut crate::db::Tx,
@@ -32,7 +32,7 @@ impl Store {
             .await?
             .ok_or(StoreError::NotFound("case"))?;
         let case = case_from_row(&row)?;
-        actor.member_of(&case.location_id, "case")?;
+        actor.require_on(Permission::Change, &case.location_id, "case")?;
         Ok(case)
     }
 
@@ -432,13 +432,14 @@ impl Store {
             u.value("updated_at", ms(now))
                 .and_where(Expr::col("id").eq(c.id.clone()));
             tx.execute(&u).await?;
-            tx.execute(&timeline(
+            tx.case_event(
                 &c.id,
+                &c.location_id,
                 now,
-                Some(&actor.staff_id),
+                By::Staff(actor),
                 CaseEvent::Edited,
                 serde_json::json!({ "changes": changes }),
-            ))
+            )
             .await?;
             tx.commit().await?;
         } else {

@@ -104,16 +104,7 @@ pub struct Org {
 }
 
 pub fn actor_of(s: &StaffView) -> Actor {
-    Actor {
-        staff_id: s.id.clone(),
-        name: s.name.clone(),
-        is_admin: s.is_admin,
-        roles: s
-            .locations
-            .iter()
-            .map(|l| (l.location_id.clone(), l.role))
-            .collect(),
-    }
+    Actor::of_staff(s)
 }
 
 fn hours(days: &[usize], open: (i8, i8), close: (i8, i8)) -> [Option<DayHours>; 7] {

@@ -37,7 +37,7 @@ pub async fn put_location(
     ApiPath(id): ApiPath<String>,
     ApiJson(b): ApiJson<LocationSettings>,
 ) -> ApiResult<Json<LocationView>> {
-    a.require_configure(&id)?;
+    a.require(olive_domain::permission::Permission::Configure, &id)?;
     let mut hours = [None; 7];
     for h in &b.hours {
         let idx = weekday_index(&h.day).ok_or_else(|| {

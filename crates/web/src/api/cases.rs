@@ -67,7 +67,7 @@ pub async fn create_case(
 
 /// Cases at the caller's locations, newest first.
 #[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(CaseFilter),
-    responses((status = 200, body = Page<CaseSummary>), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody), BadInput),
+    responses((status = 200, body = Page<CaseSummary>), (status = 400, body = ErrorBody), (status = 404, description = "`location_id` is not one of your locations", body = ErrorBody), (status = 422, body = ErrorBody), BadInput),
     security(("bearer" = [])))]
 pub async fn list_cases(
     State(st): State<AppState>,

@@ -2,6 +2,7 @@
 
 pub mod actions;
 pub mod admin;
+pub mod audit;
 pub mod cases;
 pub mod followups;
 pub mod org;
@@ -20,7 +21,7 @@ use utoipa_axum::routes;
 #[openapi(
     info(title = "Olive API", description = "Service recovery: playbooks, cases, gestures, handoffs, wording check. Errors are `{\"error\": {\"code\", \"message\", \"fields\"}}`."),
     modifiers(&Bearer),
-    tags((name = "cases"), (name = "steps"), (name = "gestures"), (name = "handoffs"), (name = "playbooks"), (name = "wording"), (name = "organisation"), (name = "stats"), (name = "follow-up"), (name = "webhooks"), (name = "system"))
+    tags((name = "cases"), (name = "steps"), (name = "gestures"), (name = "handoffs"), (name = "playbooks"), (name = "wording"), (name = "organisation"), (name = "stats"), (name = "follow-up"), (name = "webhooks"), (name = "audit"), (name = "system"))
 )]
 struct ApiDoc;
 
@@ -83,6 +84,8 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(followups::list_outbox))
         .routes(routes!(followups::retry_outbox))
         .routes(routes!(followups::notifications))
+        .routes(routes!(audit::list))
+        .routes(routes!(audit::export))
         .routes(routes!(tokens::list, tokens::create))
         .routes(routes!(tokens::revoke))
         .routes(routes!(tokens::change_password))

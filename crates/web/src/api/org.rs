@@ -123,7 +123,7 @@ pub async fn approvals(
 }
 
 /// Counts by stage and defect, overdue, handoffs, gesture totals, recovered rate, median minutes to first action.
-#[utoipa::path(get, path = "/api/v1/stats", tag = "stats", params(StatsFilter), responses((status = 200, body = Stats), (status = 422, body = ErrorBody), BadInput), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/stats", tag = "stats", params(StatsFilter), responses((status = 200, body = Stats), (status = 404, description = "`location_id` is not one of your locations", body = ErrorBody), (status = 422, body = ErrorBody), BadInput), security(("bearer" = [])))]
 pub async fn stats(
     State(st): State<AppState>,
     Auth(a): Auth,

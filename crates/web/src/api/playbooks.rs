@@ -9,8 +9,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use olive_domain::permission::Permission;
 use olive_domain::wording::Finding;
-use olive_storage::StoreError;
 use serde::{Deserialize, Serialize};
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -80,11 +80,7 @@ pub async fn import(
     Auth(a): Auth,
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> ApiResult<Json<PlaybookSummary>> {
-    if !a.is_admin && !a.roles.iter().any(|(_, r)| r.can_configure()) {
-        return Err(
-            StoreError::Forbidden("only managers and admins change playbooks".into()).into(),
-        );
-    }
+    a.require_somewhere(Permission::EditPlaybook)?;
     let body = body.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             AppError::new(
@@ -104,17 +100,7 @@ pub async fn import(
         )
     })?;
     let now = st.now();
-    // A manager may replace the playbook their location uses; a new playbook is an admin's call.
-    if let Ok(parsed) = olive_domain::playbook::Playbook::from_toml(text) {
-        if st.store.playbook(&parsed.playbook.code).await.is_ok() {
-            st.store
-                .require_playbook_editor(&a, &parsed.playbook.code)
-                .await?;
-        } else {
-            a.require_admin()?;
-        }
-    }
-    let p = st.store.import_playbook(text, now).await?;
+    let p = st.store.upload_playbook(&a, text, now).await?;
     Ok(Json(PlaybookSummary {
         code: p.playbook.code,
         name: p.playbook.name,

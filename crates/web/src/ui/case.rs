@@ -228,8 +228,9 @@ pub async fn render(
         .playbook_at(&loc.playbook_code, loc.playbook_updated_at)
         .await?;
     let tz = loc.tz.clone();
-    let role = web.actor.role_at(&loc.id);
-    let can_approve = role.is_some_and(|r| r.can_approve());
+    let can_approve = web
+        .actor
+        .may(olive_domain::permission::Permission::Approve, &loc.id);
     let status = c.summary.status.as_str();
     let active = c.summary.status.is_active();
     let steps = c

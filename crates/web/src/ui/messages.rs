@@ -2,7 +2,7 @@
 //! and marking one's reminders read.
 
 use super::session::{Posted, Web};
-use super::{Nav, is_manager, local};
+use super::{Nav, local};
 use crate::error::AppError;
 use crate::state::AppState;
 use askama::Template;
@@ -38,11 +38,8 @@ async fn page(
     flash: Option<String>,
     error: Option<String>,
 ) -> Result<Response, AppError> {
-    if !is_manager(&web) {
-        return Err(AppError::from(olive_storage::StoreError::Forbidden(
-            "only a manager or an admin can see outgoing messages".into(),
-        )));
-    }
+    web.actor
+        .require_somewhere(olive_domain::permission::Permission::Configure)?;
     let locations = st.store.list_locations(&web.actor).await?;
     let tz = locations
         .first()
@@ -76,7 +73,10 @@ async fn page(
     )?;
     let mut hooks = Vec::new();
     for l in &locations {
-        if web.actor.require_configure(&l.id).is_ok() {
+        if web
+            .actor
+            .may(olive_domain::permission::Permission::Configure, &l.id)
+        {
             hooks.push((
                 l.name.clone(),
                 l.id.clone(),

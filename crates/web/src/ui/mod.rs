@@ -1,5 +1,6 @@
 //! The web interface: server-rendered pages (askama) with htmx, built on the same Store operations as the API.
 
+pub mod audit;
 pub mod auth;
 pub mod case;
 pub mod followup;
@@ -16,7 +17,6 @@ use axum::http::{HeaderValue, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use jiff::{SignedDuration, Timestamp};
-use olive_domain::role::Role;
 use olive_storage::auth::WebSession;
 
 /// What the layout needs: who is signed in, the CSRF token, which menu item is active.
@@ -38,7 +38,10 @@ impl Nav {
         Nav {
             name: s.actor.name.clone(),
             csrf: s.csrf.clone(),
-            manager: s.actor.is_admin || s.actor.roles.iter().any(|(_, r)| r.can_approve()),
+            manager: s
+                .actor
+                .require_somewhere(olive_domain::permission::Permission::Approve)
+                .is_ok(),
             device: s.device_id.is_some(),
             active,
             idle_seconds: if s.device_id.is_some() {
@@ -52,11 +55,9 @@ impl Nav {
 
 /// Is the person a manager (or admin) anywhere?
 pub fn is_manager(s: &WebSession) -> bool {
-    s.actor.is_admin
-        || s.actor
-            .roles
-            .iter()
-            .any(|(_, r)| matches!(r, Role::Manager | Role::Admin))
+    s.actor
+        .require_somewhere(olive_domain::permission::Permission::Configure)
+        .is_ok()
 }
 
 /// "due in 12 min", "overdue by 1 h 5 min", "due Tue 17:00" — for a step's due instant.
@@ -262,6 +263,8 @@ pub fn router() -> Router<AppState> {
         .route("/f/{token}", get(followup::show).post(followup::answer))
         .route("/my/read", post(messages::mark_read))
         .route("/messages", get(messages::show))
+        .route("/audit", get(audit::show))
+        .route("/audit.csv", get(audit::download))
         .route("/messages/{id}/retry", post(messages::retry))
         .route("/messages/webhooks", post(messages::add_webhook))
         .route(

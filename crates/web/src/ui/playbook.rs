@@ -225,22 +225,11 @@ pub async fn download(
 pub async fn upload(State(st): State<AppState>, p: Posted<Fields>) -> Result<Response, AppError> {
     let text = p.form.get("toml").cloned().unwrap_or_default();
     let location = p.form.get("location_id").cloned().unwrap_or_default();
-    let res = async {
-        let parsed = olive_domain::playbook::Playbook::from_toml(&text).map_err(|e| {
-            StoreError::Validation {
-                message: e.to_string(),
-                fields: Default::default(),
-            }
-        })?;
-        st.store
-            .require_playbook_editor(&p.web.actor, &parsed.playbook.code)
-            .await?;
-        st.store
-            .import_playbook(&text, st.now())
-            .await
-            .map(|_| "Playbook saved; new cases use it.")
-    }
-    .await;
+    let res = st
+        .store
+        .upload_playbook(&p.web.actor, &text, st.now())
+        .await
+        .map(|_| "Playbook saved; new cases use it.");
     finish(&st, &p.web, &location, res, text).await
 }
 

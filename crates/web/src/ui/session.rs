@@ -67,7 +67,10 @@ impl FromRequestParts<AppState> for Web {
             return Err(WebRejection::SignIn(device));
         };
         match st.store.session(&token, st.now()).await {
-            Ok(Some(s)) => Ok(Web(s)),
+            Ok(Some(mut s)) => {
+                s.actor.origin.ip = crate::ratelimit::client_ip(parts);
+                Ok(Web(s))
+            }
             Ok(None) => Err(WebRejection::SignIn(device)),
             Err(e) => Err(WebRejection::Error(e.into())),
         }

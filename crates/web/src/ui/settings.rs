@@ -87,7 +87,8 @@ async fn render(
     values: BTreeMap<String, String>,
 ) -> Result<SettingsPage, AppError> {
     let (locations, loc) = pick_location(st, web, location).await?;
-    web.actor.require_configure(&loc.id)?;
+    web.actor
+        .require(olive_domain::permission::Permission::Configure, &loc.id)?;
     let days = WEEKDAYS
         .iter()
         .zip(DAY_NAMES)
