@@ -287,3 +287,31 @@ test("closing the loop for staff: reminders in My work, escalations and messages
   await shot(page, "case-follow-up");
   await ctx.close();
 });
+
+test("audit trail: the manager sees who changed what and from where, filters it and downloads CSV; the front desk has no Audit page", async () => {
+  const { ctx, page } = await session();
+  await signIn(page, "maria@harbourdental.example");
+  await page.getByRole("link", { name: "Audit" }).click();
+  await page.getByRole("heading", { name: "Audit trail" }).waitFor();
+  const rows = page.locator("table tbody tr");
+  assert.ok((await rows.count()) > 10, "the demo's history is in the trail");
+  await page.getByLabel("Action").selectOption("case.gesture_");
+  await page.getByRole("button", { name: "Filter" }).click();
+  await page.waitForURL(/action=case.gesture_/);
+  const actions = await page.locator("table tbody td code").allInnerTexts();
+  assert.ok(actions.some((a) => a.startsWith("case.gesture_")), `actions ${actions.slice(0, 4)}`);
+  const download = page.waitForEvent("download");
+  await page.getByRole("link", { name: "Download CSV" }).click();
+  const file = await (await download).path();
+  const csv = (await import("node:fs")).readFileSync(file, "utf8");
+  assert.ok(csv.startsWith("at,actor_id,actor_name,via"), csv.slice(0, 80));
+  await shot(page, "audit");
+  await ctx.close();
+  // Front-desk staff: no link, and the page is refused.
+  const fd = await session();
+  await signIn(fd.page, "fiona");
+  assert.equal(await fd.page.getByRole("link", { name: "Audit" }).count(), 0);
+  const res = await fd.page.goto("/audit");
+  assert.equal(res.status(), 403);
+  await fd.ctx.close();
+});

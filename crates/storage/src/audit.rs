@@ -200,7 +200,7 @@ pub struct AuditFilter {
     pub location: Option<String>,
     pub actor_id: Option<String>,
     pub entity_id: Option<String>,
-    /// an action (`case.created`) or a prefix ending in a dot (`case.`)
+    /// an action (`case.created`) or a prefix ending in `.` or `_` (`case.`, `case.gesture_`)
     pub action: Option<String>,
     pub from: Option<Timestamp>,
     pub to: Option<Timestamp>,
@@ -243,8 +243,13 @@ impl Store {
             q.and_where(Expr::col("entity_id").eq(e.clone()));
         }
         match f.action.as_deref() {
-            Some(a) if a.ends_with('.') => {
-                q.and_where(Expr::col("action").like(format!("{}%", a.replace(['%', '_'], ""))));
+            Some(a) if a.ends_with(['.', '_']) => {
+                let escaped = a
+                    .replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_");
+                let pattern = sea_query::LikeExpr::new(format!("{escaped}%")).escape('\\');
+                q.and_where(Expr::col("action").like(pattern));
             }
             Some(a) => {
                 q.and_where(Expr::col("action").eq(a));

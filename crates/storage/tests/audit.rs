@@ -132,6 +132,18 @@ async fn every_change_is_recorded_with_who_when_and_from_where(store: Store) {
     assert_eq!(approved.credential.as_deref(), Some("token:tok-manager"));
     assert_eq!(approved.data["value_cents"], 300_00);
 
+    // A prefix: every gesture decision, and nothing else.
+    let gestures = AuditFilter {
+        action: Some("case.gesture_".into()),
+        ..about(&case.summary.id)
+    };
+    let actions: Vec<String> = entries(&store, &manager, gestures)
+        .await
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(actions, ["case.gesture_approved", "case.gesture_requested"]);
+
     // Limits: from and to.
     store
         .set_limits(

@@ -22,7 +22,7 @@ pub struct AuditQuery {
     pub actor: Option<String>,
     /// entries about this case, staff member, token, webhook…
     pub entity: Option<String>,
-    /// an action (`case.gesture_approved`) or a prefix ending in a dot (`case.`, `limits.`)
+    /// an action (`case.gesture_approved`) or a prefix ending in `.` or `_` (`case.`, `case.gesture_`)
     pub action: Option<String>,
     /// on or after this instant
     pub from: Option<String>,

@@ -12,8 +12,18 @@ use axum::response::{IntoResponse, Response};
 use olive_domain::permission::Permission;
 use olive_storage::audit::AuditEntry;
 
-/// One entry as shown: (when, who, via and address, action, about, what changed).
-type Line = (String, String, String, String, String, String);
+/// One entry as shown.
+pub struct Line {
+    when: String,
+    who: String,
+    from: String,
+    action: String,
+    /// e.g. "case …8dad12a"
+    about: String,
+    /// the case page, for entries about a case
+    link: Option<String>,
+    changed: String,
+}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "audit.html")]
@@ -42,7 +52,7 @@ impl AuditPage {
     }
 }
 
-const PAGE: u64 = 100;
+const PAGE: u64 = 50;
 
 fn line(e: &AuditEntry, tz: &jiff::tz::TimeZone) -> Line {
     let via = match (&e.ip, &e.credential) {
@@ -51,14 +61,44 @@ fn line(e: &AuditEntry, tz: &jiff::tz::TimeZone) -> Line {
         (Some(ip), None) => format!("{} · {ip}", e.via),
         (None, None) => e.via.clone(),
     };
-    (
-        local(&e.at, tz),
-        e.actor_name.clone(),
-        via,
-        e.action.clone(),
-        format!("{} {}", e.entity, e.entity_id),
-        e.data.to_string(),
-    )
+    Line {
+        when: local(&e.at, tz),
+        who: e.actor_name.clone(),
+        from: via,
+        action: e.action.clone(),
+        // The end of the id: a UUIDv7 starts with its time, which entries made together share.
+        about: format!(
+            "{} …{}",
+            e.entity,
+            e.entity_id
+                .chars()
+                .skip(e.entity_id.chars().count().saturating_sub(8))
+                .collect::<String>()
+        ),
+        link: (e.entity == "case").then(|| format!("/cases/{}", e.entity_id)),
+        changed: changed(&e.data),
+    }
+}
+
+/// What changed, for people: `key: value` pairs (nested values as compact JSON), at most 240 characters.
+fn changed(data: &serde_json::Value) -> String {
+    let text = match data.as_object() {
+        Some(map) => map
+            .iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, v)| match v {
+                serde_json::Value::String(s) => format!("{k}: {s}"),
+                other => format!("{k}: {other}"),
+            })
+            .collect::<Vec<_>>()
+            .join(" · "),
+        None => data.to_string(),
+    };
+    if text.chars().count() > 240 {
+        format!("{}…", text.chars().take(240).collect::<String>())
+    } else {
+        text
+    }
 }
 
 pub async fn show(
