@@ -108,9 +108,17 @@ impl Permission {
 
     /// The refusal a caller without the permission gets (HTTP 403).
     pub fn refusal(self) -> String {
-        let who = match self.roles() {
-            [Admin] => "an admin",
-            _ => "a manager or an admin",
+        let names: Vec<String> = self
+            .roles()
+            .iter()
+            .map(|r| format!("a {}", r.as_str().replace('_', " ")))
+            .collect();
+        let who = match names.split_last() {
+            Some((last, [])) => last.replace("a admin", "an admin"),
+            Some((last, rest)) => {
+                format!("{} or {last}", rest.join(", ")).replace("a admin", "an admin")
+            }
+            None => "nobody".into(),
         };
         format!("only {who} may {}", self.verb())
     }

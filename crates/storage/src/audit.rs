@@ -143,26 +143,54 @@ impl Tx {
         staff_id: &str,
         data: serde_json::Value,
     ) -> Result<(), StoreError> {
-        let rows = self
-            .fetch_all(
-                &Query::select()
-                    .column("location_id")
-                    .from("staff_locations")
-                    .and_where(Expr::col("staff_id").eq(staff_id))
-                    .to_owned(),
-            )
-            .await?;
-        let locations = rows
+        let places = Query::select()
+            .column("location_id")
+            .from("staff_locations")
+            .and_where(Expr::col("staff_id").eq(staff_id))
+            .to_owned();
+        self.audit_at_each(by, at, action, ("staff", staff_id), places, data)
+            .await
+    }
+
+    /// Record a change to a playbook: one entry for each location using it (so its managers see their
+    /// edits), or one organisation-wide entry when no location uses it.
+    pub(crate) async fn audit_playbook(
+        &mut self,
+        by: By<'_>,
+        at: Timestamp,
+        action: &str,
+        code: &str,
+        data: serde_json::Value,
+    ) -> Result<(), StoreError> {
+        let places = Query::select()
+            .expr_as(Expr::col("id"), "location_id")
+            .from("locations")
+            .and_where(Expr::col("playbook_code").eq(code))
+            .to_owned();
+        self.audit_at_each(by, at, action, ("playbook", code), places, data)
+            .await
+    }
+
+    /// One entry per `location_id` that `places` selects, or one without a location when it selects none.
+    async fn audit_at_each(
+        &mut self,
+        by: By<'_>,
+        at: Timestamp,
+        action: &str,
+        (entity, id): (&'static str, &str),
+        places: sea_query::SelectStatement,
+        data: serde_json::Value,
+    ) -> Result<(), StoreError> {
+        let rows = self.fetch_all(&places).await?;
+        let mut locations = rows
             .iter()
             .map(|r| s(r, "location_id").map(Some))
             .collect::<Result<Vec<_>, _>>()?;
-        let locations = if locations.is_empty() {
-            vec![None]
-        } else {
-            locations
-        };
+        if locations.is_empty() {
+            locations.push(None);
+        }
         for l in &locations {
-            let target = Target::new("staff", staff_id, l.as_deref());
+            let target = Target::new(entity, id, l.as_deref());
             self.audit(by, at, action, target, data.clone()).await?;
         }
         Ok(())
@@ -222,6 +250,9 @@ impl Store {
         f: &AuditFilter,
         purpose: Permission,
     ) -> Result<Vec<AuditEntry>, StoreError> {
+        if !matches!(purpose, Permission::Audit | Permission::Export) {
+            return Err(StoreError::Forbidden(Permission::Audit.refusal()));
+        }
         let mut q = Query::select()
             .columns(AUDIT_COLS)
             .from("audit_log")
@@ -242,7 +273,9 @@ impl Store {
         if let Some(e) = &f.entity_id {
             q.and_where(Expr::col("entity_id").eq(e.clone()));
         }
-        match f.action.as_deref() {
+        // Actions are lower case; so is the filter, on both databases.
+        let action = f.action.as_deref().map(str::to_lowercase);
+        match action.as_deref() {
             Some(a) if a.ends_with(['.', '_']) => {
                 let escaped = a
                     .replace('\\', "\\\\")

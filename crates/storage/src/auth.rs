@@ -363,7 +363,7 @@ impl Store {
             By::Staff(actor),
             now,
             "device.registered",
-            Target::new("device", &hash_token(&token)[..16], Some(location_id)),
+            Target::new("device", &hash_token(&token), Some(location_id)),
             serde_json::json!({"name": name}),
         )
         .await?;

@@ -179,14 +179,8 @@ impl Store {
         detail["source_sha256"] = hex::encode(Sha256::digest(source.as_bytes())).into();
         let mut tx = self.db.begin().await?;
         tx.execute(&q).await?;
-        tx.audit(
-            By::Staff(by),
-            now,
-            action,
-            Target::new("playbook", &p.playbook.code, None),
-            detail,
-        )
-        .await?;
+        tx.audit_playbook(By::Staff(by), now, action, &p.playbook.code, detail)
+            .await?;
         tx.commit().await?;
         self.settings.clear();
         Ok(p)

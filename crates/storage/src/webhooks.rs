@@ -144,13 +144,17 @@ impl Store {
                 .to_owned(),
         )
         .await?;
-        // The signing secret is never put in the audit trail.
+        // Neither the signing secret nor the URL's path and query (receivers often put a secret there)
+        // go into the audit trail: only where deliveries go.
+        let host = url::Url::parse(&url)
+            .map(|u| format!("{}://{}", u.scheme(), u.host_str().unwrap_or_default()))
+            .unwrap_or_default();
         tx.audit(
             By::Staff(actor),
             now,
             "webhook.created",
             Target::new("webhook", &id, Some(location_id)),
-            serde_json::json!({"url": url, "events": events}),
+            serde_json::json!({"endpoint": host, "events": events}),
         )
         .await?;
         tx.commit().await?;

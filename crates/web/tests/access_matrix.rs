@@ -6,6 +6,7 @@ mod common;
 
 use common::TestApp;
 use olive_domain::gesture::GestureStatus;
+use olive_domain::permission::{Permission, allows};
 use olive_domain::role::Role;
 use olive_storage::actions::{Decision, NewGesture, NewHandoff, StepAction, Verification};
 use olive_storage::cases::{CustomerInput, NewCase};
@@ -94,6 +95,11 @@ impl Matrix {
             .await
             .expect("a case")
             .0
+    }
+
+    /// Does `who` work at `p` (the callers work at the practice; the admin everywhere)?
+    fn works_at(&self, who: &str, p: &Place) -> bool {
+        p.playbook == "dental" || who == "admin"
     }
 
     /// Someone at `p` other than the caller, to log cases and give gestures.
@@ -333,7 +339,7 @@ impl Matrix {
             }
             ("POST", "/api/v1/cases/{key}/handoffs") => {
                 // The caller's own case when they work there (handing off someone else's needs `reassign`).
-                let owner = if p.playbook == "dental" { who } else { p.front };
+                let owner = if self.works_at(who, p) { who } else { p.front };
                 let c = self.case(p, owner).await;
                 let to = self.actor(self.other_than(p, owner)).staff_id.clone();
                 req(
@@ -349,7 +355,7 @@ impl Matrix {
             ) => {
                 // Offered to the caller (only they may answer); at another location, to someone there.
                 let from = self.other_than(p, who);
-                let to = if p.playbook == "dental" {
+                let to = if self.works_at(who, p) {
                     me.clone()
                 } else {
                     self.actor(p.team).staff_id.clone()
@@ -601,6 +607,68 @@ impl Matrix {
     }
 }
 
+/// Rules about whose thing it is, each with the permission that lifts it.
+const OBJECT_RULES: [(&str, Permission); 4] = [
+    ("hand off a case someone else holds", Permission::Reassign),
+    ("list someone else's API tokens", Permission::Administer),
+    ("add a manager", Permission::Administer),
+    ("upload a playbook under a new code", Permission::Administer),
+];
+
+impl Matrix {
+    async fn object_rule(&self, what: &str, who: &str, p: &Place) -> (Method, Req) {
+        use StatusCode as S;
+        match what {
+            "hand off a case someone else holds" => {
+                let holder = self.other_than(p, who);
+                let c = self.case(p, holder).await;
+                let to = self.actor(self.other_than(p, holder)).staff_id.clone();
+                let to = if to == self.actor(who).staff_id {
+                    self.actor("dental_manager").staff_id.clone()
+                } else {
+                    to
+                };
+                let body = json!({"to": to, "reason": "covering for her"});
+                (
+                    Method::POST,
+                    req(
+                        format!("/api/v1/cases/{}/handoffs", c.summary.id),
+                        Some(body),
+                        S::CREATED,
+                    ),
+                )
+            }
+            "list someone else's API tokens" => {
+                let other = self.actor(self.other_than(p, who)).staff_id.clone();
+                (
+                    Method::GET,
+                    req(format!("/api/v1/tokens?staff_id={other}"), None, S::OK),
+                )
+            }
+            "add a manager" => {
+                let body = json!({"name": "New Manager", "email": format!("{}@olive.test", self.unique("mgr")), "location_id": p.id, "role": "manager"});
+                (Method::POST, req("/api/v1/staff", Some(body), S::CREATED))
+            }
+            "upload a playbook under a new code" => {
+                let mut playbook =
+                    (*self.store.playbook(p.playbook).await.expect("playbook")).clone();
+                playbook.playbook.code = self.unique("copy-");
+                let raw = Some(playbook.to_toml());
+                (
+                    Method::PUT,
+                    Req {
+                        path: "/api/v1/playbooks".into(),
+                        body: None,
+                        raw,
+                        ok: S::OK,
+                    },
+                )
+            }
+            other => panic!("no request for the rule '{other}'"),
+        }
+    }
+}
+
 async fn matrix(postgres: bool) {
     let app = TestApp::spawn(postgres).await;
     let store = app.fx.store.clone();
@@ -657,10 +725,9 @@ async fn matrix(postgres: bool) {
     for route in ROUTES {
         let mut cells: Vec<(Option<(&str, Role)>, bool)> = Vec::new();
         for caller in CALLERS {
+            // The admin works everywhere: the "other" location is theirs too, and is checked as such.
             cells.push((Some(caller), true));
-            if caller.1 != Role::Admin {
-                cells.push((Some(caller), false));
-            }
+            cells.push((Some(caller), false));
         }
         cells.push((None, true));
         for (caller, own) in cells {
@@ -690,9 +757,28 @@ async fn matrix(postgres: bool) {
             }
         }
     }
+    // Permissions that depend on whose thing it is, not on the route alone: from the same table.
+    for (what, permission) in OBJECT_RULES {
+        for (who, role) in CALLERS {
+            let (method, r) = m.object_rule(what, who, &dental).await;
+            let (status, body) = send(&m.app, Some(who), method, &r).await;
+            calls += 1;
+            let want = if allows(role, permission) {
+                r.ok
+            } else {
+                StatusCode::FORBIDDEN
+            };
+            if status != want {
+                wrong.push(format!(
+                    "{what} as {who}: want {want} ({permission:?}), got {status}: {body}"
+                ));
+            }
+        }
+    }
     eprintln!(
-        "authorization matrix: {} routes, {calls} calls, {} unexpected",
+        "authorization matrix: {} routes and {} object rules, {calls} calls, {} unexpected",
         ROUTES.len(),
+        OBJECT_RULES.len(),
         wrong.len()
     );
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));

@@ -19,7 +19,7 @@ CREATE INDEX audit_entity ON audit_log (entity_id);
 -- Append-only: rows are never deleted, and only `data` may be rewritten (erasing a customer's personal data).
 CREATE FUNCTION audit_append_only() RETURNS trigger AS $$
 BEGIN
-    IF TG_OP = 'DELETE' THEN
+    IF TG_OP IN ('DELETE', 'TRUNCATE') THEN
         RAISE EXCEPTION 'the audit trail is append-only';
     END IF;
     IF (NEW.id, NEW.at, NEW.actor_id, NEW.actor_name, NEW.via, NEW.credential, NEW.ip, NEW.action,
@@ -34,3 +34,5 @@ END
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit_log
     FOR EACH ROW EXECUTE FUNCTION audit_append_only();
+CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit_log
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();

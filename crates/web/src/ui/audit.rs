@@ -42,13 +42,8 @@ pub struct AuditPage {
 
 impl AuditPage {
     fn next_link(&self, before: &str) -> String {
-        let q = serde_urlencoded::to_string([
-            ("location", self.location.as_str()),
-            ("action", self.action.as_str()),
-            ("before", before),
-        ])
-        .unwrap_or_default();
-        format!("/audit?{q}")
+        let before = serde_urlencoded::to_string([("before", before)]).unwrap_or_default();
+        format!("/audit?{}&{before}", self.query)
     }
 }
 
@@ -139,10 +134,21 @@ pub async fn show(
         }
         Err(e) => error = Some(e.to_string()),
     }
-    let query = serde_urlencoded::to_string([
-        ("location", q.location.as_deref().unwrap_or("")),
-        ("action", q.action.as_deref().unwrap_or("")),
-    ])
+    // Every filter but the page, for the next page and the download.
+    let filters = [
+        ("location", &q.location),
+        ("actor", &q.actor),
+        ("entity", &q.entity),
+        ("action", &q.action),
+        ("from", &q.from),
+        ("to", &q.to),
+    ];
+    let query = serde_urlencoded::to_string(
+        filters
+            .iter()
+            .filter_map(|(k, v)| v.as_deref().map(|v| (*k, v)))
+            .collect::<Vec<_>>(),
+    )
     .unwrap_or_default();
     Ok(AuditPage {
         nav: Nav::new(&web, "audit"),
