@@ -228,6 +228,18 @@ impl Tx {
             .rows_affected())
     }
 
+    /// `execute` without keeping the prepared statement: for statements whose text changes with their
+    /// size (the multi-row inserts of a group commit). Cached, every batch size would be one more large
+    /// prepared statement in each connection's cache (the server's memory grew under load).
+    pub async fn execute_once<S: SqlxBinder>(&mut self, stmt: &S) -> Result<u64, StoreError> {
+        let (sql, values) = self.build(stmt);
+        Ok(sqlx::query_with(AssertSqlSafe(sql), values)
+            .persistent(false)
+            .execute(self.conn())
+            .await?
+            .rows_affected())
+    }
+
     /// Serialise the transactions that share `key` until they end: a PostgreSQL advisory lock. (SQLite
     /// writers already run one at a time.)
     pub async fn lock_key(&mut self, key: &str) -> Result<(), StoreError> {

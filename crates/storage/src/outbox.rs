@@ -171,7 +171,7 @@ pub(crate) async fn emit_many(
             ]);
         }
     }
-    tx.execute(&insert).await?;
+    tx.execute_once(&insert).await?;
     Ok(())
 }
 

@@ -183,7 +183,7 @@ impl Store {
             .await?;
         }
         if any_job {
-            tx.execute(&jobs).await?;
+            tx.execute_once(&jobs).await?;
         }
         tx.commit().await?;
         Ok(rows.len())
@@ -549,7 +549,7 @@ fn due_jobs(now: Timestamp, limit: u64) -> sea_query::SelectStatement {
 }
 
 async fn finish_jobs(tx: &mut Tx, ids: &[String], now: Timestamp) -> Result<(), StoreError> {
-    tx.execute(
+    tx.execute_once(
         &Query::update()
             .table("jobs")
             .value("status", "done")

@@ -184,12 +184,12 @@ async fn write_batch(
             timeline.values_panic(w.timeline);
             audit.values_panic(w.audit);
         }
-        tx.execute(&cases).await?;
+        tx.execute_once(&cases).await?;
         if any_steps {
-            tx.execute(&steps).await?;
+            tx.execute_once(&steps).await?;
         }
-        tx.execute(&timeline).await?;
-        tx.execute(&audit).await?;
+        tx.execute_once(&timeline).await?;
+        tx.execute_once(&audit).await?;
         crate::outbox::emit_many(
             &mut tx,
             olive_domain::events::EventType::CaseCreated,
