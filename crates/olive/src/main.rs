@@ -6,6 +6,10 @@ mod demo;
 
 use clap::Parser;
 
+/// mimalloc instead of the system allocator (glibc malloc); see BENCHMARKS.md.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() {
     let args = cli::Cli::parse();
