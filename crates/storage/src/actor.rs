@@ -99,7 +99,7 @@ impl Actor {
     }
 
     /// The role at a location, or 404 for a location the caller does not belong to.
-    pub fn member_of(&self, location_id: &str, what: &'static str) -> Result<Role, StoreError> {
+    fn member_of(&self, location_id: &str, what: &'static str) -> Result<Role, StoreError> {
         self.role_at(location_id).ok_or(StoreError::NotFound(what))
     }
 

@@ -189,7 +189,7 @@ impl Scope {
             At(p) | Named(p) | Somewhere(p) => held(p),
             Playbook(p) if own => held(p),
             Playbook(_) => Expect::Forbidden,
-            Org(p) => held(p).min_admin(role),
+            Org(p) => held(p),
         }
     }
 
@@ -203,16 +203,6 @@ impl Scope {
             Somewhere(x) => format!("{} at some location", p(x)),
             Playbook(x) => format!("{} at a location using the playbook", p(x)),
             Org(x) => format!("{} (organisation)", p(x)),
-        }
-    }
-}
-
-impl Expect {
-    fn min_admin(self, role: Role) -> Expect {
-        if role == Role::Admin {
-            self
-        } else {
-            Expect::Forbidden
         }
     }
 }

@@ -317,7 +317,7 @@ impl Store {
         now: Timestamp,
         new_case: bool,
     ) -> Result<Option<Cents>, StoreError> {
-        let role = actor.member_of(&c.location_id, "case")?;
+        let role = actor.require_on(Permission::Read, &c.location_id, "case")?;
         let limit = self.limits_cached(&c.location_id).await?.for_role(role);
         if limit.per_day_cents.is_none() && (new_case || limit.per_case_cents.is_none()) {
             // Nothing given counts against this limit: no need to add it up.

@@ -140,7 +140,7 @@ pub async fn check(
     }
     let findings = match req.location_id.as_deref().filter(|l| !l.is_empty()) {
         Some(l) => {
-            a.member_of(l, "location")?;
+            a.require(Permission::Read, l)?;
             st.store.wording_checker_for(l).await?.check(&req.text)
         }
         None => olive_storage::Store::built_in_checker().check(&req.text),
@@ -174,7 +174,7 @@ pub async fn search_defects(
     ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<DefectQuery>,
 ) -> ApiResult<Json<Vec<DefectHit>>> {
-    a.member_of(&id, "location")?;
+    a.require(Permission::Read, &id)?;
     let loc = st.store.location(&id).await?;
     let p = st
         .store

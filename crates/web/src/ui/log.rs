@@ -233,7 +233,8 @@ pub async fn search(
     Web(web): Web,
     Query(q): Query<SearchQuery>,
 ) -> Result<SearchResults, AppError> {
-    web.actor.member_of(&q.location, "location")?;
+    web.actor
+        .require(olive_domain::permission::Permission::Read, &q.location)?;
     let loc = st.store.location(&q.location).await?;
     let playbook = st.store.playbook(&loc.playbook_code).await?;
     let query = q.q.trim().chars().take(100).collect::<String>();
