@@ -4,6 +4,7 @@ use crate::config::WorkerConfig;
 use crate::deliver::{Failure, Hooks, Mailer, backoff};
 use jiff::Timestamp;
 use olive_storage::outbox::{Channel, OutboxMessage};
+use olive_storage::scheduler::BACKGROUND_CHUNK;
 use olive_storage::{Store, StoreError};
 use std::future::Future;
 use std::sync::Arc;
@@ -65,10 +66,12 @@ impl Worker {
     /// Scan, run jobs, deliver: until nothing more is due right now.
     pub async fn tick(&self) -> Result<TickReport, StoreError> {
         let mut report = TickReport::default();
+        // Short write transactions: a case being logged waits at most one of them.
+        let per_tx = self.cfg.batch.clamp(1, BACKGROUND_CHUNK);
         loop {
-            let n = self.store.scan_steps(self.now(), self.cfg.batch).await?;
+            let n = self.store.scan_steps(self.now(), per_tx).await?;
             report.steps_scanned += n;
-            if (n as u64) < self.cfg.batch {
+            if (n as u64) < per_tx {
                 break;
             }
         }

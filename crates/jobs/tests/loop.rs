@@ -349,6 +349,54 @@ async fn downtime_sends_one_digest_per_person(pg: bool) {
 }
 both!(downtime_sends_one_digest_per_person);
 
+async fn a_backlog_larger_than_one_transaction_is_still_one_digest(pg: bool) {
+    let w = World::new(pg, syd(2026, 11, 26, 9, 0), |_, _| {}).await;
+    // Enough cases that their alerts take several of the scheduler's short transactions.
+    let cases = olive_storage::scheduler::BACKGROUND_CHUNK as usize / 4 + 5;
+    let mut refs = Vec::new();
+    for n in 0..cases {
+        let c = w
+            .case(
+                "dental_front",
+                "appointment-not-in-book",
+                &format!("Pat {n}"),
+                None,
+            )
+            .await;
+        refs.push(c.summary.reference);
+    }
+    w.tick_at(syd(2026, 11, 30, 12, 0)).await;
+    let front = w.smtp.mails_to(FRONT);
+    assert_eq!(front.len(), 1, "one digest for the owner");
+    let lines = front[0].body.matches("\n- ").count();
+    assert!(
+        lines > olive_storage::scheduler::BACKGROUND_CHUNK as usize,
+        "{lines} lines: more alerts than one transaction runs"
+    );
+    for r in &refs {
+        assert!(
+            front[0].body.contains(&format!("/cases/{r}\n")),
+            "{r} in the digest"
+        );
+    }
+    assert!(
+        front[0]
+            .subject
+            .contains(&format!("{lines} recovery steps")),
+        "{}",
+        front[0].subject
+    );
+    assert_eq!(
+        w.smtp.mails_to(MANAGER).len(),
+        1,
+        "one digest for the manager"
+    );
+    // No part of a digest is left behind, held or not.
+    w.tick_at(syd(2026, 11, 30, 12, 5)).await;
+    assert_eq!(w.smtp.mails().len(), 2, "nothing is sent twice");
+}
+both!(a_backlog_larger_than_one_transaction_is_still_one_digest);
+
 async fn good_answer_closes_as_recovered(pg: bool) {
     let w = World::new(pg, syd(2026, 11, 24, 9, 0), |_, _| {}).await;
     let rx = Receiver::start(0).await;

@@ -24,6 +24,9 @@ pub struct Db {
     backend: Backend,
     /// SQLite allows one writer: writers queue here in-process instead of spinning on SQLITE_BUSY.
     write_lock: Option<Arc<Mutex<()>>>,
+    /// SQLite: the one connection every write goes through. Its page cache stays valid from one write
+    /// to the next (a commit on another connection would make it re-read every page it touches).
+    write_pool: Option<AnyPool>,
 }
 
 /// A write transaction (holding the SQLite writer slot when there is one).
@@ -51,7 +54,7 @@ impl Db {
                 url.split(':').next().unwrap_or_default()
             )));
         };
-        let pool = match backend {
+        let (pool, write_pool) = match backend {
             Backend::Sqlite => {
                 let url = if url.contains('?') {
                     url.to_string()
@@ -68,35 +71,47 @@ impl Db {
                 sqlx::Connection::close(c).await?;
                 // No ping before handing out a connection: each is a round trip to the connection's
                 // worker thread, and a local file does not hang up. (sqlx still pings on release.)
-                AnyPoolOptions::new()
-                    .max_connections(8)
-                    .test_before_acquire(false)
-                    .after_connect(|conn, _| {
-                        Box::pin(async move {
-                            conn.execute(
-                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
-                            )
-                            .await?;
-                            Ok(())
+                let options = || {
+                    AnyPoolOptions::new()
+                        .test_before_acquire(false)
+                        .after_connect(|conn, _| {
+                            Box::pin(async move {
+                                conn.execute(
+                                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                                )
+                                .await?;
+                                Ok(())
+                            })
                         })
-                    })
+                };
+                let writes = options()
+                    .max_connections(1)
+                    .min_connections(1)
+                    .idle_timeout(None)
+                    .max_lifetime(None)
                     .connect(&url)
-                    .await?
+                    .await?;
+                (
+                    options().max_connections(8).connect(&url).await?,
+                    Some(writes),
+                )
             }
-            Backend::Postgres => {
+            Backend::Postgres => (
                 AnyPoolOptions::new()
                     .max_connections(16)
                     .acquire_timeout(Duration::from_secs(10))
                     .connect(url)
-                    .await?
-            }
+                    .await?,
+                None,
+            ),
         };
         let write_lock = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
         Ok(Db {
             pool,
             backend,
             write_lock,
+            write_pool,
         })
     }
 
@@ -107,13 +122,20 @@ impl Db {
     /// Apply this backend's migrations (idempotent).
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match self.backend {
-            Backend::Sqlite => MIGRATE_SQLITE.run(&self.pool).await?,
+            Backend::Sqlite => {
+                MIGRATE_SQLITE
+                    .run(self.write_pool.as_ref().unwrap_or(&self.pool))
+                    .await?
+            }
             Backend::Postgres => MIGRATE_POSTGRES.run(&self.pool).await?,
         }
         Ok(())
     }
 
     pub async fn close(&self) {
+        if let Some(w) = &self.write_pool {
+            w.close().await;
+        }
         self.pool.close().await;
     }
 
@@ -151,7 +173,7 @@ impl Db {
             None => None,
         };
         Ok(sqlx::query_with(AssertSqlSafe(sql), values)
-            .execute(&self.pool)
+            .execute(self.write_pool.as_ref().unwrap_or(&self.pool))
             .await?
             .rows_affected())
     }
@@ -162,7 +184,8 @@ impl Db {
         match &self.write_lock {
             Some(lock) => {
                 let guard = lock.clone().lock_owned().await;
-                let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+                let pool = self.write_pool.as_ref().unwrap_or(&self.pool);
+                let tx = pool.begin_with("BEGIN IMMEDIATE").await?;
                 Ok(Tx {
                     tx,
                     backend: self.backend,
@@ -217,6 +240,18 @@ impl Tx {
         let (sql, values) = self.build(stmt);
         Ok(sqlx::query_with(AssertSqlSafe(sql), values)
             .fetch_optional(self.conn())
+            .await?)
+    }
+
+    /// `fetch_all` without keeping the prepared statement (see `execute_once`): for `IN (…)` lists of varying length.
+    pub async fn fetch_all_once<S: SqlxBinder>(
+        &mut self,
+        stmt: &S,
+    ) -> Result<Vec<AnyRow>, StoreError> {
+        let (sql, values) = self.build(stmt);
+        Ok(sqlx::query_with(AssertSqlSafe(sql), values)
+            .persistent(false)
+            .fetch_all(self.conn())
             .await?)
     }
 

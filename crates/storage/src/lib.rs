@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod cases;
 pub mod db;
+mod digest;
 pub mod error;
 pub mod followup;
 pub mod loop_config;

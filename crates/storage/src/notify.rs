@@ -216,6 +216,7 @@ impl Store {
     }
 }
 
+/// One "My work" entry.
 pub(crate) async fn insert_notification(
     tx: &mut Tx,
     staff_id: &str,
@@ -224,20 +225,43 @@ pub(crate) async fn insert_notification(
     text: &str,
     now: Timestamp,
 ) -> Result<(), StoreError> {
-    tx.execute(
-        &Query::insert()
-            .into_table("notifications")
-            .columns(["id", "staff_id", "case_id", "kind", "text", "created_at"])
-            .values_panic([
-                new_id().into(),
-                staff_id.into(),
-                case_id.map(str::to_string).into(),
-                kind.into(),
-                text.into(),
-                ms(now).into(),
-            ])
-            .to_owned(),
-    )
+    tx.execute(&notifications_insert(
+        &[(staff_id, case_id, kind, text)],
+        now,
+    ))
     .await?;
     Ok(())
+}
+
+/// Several "My work" entries, `(staff id, case id, kind, text)`, a few hundred per statement.
+pub(crate) async fn insert_notifications(
+    tx: &mut Tx,
+    rows: &[(&str, Option<&str>, &str, &str)],
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    for chunk in rows.chunks(300) {
+        tx.execute_once(&notifications_insert(chunk, now)).await?;
+    }
+    Ok(())
+}
+
+fn notifications_insert(
+    rows: &[(&str, Option<&str>, &str, &str)],
+    now: Timestamp,
+) -> sea_query::InsertStatement {
+    let mut q = Query::insert()
+        .into_table("notifications")
+        .columns(["id", "staff_id", "case_id", "kind", "text", "created_at"])
+        .to_owned();
+    for (staff_id, case_id, kind, text) in rows {
+        q.values_panic([
+            new_id().into(),
+            (*staff_id).into(),
+            case_id.map(str::to_string).into(),
+            (*kind).into(),
+            (*text).into(),
+            ms(now).into(),
+        ]);
+    }
+    q
 }

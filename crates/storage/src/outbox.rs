@@ -67,6 +67,16 @@ pub(crate) async fn queue_email(
     e: EmailOut<'_>,
     now: Timestamp,
 ) -> Result<String, StoreError> {
+    queue_email_at(tx, e, now, now).await
+}
+
+/// `queue_email`, not sent before `send_at`.
+pub(crate) async fn queue_email_at(
+    tx: &mut Tx,
+    e: EmailOut<'_>,
+    now: Timestamp,
+    send_at: Timestamp,
+) -> Result<String, StoreError> {
     let id = new_id();
     tx.execute(
         &Query::insert()
@@ -83,7 +93,7 @@ pub(crate) async fn queue_email(
                 e.subject.into(),
                 e.body.into(),
                 "pending".into(),
-                ms(now).into(),
+                ms(send_at).into(),
                 ms(now).into(),
             ])
             .to_owned(),

@@ -3,10 +3,11 @@
 //! `FOR UPDATE SKIP LOCKED` on PostgreSQL so two instances never run the same job.
 
 use crate::audit::By;
-use crate::cases::{CaseRow, steps_insert};
+use crate::cases::{CaseRow, case_from_row, case_select, steps_insert};
 use crate::db::Tx;
+use crate::digest::{Digests, Item};
 use crate::error::StoreError;
-use crate::outbox::{self, EmailOut};
+use crate::outbox;
 use crate::rows::{from_ms, i, ms, new_id, oi, s};
 use crate::store::Store;
 use jiff::Timestamp;
@@ -17,9 +18,10 @@ use olive_domain::events::EventType;
 use olive_domain::followup::first_name;
 use olive_domain::playbook::{StepKind, StepTemplate};
 use olive_domain::role::Role;
-use sea_query::{Expr, ExprTrait, LockBehavior, LockType, OnConflict, Order, Query};
+use sea_query::{Expr, ExprTrait, LockBehavior, LockType, OnConflict, Order, Query, ValueTuple};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use sqlx::any::AnyRow;
 use std::collections::{BTreeMap, HashMap};
 
 const JOB_COLS: [&str; 7] = [
@@ -85,12 +87,9 @@ struct TimeoutJob {
     case_id: String,
 }
 
-/// One line of a person's reminder digest.
-struct Item {
-    case: CaseRow,
-    kind: AlertKind,
-    text: String,
-}
+/// Rows one background write transaction handles (steps scanned, jobs run). Each holds SQLite's single
+/// writer for a millisecond or two, so a case being logged meanwhile never waits long behind the scheduler.
+pub const BACKGROUND_CHUNK: u64 = 100;
 
 /// How many times a failing job is tried before it is marked dead.
 const JOB_ATTEMPTS: i64 = 5;
@@ -102,38 +101,18 @@ impl Store {
         let policy = self.loop_config().alerts;
         let horizon = now.checked_add(policy.lead).unwrap_or(now);
         let mut tx = self.db.begin().await?;
-        let rows = tx
-            .fetch_all(
-                &Query::select()
-                    .columns([
-                        ("st", "id"),
-                        ("st", "case_id"),
-                        ("st", "due_at"),
-                        ("st", "due_rule"),
-                        ("st", "alert_level"),
-                    ])
-                    .columns([("c", "location_id"), ("c", "status")])
-                    .from_as("case_steps", "st")
-                    .inner_join(
-                        sea_query::TableRef::Table("cases".into(), Some("c".into())),
-                        Expr::col(("c", "id")).equals(("st", "case_id")),
-                    )
-                    // a literal, so SQLite can use the partial index
-                    .and_where(Expr::cust("st.status = 'pending'"))
-                    .and_where(Expr::col(("st", "next_alert_at")).lte(ms(horizon)))
-                    .and_where(
-                        Expr::col(("st", "alert_level")).eq(0).or(Expr::col((
-                            "st",
-                            "next_alert_at",
-                        ))
-                        .lte(ms(now))),
-                    )
-                    .order_by(("st", "next_alert_at"), Order::Asc)
-                    .limit(limit)
-                    .lock_with_tables_behavior(LockType::Update, ["st"], LockBehavior::SkipLocked)
-                    .to_owned(),
-            )
+        // Overdue notices and escalations first (their instant has come), then reminders coming due.
+        // Each walks only rows it takes: rows already reminded wait outside the reminder index.
+        let mut rows = tx
+            .fetch_all(&alert_candidates(ms(now), None, limit))
             .await?;
+        let room = limit.saturating_sub(rows.len() as u64);
+        if room > 0 {
+            rows.extend(
+                tx.fetch_all(&alert_candidates(ms(now), Some(ms(horizon)), room))
+                    .await?,
+            );
+        }
         let mut calendars: HashMap<String, BusinessCalendar> = HashMap::new();
         let mut jobs = Query::insert()
             .into_table("jobs")
@@ -141,6 +120,7 @@ impl Store {
             .on_conflict(OnConflict::column("unique_key").do_nothing().to_owned())
             .to_owned();
         let mut any_job = false;
+        let mut levels: Vec<(String, i64, Option<i64>)> = Vec::with_capacity(rows.len());
         for r in &rows {
             let step_id = s(r, "id")?;
             let active = olive_domain::case::CaseStatus::parse(&s(r, "status")?)
@@ -172,15 +152,10 @@ impl Store {
             } else {
                 (i(r, "alert_level")?, None)
             };
-            tx.execute(
-                &Query::update()
-                    .table("case_steps")
-                    .value("alert_level", level)
-                    .value("next_alert_at", next_at)
-                    .and_where(Expr::col("id").eq(step_id))
-                    .to_owned(),
-            )
-            .await?;
+            levels.push((step_id, level, next_at));
+        }
+        for chunk in levels.chunks(UPDATE_CHUNK) {
+            tx.execute_once(&alert_levels_update(chunk)).await?;
         }
         if any_job {
             tx.execute_once(&jobs).await?;
@@ -189,15 +164,52 @@ impl Store {
         Ok(rows.len())
     }
 
-    /// Run up to `limit` due jobs. Returns how many ran (done or failed).
+    /// Run up to `limit` due jobs, `BACKGROUND_CHUNK` per transaction. Returns how many ran (done or
+    /// failed). A person's alerts from the whole call become one digest email.
     pub async fn run_jobs(&self, now: Timestamp, limit: u64) -> Result<usize, StoreError> {
+        let mut digests = Digests::default();
+        let mut ran = 0;
+        let outcome = async {
+            while ran < limit {
+                let want = Ord::min(limit - ran, BACKGROUND_CHUNK);
+                let n = self.run_chunk(now, want, &mut digests).await? as u64;
+                ran += n;
+                if n < want {
+                    break;
+                }
+            }
+            Ok::<_, StoreError>(())
+        }
+        .await;
+        // What was committed goes out even when a later chunk failed.
+        digests.release(&self.db, &self.public_base(), now).await?;
+        outcome?;
+        Ok(ran as usize)
+    }
+
+    /// The public address links in emails start with.
+    fn public_base(&self) -> String {
+        self.loop_config()
+            .public_url
+            .trim_end_matches('/')
+            .to_string()
+    }
+
+    /// One transaction of `run_jobs`.
+    async fn run_chunk(
+        &self,
+        now: Timestamp,
+        limit: u64,
+        digests: &mut Digests,
+    ) -> Result<usize, StoreError> {
         let mut tx = self.db.begin().await?;
         let rows = tx.fetch_all(&due_jobs(now, limit)).await?;
         if rows.is_empty() {
             return Ok(0);
         }
         let ids: Vec<String> = rows.iter().map(|r| s(r, "id")).collect::<Result<_, _>>()?;
-        match self.run_batch(&mut tx, &rows, now).await {
+        let before = digests.clone();
+        match self.run_batch(&mut tx, &rows, now, digests).await {
             Ok(()) => {
                 finish_jobs(&mut tx, &ids, now).await?;
                 tx.commit().await?;
@@ -205,6 +217,7 @@ impl Store {
             Err(_) => {
                 // Something in the batch failed: run each job on its own so one bad job cannot hold up the rest.
                 drop(tx);
+                *digests = before;
                 for id in &ids {
                     let mut tx = self.db.begin().await?;
                     let row = tx
@@ -215,8 +228,9 @@ impl Store {
                         )
                         .await?;
                     let Some(row) = row else { continue };
+                    let before = digests.clone();
                     match self
-                        .run_batch(&mut tx, std::slice::from_ref(&row), now)
+                        .run_batch(&mut tx, std::slice::from_ref(&row), now, digests)
                         .await
                     {
                         Ok(()) => {
@@ -225,6 +239,7 @@ impl Store {
                         }
                         Err(e) => {
                             drop(tx);
+                            *digests = before;
                             self.job_failed(id, i(&row, "attempts")? + 1, &e.to_string(), now)
                                 .await?;
                         }
@@ -264,6 +279,7 @@ impl Store {
         tx: &mut Tx,
         rows: &[sqlx::any::AnyRow],
         now: Timestamp,
+        digests: &mut Digests,
     ) -> Result<(), StoreError> {
         let mut alerts = Vec::new();
         for r in rows {
@@ -279,7 +295,7 @@ impl Store {
             }
         }
         if !alerts.is_empty() {
-            self.send_alerts(tx, alerts, now).await?;
+            self.send_alerts(tx, alerts, now, digests).await?;
         }
         Ok(())
     }
@@ -290,33 +306,31 @@ impl Store {
         tx: &mut Tx,
         jobs: Vec<AlertJob>,
         now: Timestamp,
+        digests: &mut Digests,
     ) -> Result<(), StoreError> {
         let mut per_person: BTreeMap<String, Vec<Item>> = BTreeMap::new();
         let mut escalated: Vec<(CaseRow, Value)> = Vec::new();
+        // Every step and case the batch names, in a few statements rather than two per job.
+        let (steps, cases) = alert_subjects(tx, &jobs).await?;
         for job in jobs {
             let Some(kind) = AlertKind::parse(&job.kind) else {
                 continue;
             };
-            let step = tx
-                .fetch_optional(
-                    &Query::select()
-                        .columns(["title", "due_at", "status"])
-                        .from("case_steps")
-                        .and_where(Expr::col("id").eq(job.step_id.clone()))
-                        .to_owned(),
-                )
-                .await?;
-            let Some(step) = step else { continue };
-            let c = self.case_by_id_tx(tx, &job.case_id).await?;
-            if s(&step, "status")? != StepStatus::Pending.as_str() || !c.status.is_active() {
+            let Some(step) = steps.get(&job.step_id) else {
+                continue;
+            };
+            let Some(c) = cases.get(&job.case_id) else {
+                continue;
+            };
+            if s(step, "status")? != StepStatus::Pending.as_str() || !c.status.is_active() {
                 continue; // done meanwhile: nothing to say
             }
             let location = self.location(&c.location_id).await?;
-            let due = from_ms(i(&step, "due_at")?)
+            let due = from_ms(i(step, "due_at")?)
                 .to_zoned(location.tz.clone())
                 .strftime("%H:%M %a %-d %b")
                 .to_string();
-            let title = s(&step, "title")?;
+            let title = s(step, "title")?;
             let who = first_name(&c.customer.name).to_string();
             let text = match kind {
                 AlertKind::Reminder => {
@@ -335,7 +349,7 @@ impl Store {
             if kind == AlertKind::Escalation {
                 let managers = self.managers_of(tx, &c.location_id).await?;
                 people.extend(managers.iter().cloned());
-                let data = json!({"step_id": job.step_id, "step": title, "due_at": crate::rows::rfc3339(i(&step, "due_at")?), "told": managers});
+                let data = json!({"step_id": job.step_id, "step": title, "due_at": crate::rows::rfc3339(i(step, "due_at")?), "told": managers});
                 tx.case_event(
                     &c.id,
                     &c.location_id,
@@ -380,54 +394,26 @@ impl Store {
             .await?;
         }
         let ids: Vec<String> = per_person.keys().cloned().collect();
-        let base = self
-            .loop_config()
-            .public_url
-            .trim_end_matches('/')
-            .to_string();
-        for person in self.recipients(tx, &ids).await? {
-            let items = &per_person[&person.id];
-            for it in items {
-                crate::notify::insert_notification(
-                    tx,
-                    &person.id,
-                    Some(&it.case.id),
-                    it.kind.as_str(),
-                    &it.text,
-                    now,
-                )
-                .await?;
-            }
+        let base = self.public_base();
+        let recipients = self.recipients(tx, &ids).await?;
+        let notes: Vec<_> = recipients
+            .iter()
+            .flat_map(|p| {
+                per_person[&p.id].iter().map(|it| {
+                    (
+                        p.id.as_str(),
+                        Some(it.case.id.as_str()),
+                        it.kind.as_str(),
+                        it.text.as_str(),
+                    )
+                })
+            })
+            .collect();
+        crate::notify::insert_notifications(tx, &notes, now).await?;
+        for person in &recipients {
             let Some(email) = &person.email else { continue };
-            let subject = match items.as_slice() {
-                [one] => match one.kind {
-                    AlertKind::Reminder => format!("Due soon: C-{}", one.case.reference),
-                    AlertKind::Overdue => format!("Overdue: C-{}", one.case.reference),
-                    AlertKind::Escalation => format!("Escalated: C-{}", one.case.reference),
-                },
-                many => format!("Olive: {} recovery steps need attention", many.len()),
-            };
-            let mut body = format!("Hi {},\n\n", first_name(&person.name));
-            for it in items {
-                body.push_str(&format!(
-                    "- {}\n  {base}/cases/C-{}\n",
-                    it.text, it.case.reference
-                ));
-            }
-            body.push_str("\nEvery one of these is a customer waiting to hear from us.\n");
-            outbox::queue_email(
-                tx,
-                EmailOut {
-                    to: email,
-                    subject,
-                    body,
-                    event: "reminder",
-                    location_id: &items[0].case.location_id,
-                    case_id: (items.len() == 1).then_some(items[0].case.id.as_str()),
-                },
-                now,
-            )
-            .await?;
+            let items = per_person.remove(&person.id).unwrap_or_default();
+            digests.add(tx, person, email, items, &base, now).await?;
         }
         Ok(())
     }
@@ -534,6 +520,97 @@ impl Store {
             .map(|r| Ok((s(r, "kind")?, s(r, "status")?, i(r, "n")?)))
             .collect()
     }
+}
+
+/// Pending steps whose next alert has come: `next_alert_at <= now` (any level), or with `horizon`,
+/// steps not yet reminded whose due instant is after `now` and within the lead (`<= horizon`).
+/// The conditions are literals where they match a partial index (`case_steps_alert`,
+/// `case_steps_remind`), so SQLite can use it.
+fn alert_candidates(now: i64, horizon: Option<i64>, limit: u64) -> sea_query::SelectStatement {
+    let mut q = Query::select()
+        .columns([
+            ("st", "id"),
+            ("st", "case_id"),
+            ("st", "due_at"),
+            ("st", "due_rule"),
+            ("st", "alert_level"),
+        ])
+        .columns([("c", "location_id"), ("c", "status")])
+        .from_as("case_steps", "st")
+        .inner_join(
+            sea_query::TableRef::Table("cases".into(), Some("c".into())),
+            Expr::col(("c", "id")).equals(("st", "case_id")),
+        )
+        .and_where(Expr::cust("st.status = 'pending'"))
+        .order_by(("st", "next_alert_at"), Order::Asc)
+        .limit(limit)
+        .lock_with_tables_behavior(LockType::Update, ["st"], LockBehavior::SkipLocked)
+        .to_owned();
+    match horizon {
+        None => q.and_where(Expr::col(("st", "next_alert_at")).lte(now)),
+        Some(h) => q
+            .and_where(Expr::cust("st.alert_level = 0"))
+            .and_where(Expr::col(("st", "next_alert_at")).gt(now))
+            .and_where(Expr::col(("st", "next_alert_at")).lte(h)),
+    };
+    q
+}
+
+/// Ids one `IN (…)` list carries.
+const IN_CHUNK: usize = 500;
+
+/// The steps (`title`, `due_at`, `status`) and cases that alert jobs name, by id.
+async fn alert_subjects(
+    tx: &mut Tx,
+    jobs: &[AlertJob],
+) -> Result<(HashMap<String, AnyRow>, HashMap<String, CaseRow>), StoreError> {
+    let mut step_ids: Vec<&str> = jobs.iter().map(|j| j.step_id.as_str()).collect();
+    let mut case_ids: Vec<&str> = jobs.iter().map(|j| j.case_id.as_str()).collect();
+    for ids in [&mut step_ids, &mut case_ids] {
+        ids.sort_unstable();
+        ids.dedup();
+    }
+    let mut steps = HashMap::with_capacity(step_ids.len());
+    for chunk in step_ids.chunks(IN_CHUNK) {
+        let q = Query::select()
+            .columns(["id", "title", "due_at", "status"])
+            .from("case_steps")
+            .and_where(Expr::col("id").is_in(chunk.iter().map(|id| id.to_string())))
+            .to_owned();
+        for r in tx.fetch_all_once(&q).await? {
+            steps.insert(s(&r, "id")?, r);
+        }
+    }
+    let mut cases = HashMap::with_capacity(case_ids.len());
+    for chunk in case_ids.chunks(IN_CHUNK) {
+        let q = case_select()
+            .and_where(Expr::col("id").is_in(chunk.iter().map(|id| id.to_string())))
+            .to_owned();
+        for r in tx.fetch_all_once(&q).await? {
+            let c = case_from_row(&r)?;
+            cases.insert(c.id.clone(), c);
+        }
+    }
+    Ok((steps, cases))
+}
+
+/// Steps whose alert level one statement sets.
+const UPDATE_CHUNK: usize = 300;
+
+/// One statement setting each step's `alert_level` and `next_alert_at`, `(step id, level, next alert)`:
+/// `UPDATE … FROM (VALUES …)`, whose columns both backends name `column1`, `column2`, ….
+fn alert_levels_update(steps: &[(String, i64, Option<i64>)]) -> sea_query::UpdateStatement {
+    let rows = steps
+        .iter()
+        .map(|(id, l, n)| ValueTuple::Three(id.as_str().into(), (*l).into(), (*n).into()))
+        .collect();
+    Query::update()
+        .table("case_steps")
+        .value("alert_level", Expr::col(("v", "column2")))
+        .value("next_alert_at", Expr::col(("v", "column3")))
+        .from(sea_query::TableRef::ValuesList(rows, "v".into()))
+        .and_where(Expr::col(("case_steps", "id")).equals(("v", "column1")))
+        .to_owned()
 }
 
 fn due_jobs(now: Timestamp, limit: u64) -> sea_query::SelectStatement {

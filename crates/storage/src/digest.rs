@@ -1,0 +1,180 @@
+//! Reminder digests: a person's alerts from one run of the scheduler become one email, even though the
+//! run writes them in several short transactions (so that it never holds SQLite's single writer for
+//! long). Each transaction queues its part of the email held back from delivery (`next_attempt_at` a
+//! minute ahead); when the run ends, the parts are merged into one email sent at once. After a crash
+//! mid-run the parts go out as they are when the hold ends: nothing committed is lost.
+
+use crate::cases::CaseRow;
+use crate::db::{Db, Tx};
+use crate::error::StoreError;
+use crate::notify::Recipient;
+use crate::outbox::{self, EmailOut};
+use crate::rows::ms;
+use jiff::{SignedDuration, Timestamp};
+use olive_domain::alerts::AlertKind;
+use olive_domain::followup::first_name;
+use sea_query::{Expr, ExprTrait, Query};
+use std::collections::{HashMap, HashSet};
+
+/// How long a digest still being written is held back from delivery.
+const HOLD: SignedDuration = SignedDuration::from_secs(60);
+
+/// One line of a person's reminder digest.
+#[derive(Clone)]
+pub(crate) struct Item {
+    pub case: CaseRow,
+    pub kind: AlertKind,
+    pub text: String,
+}
+
+/// A person's digest so far: one held outbox row per transaction that had something for them.
+#[derive(Clone, Default)]
+struct Draft {
+    name: String,
+    to: String,
+    parts: Vec<(String, Vec<Item>)>,
+}
+
+/// The digests of one scheduler run, by staff id. Clone it before a transaction and put the clone back
+/// when the transaction fails, so that it only holds what was committed.
+#[derive(Clone, Default)]
+pub(crate) struct Digests {
+    drafts: HashMap<String, Draft>,
+}
+
+impl Digests {
+    /// Write the person's `items` from this transaction as one more part of their digest: an email of
+    /// its own, held back until `release` merges the parts (or the hold ends, after a crash).
+    pub async fn add(
+        &mut self,
+        tx: &mut Tx,
+        person: &Recipient,
+        to: &str,
+        items: Vec<Item>,
+        base: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let held = now.checked_add(HOLD).unwrap_or(now);
+        let id = queue(tx, &person.name, to, &items, base, now, held).await?;
+        let draft = self
+            .drafts
+            .entry(person.id.clone())
+            .or_insert_with(|| Draft {
+                name: person.name.clone(),
+                to: to.to_string(),
+                parts: Vec::new(),
+            });
+        draft.parts.push((id, items));
+        Ok(())
+    }
+
+    /// Merge each person's parts into one email and release it for delivery now. A part already sent
+    /// (the run outlived the hold) is left out of the merge.
+    pub async fn release(self, db: &Db, base: &str, now: Timestamp) -> Result<(), StoreError> {
+        let mut single = Vec::new();
+        for draft in self.drafts.into_values() {
+            if draft.parts.len() == 1 {
+                single.extend(draft.parts.into_iter().map(|(id, _)| id));
+                continue;
+            }
+            let mut tx = db.begin().await?;
+            let ids: Vec<String> = draft.parts.iter().map(|(id, _)| id.clone()).collect();
+            let unsent: HashSet<String> = tx
+                .fetch_all_once(
+                    &Query::delete()
+                        .from_table("outbox")
+                        .and_where(Expr::col("id").is_in(ids))
+                        .and_where(Expr::col("status").eq("pending"))
+                        .and_where(Expr::col("attempts").eq(0))
+                        .returning_col("id")
+                        .to_owned(),
+                )
+                .await?
+                .iter()
+                .map(|r| crate::rows::s(r, "id"))
+                .collect::<Result<_, _>>()?;
+            let items: Vec<Item> = draft
+                .parts
+                .into_iter()
+                .filter(|(id, _)| unsent.contains(id))
+                .flat_map(|(_, items)| items)
+                .collect();
+            if !items.is_empty() {
+                queue(&mut tx, &draft.name, &draft.to, &items, base, now, now).await?;
+            }
+            tx.commit().await?;
+        }
+        for chunk in single.chunks(500) {
+            let mut tx = db.begin().await?;
+            tx.execute_once(
+                &Query::update()
+                    .table("outbox")
+                    .value("next_attempt_at", ms(now))
+                    .and_where(Expr::col("id").is_in(chunk.iter().cloned()))
+                    .and_where(Expr::col("status").eq("pending"))
+                    .and_where(Expr::col("attempts").eq(0))
+                    .to_owned(),
+            )
+            .await?;
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+}
+
+/// Queue the digest of `items` to `to`, not sent before `send_at`.
+async fn queue(
+    tx: &mut Tx,
+    name: &str,
+    to: &str,
+    items: &[Item],
+    base: &str,
+    now: Timestamp,
+    send_at: Timestamp,
+) -> Result<String, StoreError> {
+    let (subject, body) = render(name, items, base);
+    let case_id = single_case(items);
+    outbox::queue_email_at(
+        tx,
+        EmailOut {
+            to,
+            subject,
+            body,
+            event: "reminder",
+            location_id: &items[0].case.location_id,
+            case_id: case_id.as_deref(),
+        },
+        now,
+        send_at,
+    )
+    .await
+}
+
+/// The case a one-line digest is about (none for several lines).
+fn single_case(items: &[Item]) -> Option<String> {
+    match items {
+        [one] => Some(one.case.id.clone()),
+        _ => None,
+    }
+}
+
+/// Subject and body of a digest.
+fn render(name: &str, items: &[Item], base: &str) -> (String, String) {
+    let subject = match items {
+        [one] => match one.kind {
+            AlertKind::Reminder => format!("Due soon: C-{}", one.case.reference),
+            AlertKind::Overdue => format!("Overdue: C-{}", one.case.reference),
+            AlertKind::Escalation => format!("Escalated: C-{}", one.case.reference),
+        },
+        many => format!("Olive: {} recovery steps need attention", many.len()),
+    };
+    let mut body = format!("Hi {},\n\n", first_name(name));
+    for it in items {
+        body.push_str(&format!(
+            "- {}\n  {base}/cases/C-{}\n",
+            it.text, it.case.reference
+        ));
+    }
+    body.push_str("\nEvery one of these is a customer waiting to hear from us.\n");
+    (subject, body)
+}
