@@ -178,3 +178,106 @@ fn render(name: &str, items: &[Item], base: &str) -> (String, String) {
     body.push_str("\nEvery one of these is a customer waiting to hear from us.\n");
     (subject, body)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cases::{CustomerInput, NewCase};
+    use crate::outbox::Channel;
+    use crate::testing::{Fixture, fresh_store};
+
+    /// Two parts written in two transactions: held until released (merged into one email due now), or,
+    /// when the run never ends, each sent on its own once the hold is over.
+    async fn parts_are_held_then_merged_or_sent(postgres: bool) {
+        let fx = Fixture::new(fresh_store(postgres).await.unwrap())
+            .await
+            .unwrap();
+        let store = &fx.store;
+        let now = Timestamp::now();
+        let mut items = Vec::new();
+        for name in ["Ann One", "Ben Two"] {
+            let input = NewCase {
+                location_id: fx.dental.clone(),
+                defect: "long-wait".into(),
+                stage: None,
+                customer: CustomerInput {
+                    name: name.into(),
+                    ..Default::default()
+                },
+                description: String::new(),
+                severity: None,
+            };
+            let (c, _) = store
+                .create_case(fx.actor("dental_front"), input, None, now)
+                .await
+                .unwrap();
+            let mut tx = store.db.begin().await.unwrap();
+            let case = store.case_by_id_tx(&mut tx, &c.summary.id).await.unwrap();
+            items.push(Item {
+                case,
+                kind: AlertKind::Reminder,
+                text: format!("{name}: due soon"),
+            });
+        }
+        let person = Recipient {
+            id: fx.actor("dental_front").staff_id.clone(),
+            name: "Dana Front".into(),
+            email: Some("dana@olive.test".into()),
+        };
+        let write = |digests: Digests| async {
+            let mut digests = digests;
+            for it in &items {
+                let mut tx = store.db.begin().await.unwrap();
+                digests
+                    .add(
+                        &mut tx,
+                        &person,
+                        "dana@olive.test",
+                        vec![it.clone()],
+                        "https://o.test",
+                        now,
+                    )
+                    .await
+                    .unwrap();
+                tx.commit().await.unwrap();
+            }
+            digests
+        };
+        let due = |at: Timestamp| async move {
+            store
+                .claim_outbox(&[Channel::Email], at, SignedDuration::from_secs(60), 100)
+                .await
+                .unwrap()
+        };
+
+        // A run that stops after writing its parts: nothing goes out during the hold, then each part.
+        let _crashed = write(Digests::default()).await;
+        assert!(due(now).await.is_empty(), "held while the run is writing");
+        let late = due(now + HOLD + SignedDuration::from_secs(1)).await;
+        assert_eq!(late.len(), 2, "after the hold, each part on its own");
+        assert!(late.iter().all(|m| m.subject.starts_with("Due soon: C-")));
+
+        // A run that ends: one email with both lines, due at once.
+        let digests = write(Digests::default()).await;
+        digests
+            .release(&store.db, "https://o.test", now)
+            .await
+            .unwrap();
+        let sent = due(now).await;
+        assert_eq!(sent.len(), 1, "the parts merged into one email");
+        assert_eq!(sent[0].subject, "Olive: 2 recovery steps need attention");
+        for it in &items {
+            assert!(sent[0].body.contains(&it.text), "{}", sent[0].body);
+        }
+    }
+
+    #[tokio::test]
+    async fn held_parts_sqlite() {
+        parts_are_held_then_merged_or_sent(false).await;
+    }
+
+    #[tokio::test]
+    async fn held_parts_postgres() {
+        parts_are_held_then_merged_or_sent(true).await;
+    }
+}
