@@ -42,6 +42,9 @@ struct Job {
 /// Cases waiting for the writer; at most this many share a commit.
 const BATCH: usize = 64;
 
+/// How many yields in a row that bring no new case end the gathering of a batch.
+const GATHER_YIELDS: usize = 3;
+
 #[derive(Clone)]
 pub(crate) struct Writer {
     queue: Option<mpsc::Sender<Job>>,
@@ -79,10 +82,21 @@ impl Writer {
 async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
     while let Some(first) = rx.recv().await {
         let mut jobs = vec![first];
-        while jobs.len() < BATCH {
-            match rx.try_recv() {
-                Ok(j) => jobs.push(j),
-                Err(_) => break,
+        // Let the other requests in flight on this runtime reach the queue before the batch is taken:
+        // one commit (and one fsync) for all of them. A yield with nothing else to run costs next to
+        // nothing, so a lone request is written at once.
+        let mut idle = 0;
+        while jobs.len() < BATCH && idle < GATHER_YIELDS {
+            let before = jobs.len();
+            while jobs.len() < BATCH {
+                match rx.try_recv() {
+                    Ok(j) => jobs.push(j),
+                    Err(_) => break,
+                }
+            }
+            idle = if jobs.len() == before { idle + 1 } else { 0 };
+            if jobs.len() < BATCH {
+                tokio::task::yield_now().await;
             }
         }
         let (writes, replies): (Vec<_>, Vec<_>) =
