@@ -28,18 +28,23 @@ pub(crate) struct Item {
 }
 
 /// A person's digest so far: one held outbox row per transaction that had something for them.
-#[derive(Clone, Default)]
+#[derive(Default)]
 struct Draft {
     name: String,
     to: String,
     parts: Vec<(String, Vec<Item>)>,
 }
 
-/// The digests of one scheduler run, by staff id. Clone it before a transaction and put the clone back
-/// when the transaction fails, so that it only holds what was committed.
-#[derive(Clone, Default)]
+/// A part written in the current transaction: (staff id, name, address, outbox id, lines).
+type Staged = (String, String, String, String, Vec<Item>);
+
+/// The digests of one scheduler run, by staff id. Parts written in a transaction are staged until
+/// `commit` (after the transaction committed) or dropped by `discard` (it failed), so the digests
+/// only ever hold what was committed.
+#[derive(Default)]
 pub(crate) struct Digests {
     drafts: HashMap<String, Draft>,
+    staged: Vec<Staged>,
 }
 
 impl Digests {
@@ -56,16 +61,34 @@ impl Digests {
     ) -> Result<(), StoreError> {
         let held = now.checked_add(HOLD).unwrap_or(now);
         let id = queue(tx, &person.name, to, &items, base, now, held).await?;
-        let draft = self
-            .drafts
-            .entry(person.id.clone())
-            .or_insert_with(|| Draft {
-                name: person.name.clone(),
-                to: to.to_string(),
-                parts: Vec::new(),
-            });
-        draft.parts.push((id, items));
+        self.staged.push((
+            person.id.clone(),
+            person.name.clone(),
+            to.to_string(),
+            id,
+            items,
+        ));
         Ok(())
+    }
+
+    /// The transaction that wrote the staged parts committed: they count.
+    pub fn commit(&mut self) {
+        for (person, name, to, id, items) in self.staged.drain(..) {
+            self.drafts
+                .entry(person)
+                .or_insert_with(|| Draft {
+                    name,
+                    to,
+                    parts: Vec::new(),
+                })
+                .parts
+                .push((id, items));
+        }
+    }
+
+    /// The transaction that wrote the staged parts failed: they were never written.
+    pub fn discard(&mut self) {
+        self.staged.clear();
     }
 
     /// Merge each person's parts into one email and release it for delivery now. A part already sent
@@ -240,6 +263,7 @@ mod tests {
                     .await
                     .unwrap();
                 tx.commit().await.unwrap();
+                digests.commit();
             }
             digests
         };

@@ -6,9 +6,6 @@ use crate::audit::By;
 use crate::cases::steps_insert;
 use crate::db::Tx;
 use crate::digest::Digests;
-use alerts::{UPDATE_CHUNK, alert_candidates, alert_levels_update};
-
-mod alerts;
 use crate::error::StoreError;
 use crate::rows::{from_ms, i, ms, new_id, oi, s};
 use crate::store::Store;
@@ -23,6 +20,9 @@ use sea_query::{Expr, ExprTrait, LockBehavior, LockType, OnConflict, Order, Quer
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
+
+mod alerts;
+use alerts::{UPDATE_CHUNK, alert_candidates, alert_levels_update};
 
 const JOB_COLS: [&str; 7] = [
     "id",
@@ -208,16 +208,16 @@ impl Store {
             return Ok(0);
         }
         let ids: Vec<String> = rows.iter().map(|r| s(r, "id")).collect::<Result<_, _>>()?;
-        let before = digests.clone();
         match self.run_batch(&mut tx, &rows, now, digests).await {
             Ok(()) => {
                 finish_jobs(&mut tx, &ids, now).await?;
                 tx.commit().await?;
+                digests.commit();
             }
             Err(_) => {
                 // Something in the batch failed: run each job on its own so one bad job cannot hold up the rest.
                 drop(tx);
-                *digests = before;
+                digests.discard();
                 for id in &ids {
                     let mut tx = self.db.begin().await?;
                     let row = tx
@@ -228,7 +228,6 @@ impl Store {
                         )
                         .await?;
                     let Some(row) = row else { continue };
-                    let before = digests.clone();
                     match self
                         .run_batch(&mut tx, std::slice::from_ref(&row), now, digests)
                         .await
@@ -236,10 +235,11 @@ impl Store {
                         Ok(()) => {
                             finish_jobs(&mut tx, std::slice::from_ref(id), now).await?;
                             tx.commit().await?;
+                            digests.commit();
                         }
                         Err(e) => {
                             drop(tx);
-                            *digests = before;
+                            digests.discard();
                             self.job_failed(id, i(&row, "attempts")? + 1, &e.to_string(), now)
                                 .await?;
                         }

@@ -95,7 +95,7 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
                 }
             }
             idle = if jobs.len() == before { idle + 1 } else { 0 };
-            if jobs.len() < BATCH {
+            if jobs.len() < BATCH && idle < GATHER_YIELDS {
                 tokio::task::yield_now().await;
             }
         }
