@@ -115,6 +115,11 @@ impl Db {
         })
     }
 
+    /// The pool writes go through: SQLite's one write connection, or the pool itself (PostgreSQL).
+    fn writes(&self) -> &AnyPool {
+        self.write_pool.as_ref().unwrap_or(&self.pool)
+    }
+
     pub fn backend(&self) -> Backend {
         self.backend
     }
@@ -122,11 +127,7 @@ impl Db {
     /// Apply this backend's migrations (idempotent).
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match self.backend {
-            Backend::Sqlite => {
-                MIGRATE_SQLITE
-                    .run(self.write_pool.as_ref().unwrap_or(&self.pool))
-                    .await?
-            }
+            Backend::Sqlite => MIGRATE_SQLITE.run(self.writes()).await?,
             Backend::Postgres => MIGRATE_POSTGRES.run(&self.pool).await?,
         }
         Ok(())
@@ -173,7 +174,7 @@ impl Db {
             None => None,
         };
         Ok(sqlx::query_with(AssertSqlSafe(sql), values)
-            .execute(self.write_pool.as_ref().unwrap_or(&self.pool))
+            .execute(self.writes())
             .await?
             .rows_affected())
     }
@@ -184,8 +185,7 @@ impl Db {
         match &self.write_lock {
             Some(lock) => {
                 let guard = lock.clone().lock_owned().await;
-                let pool = self.write_pool.as_ref().unwrap_or(&self.pool);
-                let tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+                let tx = self.writes().begin_with("BEGIN IMMEDIATE").await?;
                 Ok(Tx {
                     tx,
                     backend: self.backend,
