@@ -17,6 +17,8 @@ use rand::{Rng, SeedableRng};
 use std::collections::BTreeSet;
 use std::path::Path;
 
+mod states;
+
 pub struct DemoInfo {
     pub token: String,
     pub followup: Option<String>,
@@ -313,6 +315,12 @@ pub async fn ensure(store: &Store, data_dir: &Path) -> Result<DemoInfo> {
         }
     }
     bar.finish_and_clear();
+    // Two at the practice, whatever the hour: one gets the demo's follow-up link, one stays to verify.
+    let manager = dental_staff
+        .iter()
+        .find(|a| a.roles.iter().any(|(_, r)| *r == Role::Manager))
+        .context("the demo practice has a manager")?;
+    states::ensure_awaiting_verification(store, manager, &dental.id, 2, now).await?;
     Ok(DemoInfo {
         followup: followup_link(store, data_dir).await?,
         token,
