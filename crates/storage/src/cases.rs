@@ -142,7 +142,7 @@ pub(crate) fn parse_customer(c: &CustomerInput, errs: &mut FieldErrors) -> Parse
 }
 
 /// The case row columns every read needs.
-pub(crate) const CASE_COLS: [&str; 28] = [
+pub(crate) const CASE_COLS: [&str; 27] = [
     "id",
     "ref",
     "location_id",
@@ -169,7 +169,6 @@ pub(crate) const CASE_COLS: [&str; 28] = [
     "created_at",
     "updated_at",
     "closed_at",
-    "protocol",
     "escalated_at",
 ];
 
@@ -201,7 +200,7 @@ pub(crate) struct CaseRow {
     pub escalated_at: Option<i64>,
 }
 
-/// The columns `case_from_row` reads: not the protocol snapshot (a kilobyte or more per case), which no read uses.
+/// The columns `case_from_row` reads.
 const CASE_READ_COLS: [&str; 25] = [
     "id",
     "ref",

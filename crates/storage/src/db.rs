@@ -69,6 +69,8 @@ impl Db {
                     <sqlx::SqliteConnection as sqlx::Connection>::connect_with(&opts).await?;
                 sqlx::query("SELECT 1").execute(&mut c).await?;
                 sqlx::Connection::close(c).await?;
+                // temp_store = MEMORY keeps statement journals in memory: a multi-row insert inside a
+                // transaction otherwise writes one to a temporary file, page by page.
                 // No ping before handing out a connection: each is a round trip to the connection's
                 // worker thread, and a local file does not hang up. (sqlx still pings on release.)
                 let options = || {
@@ -78,7 +80,8 @@ impl Db {
                             Box::pin(async move {
                                 conn.execute(
                                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
+                                     PRAGMA temp_store = MEMORY;",
                                 )
                                 .await?;
                                 Ok(())
@@ -198,6 +201,20 @@ impl Db {
                 _guard: None,
             }),
         }
+    }
+
+    /// SQLite's plan for a statement, one line per step (tests check which index a query walks).
+    #[cfg(test)]
+    pub(crate) async fn explain(&self, sql: &str) -> Result<String, StoreError> {
+        use sqlx::Row;
+        let rows = sqlx::query(AssertSqlSafe(format!("EXPLAIN QUERY PLAN {sql}")))
+            .fetch_all(&self.pool)
+            .await?;
+        let lines: Vec<String> = rows
+            .iter()
+            .map(|r| r.try_get::<String, _>("detail"))
+            .collect::<Result<_, _>>()?;
+        Ok(lines.join("\n"))
     }
 
     /// SQLite integrity check (PostgreSQL: always "ok").

@@ -101,8 +101,8 @@ impl Store {
         let policy = self.loop_config().alerts;
         let horizon = now.checked_add(policy.lead).unwrap_or(now);
         let mut tx = self.db.begin().await?;
-        // Overdue notices and escalations first (their instant has come), then reminders coming due.
-        // Each walks only rows it takes: rows already reminded wait outside the reminder index.
+        // Steps alerted before (overdue notices, escalations) first, then steps never alerted. Each
+        // select walks only rows it takes: every step it returns gets a new level or alert instant.
         let mut rows = tx
             .fetch_all(&alert_candidates(ms(now), None, limit))
             .await?;

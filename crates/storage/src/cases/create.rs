@@ -17,7 +17,6 @@ struct NewCaseRow {
     owner_id: String,
     next_due: Option<i64>,
     now: i64,
-    protocol: String,
 }
 
 impl NewCaseRow {
@@ -50,7 +49,6 @@ impl NewCaseRow {
             self.now.into(),
             self.now.into(),
             None::<i64>.into(),
-            self.protocol.into(),
             None::<i64>.into(),
         ]
     }
@@ -156,8 +154,6 @@ impl Store {
             .or(defect.map(|d| d.severity))
             .unwrap_or(Severity::Minor);
         let title = defect.map_or_else(|| "Other".to_string(), |d| d.title.clone());
-        let protocol =
-            serde_json::to_string(&steps).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let id = new_id();
         let step_ids: Vec<String> = steps.iter().map(|_| new_id()).collect();
         let entry_id = new_id();
@@ -207,7 +203,6 @@ impl Store {
             owner_id: actor.staff_id.clone(),
             next_due: next_due.map(ms),
             now: ms(now),
-            protocol,
         };
         let write = crate::writer::CaseWrite {
             case: Box::new(move |reference| row.values(reference)),

@@ -140,10 +140,9 @@ impl Store {
     }
 }
 
-/// Pending steps whose next alert has come: `next_alert_at <= now` (any level), or with `horizon`,
-/// steps not yet reminded whose due instant is after `now` and within the lead (`<= horizon`).
-/// The conditions are literals where they match a partial index (`case_steps_alert`,
-/// `case_steps_remind`), so SQLite can use it.
+/// Pending steps whose next alert has come. Without `horizon`: steps alerted before whose next alert
+/// is due (`next_alert_at <= now`). With it: steps never alerted whose due instant is within the lead
+/// (`<= horizon`), overdue ones first.
 pub(super) fn alert_candidates(
     now: i64,
     horizon: Option<i64>,
@@ -168,11 +167,14 @@ pub(super) fn alert_candidates(
         .limit(limit)
         .lock_with_tables_behavior(LockType::Update, ["st"], LockBehavior::SkipLocked)
         .to_owned();
+    // Literal conditions, so each select uses its partial index (`case_steps_alert` holds alerted
+    // steps, `case_steps_remind` the rest).
     match horizon {
-        None => q.and_where(Expr::col(("st", "next_alert_at")).lte(now)),
+        None => q
+            .and_where(Expr::cust("st.alert_level > 0"))
+            .and_where(Expr::col(("st", "next_alert_at")).lte(now)),
         Some(h) => q
             .and_where(Expr::cust("st.alert_level = 0"))
-            .and_where(Expr::col(("st", "next_alert_at")).gt(now))
             .and_where(Expr::col(("st", "next_alert_at")).lte(h)),
     };
     q
@@ -235,4 +237,29 @@ pub(super) fn alert_levels_update(
         .from(sea_query::TableRef::ValuesList(rows, "v".into()))
         .and_where(Expr::col(("case_steps", "id")).equals(("v", "column1")))
         .to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::alert_candidates;
+    use crate::testing::fresh_store;
+    use sea_query::SqliteQueryBuilder;
+
+    /// SQLite walks a partial index only when the query's conditions imply the index's own, so each
+    /// scan's literal conditions must keep matching its index.
+    #[tokio::test]
+    async fn each_scan_walks_its_own_partial_index() {
+        let store = fresh_store(false).await.unwrap();
+        for (horizon, index) in [
+            (None, "case_steps_alert"),
+            (Some(2_000), "case_steps_remind"),
+        ] {
+            let sql = alert_candidates(1_000, horizon, 100).to_string(SqliteQueryBuilder);
+            let plan = store.db.explain(&sql).await.unwrap();
+            assert!(
+                plan.contains(&format!("USING INDEX {index}")) && !plan.contains("TEMP B-TREE"),
+                "{sql}\n{plan}"
+            );
+        }
+    }
 }
