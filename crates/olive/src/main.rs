@@ -6,7 +6,8 @@ mod demo;
 
 use clap::Parser;
 
-/// mimalloc instead of the system allocator (glibc malloc); see BENCHMARKS.md.
+/// mimalloc instead of the system allocator (glibc malloc), for Rust and, through the `override`
+/// feature, for SQLite's C code too; see BENCHMARKS.md.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
