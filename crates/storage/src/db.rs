@@ -130,7 +130,17 @@ impl Db {
     /// Apply this backend's migrations (idempotent).
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match self.backend {
-            Backend::Sqlite => MIGRATE_SQLITE.run(self.writes()).await?,
+            Backend::Sqlite => {
+                // A migration may rewrite a whole table in one statement: its statement journal and
+                // sorts go to temporary files, not memory (see `temp_store` in `connect`).
+                sqlx::query("PRAGMA temp_store = FILE")
+                    .execute(self.writes())
+                    .await?;
+                MIGRATE_SQLITE.run(self.writes()).await?;
+                sqlx::query("PRAGMA temp_store = MEMORY")
+                    .execute(self.writes())
+                    .await?;
+            }
             Backend::Postgres => MIGRATE_POSTGRES.run(&self.pool).await?,
         }
         Ok(())
