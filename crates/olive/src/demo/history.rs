@@ -1,0 +1,175 @@
+//! Working a seeded demo case as a practice would have: steps done (mostly) on time, gestures
+//! approved, the odd hand-off, then verification and closing for cases older than a day.
+
+use anyhow::Result;
+use jiff::{SignedDuration, Timestamp};
+use olive_domain::case::{CloseOutcome, RootCause, VerificationMethod};
+use olive_domain::role::Role;
+use olive_storage::actions::{CloseCase, NewGesture, NewHandoff, Reason, StepAction, Verification};
+use olive_storage::{Actor, Store};
+use rand::Rng;
+use rand::rngs::StdRng;
+
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn work_case(
+    store: &Store,
+    case: &olive_storage::views::CaseDetail,
+    reporter: &Actor,
+    staff: &[Actor],
+    age_hours: i64,
+    at: Timestamp,
+    now: Timestamp,
+    rng: &mut StdRng,
+    playbook: &olive_domain::playbook::Playbook,
+) -> Result<()> {
+    let id = case.summary.id.clone();
+    let mut t = at;
+    let manager = staff
+        .iter()
+        .find(|a| a.roles.iter().any(|(_, r)| *r == Role::Manager))
+        .unwrap_or(reporter);
+    let mut owner = reporter;
+    // Today's cases stay open with some progress; older ones are worked to the end.
+    let steps_to_do = if age_hours < 30 {
+        rng.random_range(0..2)
+    } else {
+        case.steps.len()
+    };
+    if age_hours > 30 && rng.random_bool(0.12) && owner.staff_id != manager.staff_id {
+        t += SignedDuration::from_mins(rng.random_range(3..40));
+        store
+            .propose_handoff(
+                owner,
+                &id,
+                NewHandoff {
+                    to: manager.staff_id.clone(),
+                    reason: "Needs a manager's decision on the account".into(),
+                },
+                t,
+            )
+            .await?;
+        let c = store.get_case(manager, &id, t).await?;
+        if let Some(h) = c.handoffs.last() {
+            store
+                .answer_handoff(manager, &id, &h.id, true, Reason::default(), t)
+                .await?;
+            owner = manager;
+        }
+    }
+    for step in case.steps.iter().take(steps_to_do) {
+        if step.kind == olive_domain::playbook::StepKind::Verify {
+            break;
+        }
+        let due = step.due_at.parse::<Timestamp>().unwrap_or(t);
+        t = if rng.random_bool(0.85) {
+            (due - SignedDuration::from_mins(rng.random_range(1..20)))
+                .max(t + SignedDuration::from_mins(1))
+        } else {
+            due + SignedDuration::from_mins(rng.random_range(5..180))
+        };
+        if t > now {
+            return Ok(());
+        }
+        if step.kind == olive_domain::playbook::StepKind::Gesture
+            && let Some(g) = step.gesture_code.as_ref().and_then(|c| playbook.gesture(c))
+        {
+            let (c, gid, _) = store
+                .give_gesture(
+                    owner,
+                    &id,
+                    NewGesture {
+                        kind: g.code.clone(),
+                        value_cents: g.typical_value_cents.0,
+                        note: String::new(),
+                    },
+                    None,
+                    t,
+                )
+                .await?;
+            if c.gestures.iter().any(|x| {
+                x.id == gid && x.status == olive_domain::gesture::GestureStatus::PendingApproval
+            }) && owner.staff_id != manager.staff_id
+            {
+                store
+                    .gesture_action(
+                        manager,
+                        &id,
+                        &gid,
+                        olive_domain::gesture::GestureStatus::Approved,
+                        Default::default(),
+                        t,
+                    )
+                    .await?;
+            }
+        }
+        if rng.random_bool(0.06) && step.kind != olive_domain::playbook::StepKind::Acknowledge {
+            store
+                .step_action(
+                    owner,
+                    &id,
+                    &step.id,
+                    true,
+                    StepAction {
+                        reason: Some("Customer declined".into()),
+                        note: None,
+                    },
+                    t,
+                )
+                .await?;
+        } else {
+            store
+                .step_action(owner, &id, &step.id, false, StepAction::default(), t)
+                .await?;
+        }
+    }
+    if age_hours < 30 || steps_to_do < case.steps.len() {
+        return Ok(());
+    }
+    t += SignedDuration::from_hours(rng.random_range(2..30));
+    if t > now {
+        return Ok(());
+    }
+    let happy = rng.random_bool(0.86);
+    let said = if happy {
+        "Said we went above and beyond and they'll be back."
+    } else {
+        "Still disappointed; felt it took too long."
+    };
+    store
+        .verify(
+            owner,
+            &id,
+            Verification {
+                method: VerificationMethod::Phone,
+                customer_said: said.into(),
+                satisfied: happy,
+            },
+            t,
+        )
+        .await?;
+    let causes = [
+        RootCause::Process,
+        RootCause::Communication,
+        RootCause::Scheduling,
+        RootCause::ProductClinical,
+        RootCause::ThirdParty,
+    ];
+    let outcome = if happy {
+        CloseOutcome::Recovered
+    } else {
+        CloseOutcome::NotRecovered
+    };
+    store
+        .close(
+            owner,
+            &id,
+            CloseCase {
+                outcome,
+                root_cause: causes[rng.random_range(0..causes.len())],
+                prevention_note: None,
+            },
+            t,
+        )
+        .await?;
+    Ok(())
+}
