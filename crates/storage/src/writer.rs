@@ -86,7 +86,7 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
         // one commit (and one fsync) for all of them. A yield with nothing else to run costs next to
         // nothing, so a lone request is written at once.
         let mut idle = 0;
-        while jobs.len() < BATCH && idle < GATHER_YIELDS {
+        loop {
             let before = jobs.len();
             while jobs.len() < BATCH {
                 match rx.try_recv() {
@@ -95,9 +95,10 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
                 }
             }
             idle = if jobs.len() == before { idle + 1 } else { 0 };
-            if jobs.len() < BATCH && idle < GATHER_YIELDS {
-                tokio::task::yield_now().await;
+            if jobs.len() == BATCH || idle == GATHER_YIELDS {
+                break;
             }
+            tokio::task::yield_now().await;
         }
         let (writes, replies): (Vec<_>, Vec<_>) =
             jobs.into_iter().map(|j| (j.write, j.reply)).unzip();
