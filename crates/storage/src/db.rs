@@ -1,5 +1,6 @@
 //! The database handle: one sqlx `Any` pool, a sea-query builder per backend, migrations, transactions.
 
+use crate::checkpoint::Checkpoints;
 use crate::error::StoreError;
 use sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
 use sea_query_sqlx::{SqlxBinder, SqlxValues};
@@ -27,6 +28,8 @@ pub struct Db {
     /// SQLite: the one connection every write goes through. Its page cache stays valid from one write
     /// to the next (a commit on another connection would make it re-read every page it touches).
     write_pool: Option<AnyPool>,
+    /// SQLite: the checkpointer, told of every commit.
+    checkpoints: Option<Arc<Checkpoints>>,
 }
 
 /// A write transaction (holding the SQLite writer slot when there is one).
@@ -34,6 +37,7 @@ pub struct Tx {
     // Declared first so it is dropped (rolled back) before the writer slot is released.
     pub(crate) tx: Transaction<'static, sqlx::Any>,
     backend: Backend,
+    checkpoints: Option<Arc<Checkpoints>>,
     _guard: Option<OwnedMutexGuard<()>>,
 }
 
@@ -73,10 +77,11 @@ impl Db {
                 // transaction otherwise writes one to a temporary file, page by page.
                 // No ping before handing out a connection: each is a round trip to the connection's
                 // worker thread, and a local file does not hang up. (sqlx still pings on release.)
-                let options = || {
+                // The writer never checkpoints: the checkpointer does, on a connection of its own.
+                let options = |checkpoints: bool| {
                     AnyPoolOptions::new()
                         .test_before_acquire(false)
-                        .after_connect(|conn, _| {
+                        .after_connect(move |conn, _| {
                             Box::pin(async move {
                                 conn.execute(
                                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
@@ -84,20 +89,25 @@ impl Db {
                                      PRAGMA temp_store = MEMORY;",
                                 )
                                 .await?;
+                                if !checkpoints {
+                                    conn.execute("PRAGMA wal_autocheckpoint = 0").await?;
+                                }
                                 Ok(())
                             })
                         })
                 };
-                let writes = options()
-                    .max_connections(1)
-                    .min_connections(1)
-                    .idle_timeout(None)
-                    .max_lifetime(None)
-                    .connect(&url)
-                    .await?;
+                let single = |checkpoints| {
+                    options(checkpoints)
+                        .max_connections(1)
+                        .min_connections(1)
+                        .idle_timeout(None)
+                        .max_lifetime(None)
+                };
+                let writes = single(false).connect(&url).await?;
+                let checkpointer = single(true).connect(&url).await?;
                 (
-                    options().max_connections(8).connect(&url).await?,
-                    Some(writes),
+                    options(true).max_connections(8).connect(&url).await?,
+                    Some((writes, checkpointer)),
                 )
             }
             Backend::Postgres => (
@@ -110,11 +120,19 @@ impl Db {
             ),
         };
         let write_lock = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
+        let (write_pool, checkpoints) = match (write_pool, &write_lock) {
+            (Some((writes, checkpointer)), Some(lock)) => (
+                Some(writes),
+                Some(Checkpoints::start(checkpointer, lock.clone())),
+            ),
+            _ => (None, None),
+        };
         Ok(Db {
             pool,
             backend,
             write_lock,
             write_pool,
+            checkpoints,
         })
     }
 
@@ -149,6 +167,9 @@ impl Db {
     pub async fn close(&self) {
         if let Some(w) = &self.write_pool {
             w.close().await;
+        }
+        if let Some(c) = &self.checkpoints {
+            c.close().await;
         }
         self.pool.close().await;
     }
@@ -186,10 +207,14 @@ impl Db {
             Some(lock) => Some(lock.lock().await),
             None => None,
         };
-        Ok(sqlx::query_with(AssertSqlSafe(sql), values)
+        let n = sqlx::query_with(AssertSqlSafe(sql), values)
             .execute(self.writes())
             .await?
-            .rows_affected())
+            .rows_affected();
+        if let Some(c) = &self.checkpoints {
+            c.committed();
+        }
+        Ok(n)
     }
 
     /// Begin a write transaction. On SQLite this waits for the in-process writer slot and takes the
@@ -202,12 +227,14 @@ impl Db {
                 Ok(Tx {
                     tx,
                     backend: self.backend,
+                    checkpoints: self.checkpoints.clone(),
                     _guard: Some(guard),
                 })
             }
             None => Ok(Tx {
                 tx: self.pool.begin().await?,
                 backend: self.backend,
+                checkpoints: None,
                 _guard: None,
             }),
         }
@@ -321,6 +348,10 @@ impl Tx {
     }
 
     pub async fn commit(self) -> Result<(), StoreError> {
-        Ok(self.tx.commit().await?)
+        self.tx.commit().await?;
+        if let Some(c) = &self.checkpoints {
+            c.committed();
+        }
+        Ok(())
     }
 }

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod audit;
 pub mod auth;
 pub mod cases;
+mod checkpoint;
 pub mod db;
 mod digest;
 pub mod error;
