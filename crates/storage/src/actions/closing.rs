@@ -1,0 +1,322 @@
+//! Finishing a case: verifying with the customer, closing, reopening with recovery steps, cancelling.
+
+use super::*;
+
+impl Store {
+    /// Record a verification with the customer; it completes the verify step.
+    pub async fn verify(
+        &self,
+        actor: &Actor,
+        key: &str,
+        v: Verification,
+        now: Timestamp,
+    ) -> Result<CaseDetail, StoreError> {
+        let mut errs = FieldErrors::default();
+        required(
+            &mut errs,
+            "customer_said",
+            &v.customer_said,
+            "write down what the customer said",
+        );
+        errs.into_result()?;
+        let mut tx = self.db.begin().await?;
+        let c = self.case_row_tx(&mut tx, actor, key).await?;
+        if !c.status.is_active() {
+            return Err(finished(&c));
+        }
+        let method = serde_json::to_value(v.method)
+            .ok()
+            .and_then(|m| m.as_str().map(str::to_string))
+            .unwrap_or_default();
+        tx.execute(&verification_insert(
+            &c.id,
+            &actor.staff_id,
+            &method,
+            v.customer_said.trim(),
+            v.satisfied,
+            now,
+        ))
+        .await?;
+        if v.satisfied {
+            tx.execute(
+                &Query::update()
+                    .table("case_steps")
+                    .values([
+                        ("status", StepStatus::Done.as_str().into()),
+                        ("done_by", actor.staff_id.clone().into()),
+                        ("done_at", ms(now).into()),
+                    ])
+                    .and_where(Expr::col("case_id").eq(c.id.clone()))
+                    .and_where(Expr::col("kind").eq(StepKind::Verify.as_str()))
+                    .and_where(Expr::col("status").eq(StepStatus::Pending.as_str()))
+                    .to_owned(),
+            )
+            .await?;
+        }
+        tx.case_event(&c.id, &c.location_id, now, By::Staff(actor), CaseEvent::Verified, json!({"method": v.method, "customer_said": v.customer_said.trim(), "satisfied": v.satisfied})).await?;
+        self.settle(&mut tx, &c, actor, now).await?;
+        tx.commit().await?;
+        self.get_case(actor, &c.id, now).await
+    }
+
+    /// Close with an outcome and a root cause; `recovered` needs a satisfied verification.
+    pub async fn close(
+        &self,
+        actor: &Actor,
+        key: &str,
+        body: CloseCase,
+        now: Timestamp,
+    ) -> Result<CaseDetail, StoreError> {
+        let mut tx = self.db.begin().await?;
+        let c = self.case_row_tx(&mut tx, actor, key).await?;
+        let steps = tx
+            .fetch_all(
+                &Query::select()
+                    .columns(["kind", "status"])
+                    .from("case_steps")
+                    .and_where(Expr::col("case_id").eq(c.id.clone()))
+                    .to_owned(),
+            )
+            .await?;
+        let states: Vec<StepState> = steps
+            .iter()
+            .map(|r| {
+                Ok(StepState {
+                    kind: parse(&s(r, "kind")?, StepKind::parse)?,
+                    status: parse(&s(r, "status")?, StepStatus::parse)?,
+                })
+            })
+            .collect::<Result<_, StoreError>>()?;
+        let verified = tx
+            .fetch_optional(
+                &Query::select()
+                    .column("id")
+                    .from("verifications")
+                    .and_where(Expr::col("case_id").eq(c.id.clone()))
+                    .and_where(Expr::col("satisfied").eq(1))
+                    .and_where(Expr::col("created_at").gte(c.closed_at.unwrap_or(0)))
+                    .to_owned(),
+            )
+            .await?
+            .is_some();
+        rules::check_close(c.status, body.outcome, &states, verified).map_err(|e| match e {
+            rules::TransitionError::NotVerified => {
+                StoreError::conflict("not_verified", e.to_string())
+            }
+            rules::TransitionError::OpenSteps => StoreError::conflict("open_steps", e.to_string()),
+            e => StoreError::conflict("invalid_transition", e.to_string()),
+        })?;
+        let root = serde_json::to_value(body.root_cause)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string));
+        tx.execute(
+            &Query::update()
+                .table("case_steps")
+                .values([
+                    ("status", StepStatus::Skipped.as_str().into()),
+                    ("skip_reason", "case closed".into()),
+                    ("done_by", actor.staff_id.clone().into()),
+                    ("done_at", ms(now).into()),
+                ])
+                .and_where(Expr::col("case_id").eq(c.id.clone()))
+                .and_where(Expr::col("status").eq(StepStatus::Pending.as_str()))
+                .to_owned(),
+        )
+        .await?;
+        tx.execute(
+            &Query::update()
+                .table("cases")
+                .values([
+                    ("status", CaseStatus::Closed.as_str().into()),
+                    ("outcome", body.outcome.as_str().into()),
+                    ("root_cause", root.into()),
+                    (
+                        "prevention_note",
+                        body.prevention_note
+                            .clone()
+                            .filter(|n| !n.trim().is_empty())
+                            .into(),
+                    ),
+                    ("closed_at", ms(now).into()),
+                    ("updated_at", ms(now).into()),
+                    ("next_due_at", None::<i64>.into()),
+                ])
+                .and_where(Expr::col("id").eq(c.id.clone()))
+                .to_owned(),
+        )
+        .await?;
+        tx.case_event(&c.id, &c.location_id, now, By::Staff(actor), CaseEvent::Closed, json!({"outcome": body.outcome, "root_cause": body.root_cause, "prevention_note": body.prevention_note})).await?;
+        crate::outbox::emit(
+            &mut tx,
+            EventType::CaseClosed,
+            &c.location_id,
+            Some(&c.id),
+            json!({"case_id": c.id, "ref": format!("C-{}", c.reference), "outcome": body.outcome, "root_cause": body.root_cause}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        self.get_case(actor, &c.id, now).await
+    }
+
+    /// Reopen a closed case: back to in progress with a new fix step and a new verification.
+    pub async fn reopen(
+        &self,
+        actor: &Actor,
+        key: &str,
+        r: Reason,
+        now: Timestamp,
+    ) -> Result<CaseDetail, StoreError> {
+        let mut errs = FieldErrors::default();
+        required(
+            &mut errs,
+            "reason",
+            &r.reason,
+            "say why the case is reopened",
+        );
+        errs.into_result()?;
+        // Read before the transaction (see gesture_action); a case never changes location.
+        let location = self
+            .location(&self.case_row(actor, key).await?.location_id)
+            .await?;
+        let mut tx = self.db.begin().await?;
+        let c = self.case_row_tx(&mut tx, actor, key).await?;
+        rules::check_reopen(c.status)
+            .map_err(|e| StoreError::conflict("invalid_transition", e.to_string()))?;
+        self.add_recovery_steps(&mut tx, &c, &location, "Put it right again", now)
+            .await?;
+        tx.execute(
+            &Query::update()
+                .table("cases")
+                .value("status_reason", r.reason.trim())
+                .and_where(Expr::col("id").eq(c.id.clone()))
+                .to_owned(),
+        )
+        .await?;
+        tx.case_event(
+            &c.id,
+            &c.location_id,
+            now,
+            By::Staff(actor),
+            CaseEvent::Reopened,
+            json!({"reason": r.reason.trim(), "previous_outcome": c.outcome}),
+        )
+        .await?;
+        crate::outbox::emit(
+            &mut tx,
+            EventType::CaseReopened,
+            &c.location_id,
+            Some(&c.id),
+            json!({"case_id": c.id, "ref": format!("C-{}", c.reference), "reason": r.reason.trim()}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        self.get_case(actor, &c.id, now).await
+    }
+
+    /// Back to in progress with two new steps: `title` (a fix, for a manager, next business day at noon)
+    /// and a new verification with the customer.
+    pub(crate) async fn add_recovery_steps(
+        &self,
+        tx: &mut Tx,
+        c: &CaseRow,
+        location: &crate::store::Location,
+        title: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let cal = location.calendar();
+        let max = last_position(tx, &c.id).await?;
+        let new_steps = [
+            StepTemplate {
+                title: title.to_string(),
+                kind: StepKind::Fix,
+                owner: Role::Manager,
+                due: "next_business_day 12:00"
+                    .parse()
+                    .map_err(|_| StoreError::Corrupt("rule".into()))?,
+                wording: String::new(),
+                gesture: None,
+            },
+            StepTemplate {
+                title: "Verify the recovery with the customer".into(),
+                kind: StepKind::Verify,
+                owner: Role::Manager,
+                due: "business_days 2"
+                    .parse()
+                    .map_err(|_| StoreError::Corrupt("rule".into()))?,
+                wording: "I wanted to check that we have now put things right for you.".into(),
+                gesture: None,
+            },
+        ];
+        let mut rows = Vec::new();
+        for (n, st) in new_steps.iter().enumerate() {
+            let due = cal
+                .due(&st.due, now)
+                .map_err(|e| StoreError::Config(e.to_string()))?;
+            rows.push((max + 1 + n as i64, st, due));
+        }
+        let first_due = rows.iter().map(|r| r.2).min();
+        tx.execute(&steps_insert(&c.id, &rows)).await?;
+        tx.execute(
+            &Query::update()
+                .table("cases")
+                .values([
+                    ("status", CaseStatus::InProgress.as_str().into()),
+                    ("outcome", None::<String>.into()),
+                    ("updated_at", ms(now).into()),
+                    ("next_due_at", first_due.map(ms).into()),
+                ])
+                .and_where(Expr::col("id").eq(c.id.clone()))
+                .to_owned(),
+        )
+        .await?;
+        Ok(())
+    }
+
+    pub async fn cancel(
+        &self,
+        actor: &Actor,
+        key: &str,
+        r: Reason,
+        now: Timestamp,
+    ) -> Result<CaseDetail, StoreError> {
+        let mut errs = FieldErrors::default();
+        required(
+            &mut errs,
+            "reason",
+            &r.reason,
+            "say why the case is cancelled",
+        );
+        errs.into_result()?;
+        let mut tx = self.db.begin().await?;
+        let c = self.case_row_tx(&mut tx, actor, key).await?;
+        rules::check_cancel(c.status)
+            .map_err(|e| StoreError::conflict("invalid_transition", e.to_string()))?;
+        tx.execute(
+            &Query::update()
+                .table("cases")
+                .values([
+                    ("status", CaseStatus::Cancelled.as_str().into()),
+                    ("status_reason", r.reason.trim().into()),
+                    ("updated_at", ms(now).into()),
+                    ("closed_at", ms(now).into()),
+                    ("next_due_at", None::<i64>.into()),
+                ])
+                .and_where(Expr::col("id").eq(c.id.clone()))
+                .to_owned(),
+        )
+        .await?;
+        tx.case_event(
+            &c.id,
+            &c.location_id,
+            now,
+            By::Staff(actor),
+            CaseEvent::Cancelled,
+            json!({"reason": r.reason.trim()}),
+        )
+        .await?;
+        tx.commit().await?;
+        self.get_case(actor, &c.id, now).await
+    }
+}

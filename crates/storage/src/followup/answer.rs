@@ -1,0 +1,332 @@
+//! The customer's side: the public follow-up page, and an answer that closes the case as recovered or reopens it.
+
+use super::*;
+
+impl Store {
+    /// Read a follow-up link (no sign-in). Unknown tokens are `NotFound`.
+    pub async fn followup_page(
+        &self,
+        token: &str,
+        now: Timestamp,
+    ) -> Result<FollowUpPage, StoreError> {
+        let row = self.followup_by_token(None, token).await?;
+        let c = self.case_by_id(&s(&row, "case_id")?).await?;
+        let business = self.location(&c.location_id).await?.name;
+        Ok(if oi(&row, "answered_at")?.is_some() {
+            FollowUpPage::Answered { business }
+        } else if i(&row, "expires_at")? <= ms(now) {
+            FollowUpPage::Expired { business }
+        } else {
+            FollowUpPage::Open {
+                business,
+                first_name: first_name(&c.customer.name).to_string(),
+            }
+        })
+    }
+
+    async fn followup_by_token(
+        &self,
+        tx: Option<&mut Tx>,
+        token: &str,
+    ) -> Result<sqlx::any::AnyRow, StoreError> {
+        // Tokens are 64 hex characters; anything else cannot match and is not worth a query.
+        if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(StoreError::NotFound("follow-up"));
+        }
+        let q = Query::select()
+            .columns(FOLLOWUP_COLS)
+            .from("followups")
+            .and_where(Expr::col("token_hash").eq(token_hash(&token.to_ascii_lowercase())))
+            .lock(LockType::Update)
+            .to_owned();
+        let row = match tx {
+            Some(tx) => tx.fetch_optional(&q).await?,
+            None => self.db.fetch_optional(&q).await?,
+        };
+        row.ok_or(StoreError::NotFound("follow-up"))
+    }
+
+    /// The customer's answer. A good one (4–5 and would come back) verifies and closes the case as
+    /// recovered; a poor one reopens it with a new step and tells the owner and the managers.
+    pub async fn answer_followup(
+        &self,
+        token: &str,
+        answer: Answer,
+        opt_out: bool,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.db.begin().await?;
+        let row = self.followup_by_token(Some(&mut tx), token).await?;
+        if oi(&row, "answered_at")?.is_some() {
+            return Err(StoreError::conflict(
+                "already_answered",
+                "this follow-up has already been answered; thank you",
+            ));
+        }
+        if i(&row, "expires_at")? <= ms(now) {
+            return Err(StoreError::conflict(
+                "expired",
+                "this follow-up link has expired",
+            ));
+        }
+        let followup_id = s(&row, "id")?;
+        let c = self.case_by_id_tx(&mut tx, &s(&row, "case_id")?).await?;
+        tx.execute(
+            &Query::update()
+                .table("followups")
+                .values([
+                    ("answered_at", ms(now).into()),
+                    ("rating", i64::from(answer.rating).into()),
+                    ("would_return", i64::from(answer.would_return).into()),
+                    ("comment", answer.comment.clone().into()),
+                ])
+                .and_where(Expr::col("id").eq(followup_id.clone()))
+                .to_owned(),
+        )
+        .await?;
+        let recovered = answer.is_recovered();
+        let said = json!({"follow_up_id": followup_id, "rating": answer.rating, "would_return": answer.would_return, "comment": answer.comment, "recovered": recovered});
+        tx.case_event(
+            &c.id,
+            &c.location_id,
+            now,
+            By::Customer,
+            CaseEvent::FollowUpAnswered,
+            said.clone(),
+        )
+        .await?;
+        outbox::emit(
+            &mut tx,
+            EventType::FeedbackReceived,
+            &c.location_id,
+            Some(&c.id),
+            json!({"case_id": c.id, "ref": format!("C-{}", c.reference), "rating": answer.rating, "would_return": answer.would_return, "recovered": recovered}),
+            now,
+        )
+        .await?;
+        if opt_out {
+            for key in contact_keys(&c) {
+                tx.execute(
+                    &Query::insert()
+                        .into_table("contact_opt_outs")
+                        .columns(["contact", "source", "created_at"])
+                        .values_panic([key.into(), "follow_up_page".into(), ms(now).into()])
+                        .on_conflict(
+                            sea_query::OnConflict::column("contact")
+                                .do_nothing()
+                                .to_owned(),
+                        )
+                        .to_owned(),
+                )
+                .await?;
+            }
+            tx.case_event(
+                &c.id,
+                &c.location_id,
+                now,
+                By::Customer,
+                CaseEvent::OptedOut,
+                json!({"source": "follow_up_page"}),
+            )
+            .await?;
+        }
+        if c.status.is_active() {
+            if recovered {
+                self.recovered_by_answer(&mut tx, &c, &answer, now).await?;
+            } else {
+                self.reopen_after_poor_answer(&mut tx, &c, &answer, now)
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Record the customer's answer as the verification; close as recovered when nothing else is open.
+    async fn recovered_by_answer(
+        &self,
+        tx: &mut Tx,
+        c: &CaseRow,
+        answer: &Answer,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let said = if answer.comment.is_empty() {
+            format!("Rated {} of 5 and would come back.", answer.rating)
+        } else {
+            format!(
+                "Rated {} of 5 and would come back: {}",
+                answer.rating, answer.comment
+            )
+        };
+        tx.execute(&crate::actions::verification_insert(
+            &c.id,
+            crate::cases::CUSTOMER,
+            "customer_answer",
+            &said,
+            true,
+            now,
+        ))
+        .await?;
+        tx.case_event(
+            &c.id,
+            &c.location_id,
+            now,
+            By::Customer,
+            CaseEvent::Verified,
+            json!({"method": "customer_answer", "customer_said": said, "satisfied": true}),
+        )
+        .await?;
+        let pending = tx
+            .fetch_all(
+                &Query::select()
+                    .columns(["id", "kind"])
+                    .from("case_steps")
+                    .and_where(Expr::col("case_id").eq(c.id.clone()))
+                    .and_where(Expr::col("status").eq(StepStatus::Pending.as_str()))
+                    .to_owned(),
+            )
+            .await?;
+        let others_open = pending
+            .iter()
+            .any(|r| s(r, "kind").is_ok_and(|k| k != StepKind::Verify.as_str()));
+        tx.execute(
+            &Query::update()
+                .table("case_steps")
+                .values([
+                    ("status", StepStatus::Done.as_str().into()),
+                    ("done_by", crate::cases::CUSTOMER.into()),
+                    ("done_at", ms(now).into()),
+                    ("note", "the customer's answer to the follow-up".into()),
+                ])
+                .and_where(Expr::col("case_id").eq(c.id.clone()))
+                .and_where(Expr::col("kind").eq(StepKind::Verify.as_str()))
+                .and_where(Expr::col("status").eq(StepStatus::Pending.as_str()))
+                .to_owned(),
+        )
+        .await?;
+        if others_open {
+            // Steps are still open (a card to post, say): the owner closes the case when they are done.
+            return Ok(());
+        }
+        tx.execute(
+            &Query::update()
+                .table("cases")
+                .values([
+                    ("status", CaseStatus::Closed.as_str().into()),
+                    ("outcome", CloseOutcome::Recovered.as_str().into()),
+                    ("closed_at", ms(now).into()),
+                    ("updated_at", ms(now).into()),
+                    ("next_due_at", None::<i64>.into()),
+                ])
+                .and_where(Expr::col("id").eq(c.id.clone()))
+                .to_owned(),
+        )
+        .await?;
+        tx.case_event(
+            &c.id,
+            &c.location_id,
+            now,
+            By::Customer,
+            CaseEvent::Closed,
+            json!({"outcome": "recovered", "by": "customer_answer"}),
+        )
+        .await?;
+        outbox::emit(
+            tx,
+            EventType::CaseClosed,
+            &c.location_id,
+            Some(&c.id),
+            json!({"case_id": c.id, "ref": format!("C-{}", c.reference), "outcome": "recovered"}),
+            now,
+        )
+        .await
+    }
+
+    /// A poor answer: back to in progress with a new step, and the owner and managers are told.
+    async fn reopen_after_poor_answer(
+        &self,
+        tx: &mut Tx,
+        c: &CaseRow,
+        answer: &Answer,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let location = self.location(&c.location_id).await?;
+        let title = format!(
+            "Call {} about their answer ({} of 5{}) and put it right",
+            first_name(&c.customer.name),
+            answer.rating,
+            if answer.would_return {
+                ""
+            } else {
+                ", would not come back"
+            }
+        );
+        // The verification asked for is answered (poorly): a new one follows the new fix.
+        tx.execute(
+            &Query::update()
+                .table("case_steps")
+                .values([
+                    ("status", StepStatus::Skipped.as_str().into()),
+                    (
+                        "skip_reason",
+                        "the customer's answer showed it was not put right".into(),
+                    ),
+                    ("done_at", ms(now).into()),
+                ])
+                .and_where(Expr::col("case_id").eq(c.id.clone()))
+                .and_where(Expr::col("kind").eq(StepKind::Verify.as_str()))
+                .and_where(Expr::col("status").eq(StepStatus::Pending.as_str()))
+                .to_owned(),
+        )
+        .await?;
+        self.add_recovery_steps(tx, c, &location, &title, now)
+            .await?;
+        let reason = format!(
+            "the customer answered the follow-up: {} of 5, {}",
+            answer.rating,
+            if answer.would_return {
+                "would come back"
+            } else {
+                "would not come back"
+            }
+        );
+        tx.case_event(
+            &c.id,
+            &c.location_id,
+            now,
+            By::Customer,
+            CaseEvent::Reopened,
+            json!({"reason": reason, "comment": answer.comment}),
+        )
+        .await?;
+        outbox::emit(
+            tx,
+            EventType::CaseReopened,
+            &c.location_id,
+            Some(&c.id),
+            json!({"case_id": c.id, "ref": format!("C-{}", c.reference), "reason": reason}),
+            now,
+        )
+        .await?;
+        let mut text = format!(
+            "C-{} ({}) was not put right: {reason}.",
+            c.reference,
+            first_name(&c.customer.name)
+        );
+        if !answer.comment.is_empty() {
+            text.push_str(&format!(" They wrote: \"{}\"", answer.comment));
+        }
+        let mut people = vec![c.owner_id.clone()];
+        people.extend(self.managers_of(tx, &c.location_id).await?);
+        self.notify(
+            tx,
+            &people,
+            c,
+            "follow_up_poor",
+            &format!("Not recovered yet: C-{}", c.reference),
+            &text,
+            now,
+        )
+        .await
+    }
+}

@@ -1,0 +1,183 @@
+//! Sending a follow-up: the default message (read before sending), the checked message, the link and its timeout job.
+
+use super::*;
+
+impl Store {
+    /// The verify step's wording when it reads as a finished message (no blanks left); else the general one.
+    async fn default_message(
+        &self,
+        case_id: &str,
+        personal: &Personal<'_>,
+    ) -> Result<String, StoreError> {
+        let wording = self
+            .db
+            .fetch_optional(
+                &Query::select()
+                    .column("wording")
+                    .from("case_steps")
+                    .and_where(Expr::col("case_id").eq(case_id))
+                    .and_where(Expr::col("kind").eq(StepKind::Verify.as_str()))
+                    .and_where(Expr::col("status").eq(StepStatus::Pending.as_str()))
+                    .order_by("position", Order::Asc)
+                    .to_owned(),
+            )
+            .await?
+            .map(|r| s(&r, "wording"))
+            .transpose()?;
+        Ok(wording
+            .map(|w| personalise(&w, personal))
+            .filter(|w| !w.trim().is_empty() && unfilled_blanks(w).is_empty())
+            .unwrap_or_else(|| personalise(DEFAULT_MESSAGE, personal)))
+    }
+
+    /// The message a follow-up would carry by default, for the staff to read (and change) before sending.
+    pub async fn followup_draft(&self, actor: &Actor, key: &str) -> Result<String, StoreError> {
+        let c = self.case_row(actor, key).await?;
+        let location = self.location(&c.location_id).await?;
+        let personal = Personal {
+            customer: &c.customer.name,
+            business: &location.name,
+            staff: &actor.name,
+        };
+        self.default_message(&c.id, &personal).await
+    }
+
+    /// Send the customer "Did we make it right?" by email, with a link to `/f/{token}`. Returns the case
+    /// and the link (the demo prints it; the API never shows it: only the customer gets it).
+    pub async fn send_followup(
+        &self,
+        actor: &Actor,
+        key: &str,
+        input: SendFollowUp,
+        now: Timestamp,
+    ) -> Result<(CaseDetail, String), StoreError> {
+        let c = self.case_row(actor, key).await?;
+        actor.require_on(Permission::Change, &c.location_id, "case")?;
+        if !c.status.is_active() {
+            return Err(StoreError::conflict(
+                "case_finished",
+                format!("the case is {}", c.status.as_str()),
+            ));
+        }
+        let Some(email) = c.customer.email.clone() else {
+            return Err(StoreError::field(
+                "customer.email",
+                "add the customer's email to the case to send a follow-up",
+            ));
+        };
+        if self.opted_out(&c).await? {
+            return Err(StoreError::conflict(
+                "customer_opted_out",
+                "the customer asked not to be contacted again; verify in person or by a call they expect",
+            ));
+        }
+        let location = self.location(&c.location_id).await?;
+        let personal = Personal {
+            customer: &c.customer.name,
+            business: &location.name,
+            staff: &actor.name,
+        };
+        let message = match input.message.filter(|m| !m.trim().is_empty()) {
+            Some(m) => {
+                let mut errs = FieldErrors::default();
+                errs.check(
+                    m.chars().count() <= 2000,
+                    "message",
+                    "too long (2000 characters at most)",
+                );
+                errs.into_result()?;
+                let message = personalise(&m, &personal);
+                let blanks = unfilled_blanks(&message);
+                if !blanks.is_empty() {
+                    return Err(StoreError::field(
+                        "message",
+                        format!("fill in {} before sending", blanks.join(", ")),
+                    ));
+                }
+                message
+            }
+            None => self.default_message(&c.id, &personal).await?,
+        };
+        let checker = self.wording_checker_for(&location.id).await?;
+        let findings = checker.check(&message);
+        if let Some(f) = findings.first() {
+            return Err(StoreError::field(
+                "message",
+                format!(
+                    "the wording check flagged \"{}\": {} Try: {}",
+                    f.excerpt, f.message, f.suggestion
+                ),
+            ));
+        }
+        let mut bytes = [0u8; 32];
+        rand::rng().fill_bytes(&mut bytes);
+        let token = hex::encode(bytes);
+        let cfg = self.loop_config();
+        let expires = now.checked_add(cfg.followup_expiry).unwrap_or(now);
+        let link = format!("{}/f/{token}", cfg.public_url.trim_end_matches('/'));
+        let until = expires
+            .to_zoned(location.tz.clone())
+            .strftime("%A %-d %B %Y")
+            .to_string();
+        let body = format!(
+            "{message}\n\nDid we make it right? Tell us in a minute: {link}\n\n\
+             The link works until {until}. If you would rather not hear from us about this, you can say so on the same page.\n\n\
+             {}\n",
+            location.name
+        );
+        let id = new_id();
+        let mut tx = self.db.begin().await?;
+        tx.execute(
+            &Query::insert()
+                .into_table("followups")
+                .columns([
+                    "id",
+                    "case_id",
+                    "token_hash",
+                    "channel",
+                    "recipient",
+                    "sent_by",
+                    "created_at",
+                    "expires_at",
+                ])
+                .values_panic([
+                    id.clone().into(),
+                    c.id.clone().into(),
+                    token_hash(&token).into(),
+                    "email".into(),
+                    email.clone().into(),
+                    actor.staff_id.clone().into(),
+                    ms(now).into(),
+                    ms(expires).into(),
+                ])
+                .to_owned(),
+        )
+        .await?;
+        outbox::queue_email(
+            &mut tx,
+            EmailOut {
+                to: &email,
+                subject: format!("Did we make it right, {}?", first_name(&c.customer.name)),
+                body,
+                event: "follow_up",
+                location_id: &c.location_id,
+                case_id: Some(&c.id),
+            },
+            now,
+        )
+        .await?;
+        let wait = now.checked_add(cfg.followup_wait).unwrap_or(now);
+        crate::scheduler::queue_job(
+            &mut tx,
+            "followup_timeout",
+            &format!("followup-timeout:{id}"),
+            json!({"followup_id": id, "case_id": c.id}),
+            wait,
+            now,
+        )
+        .await?;
+        tx.case_event(&c.id, &c.location_id, now, By::Staff(actor), CaseEvent::FollowUpSent, json!({"follow_up_id": id, "channel": "email", "message": message, "expires_at": rfc3339(ms(expires))})).await?;
+        tx.commit().await?;
+        Ok((self.get_case(actor, &c.id, now).await?, link))
+    }
+}
