@@ -2,6 +2,10 @@
 //! can fail its first requests, and a clock the test moves by hand.
 #![allow(dead_code)]
 
+/// The world a loop test runs in, and the `both!` macro.
+#[macro_use]
+pub mod world;
+
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode};
 use jiff::Timestamp;

@@ -1,0 +1,221 @@
+//! Closing the loop, end to end with a hand-moved clock and a real SMTP server, on SQLite and on
+//! PostgreSQL: reminders, overdue notices, escalation in business hours, and digests after downtime.
+
+#[macro_use]
+mod common;
+
+use common::world::{FRONT, MANAGER, World, syd};
+use jiff::Timestamp;
+use olive_storage::actions::StepAction;
+
+async fn reminders_overdue_and_escalation_in_business_hours(pg: bool) {
+    // Tuesday 09:00 at a practice open Mon–Fri 08:00–17:00.
+    let w = World::new(pg, syd(2026, 11, 24, 9, 0), |_, _| {}).await;
+    let c = w
+        .case(
+            "dental_front",
+            "appointment-not-in-book",
+            "Maria Lopez",
+            None,
+        )
+        .await;
+    let reference = c.summary.reference.clone();
+
+    // Apologise (due 09:05) and offer a slot (09:15) are both within the 15-minute lead: one email, two items.
+    w.tick_at(syd(2026, 11, 24, 9, 0)).await;
+    let mails = w.smtp.mails_to(FRONT);
+    assert_eq!(mails.len(), 1, "one digest, not one email per step");
+    assert!(
+        mails[0].subject.contains("2 recovery steps"),
+        "{}",
+        mails[0].subject
+    );
+    assert!(
+        mails[0]
+            .body
+            .contains(&format!("https://olive.test/cases/{reference}"))
+    );
+    assert!(w.smtp.mails_to(MANAGER).is_empty());
+
+    // Ticking again sends nothing new: each alert is queued once (unique key).
+    w.tick_at(syd(2026, 11, 24, 9, 1)).await;
+    assert_eq!(w.smtp.mails().len(), 1);
+
+    w.tick_at(syd(2026, 11, 24, 9, 6)).await;
+    let mails = w.smtp.mails_to(FRONT);
+    assert_eq!(mails.len(), 2);
+    assert_eq!(mails[1].subject, format!("Overdue: {reference}"));
+
+    // The apology escalates 30 business minutes after it was due: 09:35, not before.
+    w.tick_at(syd(2026, 11, 24, 9, 34)).await;
+    assert!(w.smtp.mails_to(MANAGER).is_empty());
+    assert!(w.get(&c.summary.id).await.summary.escalated_at.is_none());
+    w.tick_at(syd(2026, 11, 24, 9, 35)).await;
+    let to_manager = w.smtp.mails_to(MANAGER);
+    assert_eq!(to_manager.len(), 1);
+    assert_eq!(to_manager[0].subject, format!("Escalated: {reference}"));
+    let case = w.get(&c.summary.id).await;
+    assert!(case.summary.escalated_at.is_some());
+    assert!(
+        case.timeline
+            .iter()
+            .any(|e| e.event == olive_domain::CaseEvent::Escalated)
+    );
+    let escalated = w
+        .store()
+        .list_cases(
+            w.fx.actor("dental_manager"),
+            &olive_storage::cases::CaseFilter {
+                escalated: Some(true),
+                ..Default::default()
+            },
+            w.clock.now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(escalated.items.len(), 1);
+
+    // "My work" lists what the owner was told.
+    let notes = w
+        .store()
+        .notifications(w.fx.actor("dental_front"), 50)
+        .await
+        .unwrap();
+    for kind in ["reminder", "overdue", "escalation"] {
+        assert!(notes.iter().any(|n| n.kind == kind), "{kind} in My work");
+    }
+
+    // Finish the morning's steps so only the afternoon's remain.
+    let case = w.get(&c.summary.id).await;
+    for s in case.steps.iter().filter(|s| s.due_rule.starts_with("PT")) {
+        w.store()
+            .step_action(
+                w.fx.actor("dental_front"),
+                &c.summary.id,
+                &s.id,
+                false,
+                StepAction::default(),
+                w.clock.now(),
+            )
+            .await
+            .unwrap();
+    }
+    let before = w.smtp.mails_to(MANAGER).len();
+    // Flowers are due at 17:00; two business hours later is Wednesday 10:00 (opening at 08:00).
+    w.tick_at(syd(2026, 11, 24, 23, 0)).await;
+    w.tick_at(syd(2026, 11, 25, 3, 0)).await;
+    w.tick_at(syd(2026, 11, 25, 9, 59)).await;
+    assert_eq!(
+        w.smtp.mails_to(MANAGER).len(),
+        before,
+        "nothing escalates while the practice is closed"
+    );
+    w.tick_at(syd(2026, 11, 25, 10, 0)).await;
+    let to_manager = w.smtp.mails_to(MANAGER);
+    assert_eq!(to_manager.len(), before + 1);
+    assert!(
+        to_manager.last().unwrap().body.contains("Flowers"),
+        "{}",
+        to_manager.last().unwrap().body
+    );
+}
+both!(reminders_overdue_and_escalation_in_business_hours);
+
+async fn downtime_sends_one_digest_per_person(pg: bool) {
+    let w = World::new(pg, syd(2026, 11, 26, 9, 0), |_, _| {}).await;
+    let mut refs = Vec::new();
+    for name in ["Ann One", "Ben Two", "Cat Three"] {
+        refs.push(
+            w.case("dental_front", "appointment-not-in-book", name, None)
+                .await
+                .summary
+                .reference,
+        );
+    }
+    // The server was off from Thursday 09:00 until Monday noon.
+    w.tick_at(syd(2026, 11, 30, 12, 0)).await;
+    let front = w.smtp.mails_to(FRONT);
+    let manager = w.smtp.mails_to(MANAGER);
+    assert_eq!(front.len(), 1, "one digest for the owner, not a storm");
+    assert_eq!(manager.len(), 1, "one digest for the manager");
+    for r in &refs {
+        assert!(front[0].body.contains(r.as_str()), "{r} in the digest");
+        assert!(
+            manager[0].body.contains(r.as_str()),
+            "{r} escalated to the manager"
+        );
+    }
+    // Each step got only its latest alert: escalated steps do not also send a reminder and an overdue notice.
+    let notes = w
+        .store()
+        .notifications(w.fx.actor("dental_front"), 200)
+        .await
+        .unwrap();
+    let case = w.get(&refs[0]).await;
+    let per_case = notes
+        .iter()
+        .filter(|n| n.case_id.as_deref() == Some(case.summary.id.as_str()))
+        .count();
+    let lead = jiff::SignedDuration::from_mins(15);
+    let due_by_now = case
+        .steps
+        .iter()
+        .filter(|s| s.due_at.parse::<Timestamp>().unwrap() - lead <= syd(2026, 11, 30, 12, 0))
+        .count();
+    assert!(
+        due_by_now >= 4 && due_by_now < case.steps.len(),
+        "{due_by_now} steps due by Monday noon"
+    );
+    assert_eq!(per_case, due_by_now, "one alert per step that came due");
+    w.tick_at(syd(2026, 11, 30, 12, 5)).await;
+    assert_eq!(w.smtp.mails().len(), 2, "nothing is sent twice");
+}
+both!(downtime_sends_one_digest_per_person);
+
+async fn a_backlog_larger_than_one_transaction_is_still_one_digest(pg: bool) {
+    let w = World::new(pg, syd(2026, 11, 26, 9, 0), |_, _| {}).await;
+    // Enough cases that their alerts take several of the scheduler's short transactions.
+    let cases = olive_storage::scheduler::BACKGROUND_CHUNK as usize / 4 + 5;
+    let mut refs = Vec::new();
+    for n in 0..cases {
+        let c = w
+            .case(
+                "dental_front",
+                "appointment-not-in-book",
+                &format!("Pat {n}"),
+                None,
+            )
+            .await;
+        refs.push(c.summary.reference);
+    }
+    w.tick_at(syd(2026, 11, 30, 12, 0)).await;
+    let front = w.smtp.mails_to(FRONT);
+    assert_eq!(front.len(), 1, "one digest for the owner");
+    let lines = front[0].body.matches("\n- ").count();
+    assert!(
+        lines > olive_storage::scheduler::BACKGROUND_CHUNK as usize,
+        "{lines} lines: more alerts than one transaction runs"
+    );
+    for r in &refs {
+        assert!(
+            front[0].body.contains(&format!("/cases/{r}\n")),
+            "{r} in the digest"
+        );
+    }
+    assert!(
+        front[0]
+            .subject
+            .contains(&format!("{lines} recovery steps")),
+        "{}",
+        front[0].subject
+    );
+    assert_eq!(
+        w.smtp.mails_to(MANAGER).len(),
+        1,
+        "one digest for the manager"
+    );
+    // No part of a digest is left behind, held or not.
+    w.tick_at(syd(2026, 11, 30, 12, 5)).await;
+    assert_eq!(w.smtp.mails().len(), 2, "nothing is sent twice");
+}
+both!(a_backlog_larger_than_one_transaction_is_still_one_digest);

@@ -1,0 +1,95 @@
+//! What the case page says in words: a status, and one line for each event of the timeline.
+
+use olive_domain::case::CloseOutcome;
+
+pub(super) fn status_text(s: &str, outcome: Option<CloseOutcome>) -> String {
+    match (s, outcome) {
+        ("closed", Some(CloseOutcome::Recovered)) => "closed · recovered".into(),
+        ("closed", Some(CloseOutcome::NotRecovered)) => "closed · not recovered".into(),
+        (s, _) => s.replace('_', " "),
+    }
+}
+
+pub(super) fn event_text(e: &olive_storage::views::TimelineEntry) -> (String, String) {
+    let d = &e.data;
+    let s = |k: &str| {
+        d.get(k)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let ev = serde_json::to_value(e.event)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    let detail = match ev.as_str() {
+        "step_completed" | "step_skipped" => format!(
+            "{}{}",
+            s("title"),
+            if s("reason").is_empty() {
+                String::new()
+            } else {
+                format!(" — {}", s("reason"))
+            }
+        ),
+        "gesture_given" | "gesture_requested" | "gesture_approved" | "gesture_declined"
+        | "gesture_sent" | "gesture_delivered" => {
+            format!(
+                "{} ({})",
+                s("kind"),
+                olive_domain::money::Cents(
+                    d.get("value_cents").and_then(|v| v.as_i64()).unwrap_or(0)
+                )
+            )
+        }
+        "handoff_proposed" | "handoff_declined" | "reopened" | "cancelled" => s("reason"),
+        "verified" => format!("“{}”", s("customer_said")),
+        "closed" if s("root_cause").is_empty() => {
+            format!(
+                "{} · by the customer's answer",
+                s("outcome").replace('_', " ")
+            )
+        }
+        "closed" => format!(
+            "{} · root cause {}",
+            s("outcome").replace('_', " "),
+            s("root_cause").replace('_', " ")
+        ),
+        "escalated" => format!("“{}” stayed overdue; the managers were told", s("step")),
+        "follow_up_sent" => format!("by email: “{}”", s("message")),
+        "follow_up_answered" => {
+            let rating = d.get("rating").and_then(|v| v.as_i64()).unwrap_or(0);
+            let back = d.get("would_return").and_then(|v| v.as_bool()) == Some(true);
+            let comment = s("comment");
+            format!(
+                "{rating} of 5, {}{}",
+                if back {
+                    "would come back"
+                } else {
+                    "would not come back"
+                },
+                if comment.is_empty() {
+                    String::new()
+                } else {
+                    format!(" — “{comment}”")
+                }
+            )
+        }
+        "follow_up_unanswered" => s("step"),
+        "opted_out" => "the customer asked not to be contacted again".into(),
+        "redacted" => format!("the customer's personal data was erased — {}", s("reason")),
+        "note" => s("text"),
+        "status_changed" => format!(
+            "{} → {}",
+            s("from").replace('_', " "),
+            s("to").replace('_', " ")
+        ),
+        "edited" => d
+            .get("changes")
+            .and_then(|c| c.as_object())
+            .map(|m| m.keys().cloned().collect::<Vec<_>>().join(", "))
+            .unwrap_or_default(),
+        _ => String::new(),
+    };
+    (ev.replace('_', " "), detail)
+}
