@@ -58,7 +58,7 @@ impl Db {
                 url.split(':').next().unwrap_or_default()
             )));
         };
-        let (pool, write_pool) = match backend {
+        match backend {
             Backend::Sqlite => {
                 let url = if url.contains('?') {
                     url.to_string()
@@ -105,35 +105,27 @@ impl Db {
                 };
                 let writes = single(false).connect(&url).await?;
                 let checkpointer = single(true).connect(&url).await?;
-                (
-                    options(true).max_connections(8).connect(&url).await?,
-                    Some((writes, checkpointer)),
-                )
+                let write_lock = Arc::new(Mutex::new(()));
+                Ok(Db {
+                    pool: options(true).max_connections(8).connect(&url).await?,
+                    backend,
+                    checkpoints: Some(Checkpoints::start(checkpointer, write_lock.clone())),
+                    write_lock: Some(write_lock),
+                    write_pool: Some(writes),
+                })
             }
-            Backend::Postgres => (
-                AnyPoolOptions::new()
+            Backend::Postgres => Ok(Db {
+                pool: AnyPoolOptions::new()
                     .max_connections(16)
                     .acquire_timeout(Duration::from_secs(10))
                     .connect(url)
                     .await?,
-                None,
-            ),
-        };
-        let write_lock = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
-        let (write_pool, checkpoints) = match (write_pool, &write_lock) {
-            (Some((writes, checkpointer)), Some(lock)) => (
-                Some(writes),
-                Some(Checkpoints::start(checkpointer, lock.clone())),
-            ),
-            _ => (None, None),
-        };
-        Ok(Db {
-            pool,
-            backend,
-            write_lock,
-            write_pool,
-            checkpoints,
-        })
+                backend,
+                write_lock: None,
+                write_pool: None,
+                checkpoints: None,
+            }),
+        }
     }
 
     /// The pool writes go through: SQLite's one write connection, or the pool itself (PostgreSQL).
