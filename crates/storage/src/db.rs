@@ -246,6 +246,15 @@ impl Db {
         Ok(lines.join("\n"))
     }
 
+    /// The options the SQLite library was compiled with (`PRAGMA compile_options`).
+    #[cfg(test)]
+    pub(crate) async fn compile_options(&self) -> Result<Vec<String>, StoreError> {
+        let rows: Vec<(String,)> = sqlx::query_as("PRAGMA compile_options")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+
     /// SQLite integrity check (PostgreSQL: always "ok").
     pub async fn integrity_check(&self) -> Result<String, StoreError> {
         match self.backend {

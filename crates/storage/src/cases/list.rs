@@ -10,98 +10,7 @@ impl Store {
         f: &CaseFilter,
         now: Timestamp,
     ) -> Result<Page<CaseSummary>, StoreError> {
-        let limit = f.limit.unwrap_or(25).clamp(1, 100) as u64;
-        let mut q = case_select_named();
-        if let Some(scope) = actor.scope() {
-            q.and_where(Expr::col("location_id").is_in(scope));
-        }
-        let mut errs = FieldErrors::default();
-        if let Some(st) = f.status.as_deref().filter(|v| !v.is_empty()) {
-            match st {
-                "active" => {
-                    q.and_where(Expr::col("status").is_in([CaseStatus::Open.as_str(), CaseStatus::InProgress.as_str(), CaseStatus::AwaitingVerification.as_str()]));
-                }
-                _ => match CaseStatus::parse(st) {
-                    Some(v) => {
-                        q.and_where(Expr::col("status").eq(v.as_str()));
-                    }
-                    None => errs.add("status", "unknown status: use open, in_progress, awaiting_verification, closed, cancelled or active"),
-                },
-            }
-        }
-        if let Some(sev) = f.severity.as_deref().filter(|v| !v.is_empty()) {
-            match Severity::parse(sev) {
-                Some(v) => {
-                    q.and_where(Expr::col("severity").eq(v.as_str()));
-                }
-                None => errs.add("severity", "unknown severity: use minor, major or critical"),
-            }
-        }
-        errs.into_result()?;
-        // Asking for another location's cases by name is a 404, as for one of its cases.
-        if let Some(l) = f.location_id.as_deref().filter(|v| !v.is_empty()) {
-            actor.require(Permission::Read, l)?;
-        }
-        for (col, v) in [
-            ("location_id", &f.location_id),
-            ("stage_code", &f.stage),
-            ("owner_id", &f.owner),
-        ] {
-            if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
-                q.and_where(Expr::col(col).eq(v));
-            }
-        }
-        if let Some(d) = f.defect.as_deref().filter(|v| !v.is_empty()) {
-            if d == "other" {
-                q.and_where(Expr::col("defect_code").is_null());
-            } else {
-                q.and_where(Expr::col("defect_code").eq(d));
-            }
-        }
-        if f.escalated == Some(true) {
-            q.and_where(Expr::col("escalated_at").is_not_null());
-        }
-        if f.overdue == Some(true) {
-            q.and_where(Expr::col("status").is_in([
-                CaseStatus::Open.as_str(),
-                CaseStatus::InProgress.as_str(),
-                CaseStatus::AwaitingVerification.as_str(),
-            ]))
-            .and_where(Expr::col("next_due_at").lt(ms(now)));
-        }
-        if let Some(text) = f.q.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-            if let Ok(r) = text.parse::<olive_domain::ids::CaseRef>() {
-                q.and_where(Expr::col("ref").eq(r.0));
-            } else {
-                let pat = format!("%{}%", text.to_lowercase().replace(['%', '_'], ""));
-                q.cond_where(
-                    Cond::any()
-                        .add(Func::lower(Expr::col("customer_name")).like(pat.clone()))
-                        .add(Func::lower(Expr::col("description")).like(pat)),
-                );
-            }
-        }
-        if let Some(cursor) = f.cursor.as_deref().filter(|v| !v.is_empty()) {
-            let (at, id) = cursor
-                .split_once('_')
-                .and_then(|(a, b)| Some((a.parse::<i64>().ok()?, b.to_string())))
-                .ok_or_else(|| {
-                    StoreError::field(
-                        "cursor",
-                        "invalid cursor: pass back next_cursor from the previous page",
-                    )
-                })?;
-            q.cond_where(
-                Cond::any().add(Expr::col("created_at").lt(at)).add(
-                    Cond::all()
-                        .add(Expr::col("created_at").eq(at))
-                        .add(Expr::col("id").lt(id)),
-                ),
-            );
-        }
-        q.order_by("created_at", Order::Desc)
-            .order_by("id", Order::Desc)
-            .limit(limit + 1);
+        let (q, limit) = list_query(actor, f, now)?;
         let rows = self.db.fetch_all(&q).await?;
         let names = names_from_rows(&rows)?;
         let mut cases: Vec<CaseRow> = rows.iter().map(case_from_row).collect::<Result<_, _>>()?;
@@ -119,7 +28,112 @@ impl Store {
             next_cursor,
         })
     }
+}
 
+/// The list's statement (one row more than the page, to tell whether another follows) and the page size.
+/// Every value is bound, never inlined. SQLite plans it without looking at the values
+/// (`SQLITE_ENABLE_QPSG` in `.cargo/config.toml`), so the plan of the unbound statement is the one it runs.
+fn list_query(
+    actor: &Actor,
+    f: &CaseFilter,
+    now: Timestamp,
+) -> Result<(SelectStatement, u64), StoreError> {
+    let limit = f.limit.unwrap_or(25).clamp(1, 100) as u64;
+    let mut q = case_select_named();
+    if let Some(scope) = actor.scope() {
+        q.and_where(Expr::col("location_id").is_in(scope));
+    }
+    let mut errs = FieldErrors::default();
+    if let Some(st) = f.status.as_deref().filter(|v| !v.is_empty()) {
+        match st {
+            "active" => {
+                q.and_where(Expr::col("status").is_in([CaseStatus::Open.as_str(), CaseStatus::InProgress.as_str(), CaseStatus::AwaitingVerification.as_str()]));
+            }
+            _ => match CaseStatus::parse(st) {
+                Some(v) => {
+                    q.and_where(Expr::col("status").eq(v.as_str()));
+                }
+                None => errs.add("status", "unknown status: use open, in_progress, awaiting_verification, closed, cancelled or active"),
+            },
+        }
+    }
+    if let Some(sev) = f.severity.as_deref().filter(|v| !v.is_empty()) {
+        match Severity::parse(sev) {
+            Some(v) => {
+                q.and_where(Expr::col("severity").eq(v.as_str()));
+            }
+            None => errs.add("severity", "unknown severity: use minor, major or critical"),
+        }
+    }
+    errs.into_result()?;
+    // Asking for another location's cases by name is a 404, as for one of its cases.
+    if let Some(l) = f.location_id.as_deref().filter(|v| !v.is_empty()) {
+        actor.require(Permission::Read, l)?;
+    }
+    for (col, v) in [
+        ("location_id", &f.location_id),
+        ("stage_code", &f.stage),
+        ("owner_id", &f.owner),
+    ] {
+        if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+            q.and_where(Expr::col(col).eq(v));
+        }
+    }
+    if let Some(d) = f.defect.as_deref().filter(|v| !v.is_empty()) {
+        if d == "other" {
+            q.and_where(Expr::col("defect_code").is_null());
+        } else {
+            q.and_where(Expr::col("defect_code").eq(d));
+        }
+    }
+    if f.escalated == Some(true) {
+        q.and_where(Expr::col("escalated_at").is_not_null());
+    }
+    if f.overdue == Some(true) {
+        q.and_where(Expr::col("status").is_in([
+            CaseStatus::Open.as_str(),
+            CaseStatus::InProgress.as_str(),
+            CaseStatus::AwaitingVerification.as_str(),
+        ]))
+        .and_where(Expr::col("next_due_at").lt(ms(now)));
+    }
+    if let Some(text) = f.q.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        if let Ok(r) = text.parse::<olive_domain::ids::CaseRef>() {
+            q.and_where(Expr::col("ref").eq(r.0));
+        } else {
+            let pat = format!("%{}%", text.to_lowercase().replace(['%', '_'], ""));
+            q.cond_where(
+                Cond::any()
+                    .add(Func::lower(Expr::col("customer_name")).like(pat.clone()))
+                    .add(Func::lower(Expr::col("description")).like(pat)),
+            );
+        }
+    }
+    if let Some(cursor) = f.cursor.as_deref().filter(|v| !v.is_empty()) {
+        let (at, id) = cursor
+            .split_once('_')
+            .and_then(|(a, b)| Some((a.parse::<i64>().ok()?, b.to_string())))
+            .ok_or_else(|| {
+                StoreError::field(
+                    "cursor",
+                    "invalid cursor: pass back next_cursor from the previous page",
+                )
+            })?;
+        q.cond_where(
+            Cond::any().add(Expr::col("created_at").lt(at)).add(
+                Cond::all()
+                    .add(Expr::col("created_at").eq(at))
+                    .add(Expr::col("id").lt(id)),
+            ),
+        );
+    }
+    q.order_by("created_at", Order::Desc)
+        .order_by("id", Order::Desc)
+        .limit(limit + 1);
+    Ok((q, limit))
+}
+
+impl Store {
     /// The customer's other cases (matched by phone or email) at the caller's locations.
     pub async fn customer_history(
         &self,
@@ -162,5 +176,89 @@ impl Store {
         rows.iter()
             .map(|r| Ok(Self::summary(&case_from_row(r)?, &names, now)))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{CaseFilter, list_query};
+    use crate::testing::{Fixture, fresh_store};
+    use sea_query::SqliteQueryBuilder;
+    use sea_query_sqlx::SqlxBinder;
+
+    /// SQLite was built to plan a statement without looking at its bound values. Without that, a bound
+    /// `LIMIT` made it prepare the list's statement afresh at every run (15 % of a list page's CPU).
+    #[tokio::test]
+    async fn sqlite_plans_without_the_bound_values() {
+        let store = fresh_store(false).await.unwrap();
+        let options = store.db.compile_options().await.unwrap();
+        assert!(options.iter().any(|o| o == "ENABLE_QPSG"), "{options:?}");
+    }
+
+    /// Every list shape the API offers walks an index in the list's order: no sort of the matching cases,
+    /// however many there are. The plans are those of the statements as they run (values bound).
+    #[tokio::test]
+    async fn every_list_walks_an_index_in_order() {
+        let store = fresh_store(false).await.unwrap();
+        let fx = Fixture::new(store.clone()).await.unwrap();
+        let admin = &fx.actors["admin"];
+        let front = &fx.actors["dental_front"];
+        let some = |v: &str| Some(v.to_string());
+        let filters = [
+            CaseFilter::default(),
+            CaseFilter {
+                status: some("closed"),
+                stage: some("arrival"),
+                ..Default::default()
+            },
+            CaseFilter {
+                stage: some("arrival"),
+                ..Default::default()
+            },
+            CaseFilter {
+                defect: some("long-wait"),
+                ..Default::default()
+            },
+            CaseFilter {
+                owner: some(&admin.staff_id),
+                ..Default::default()
+            },
+            CaseFilter {
+                location_id: some(&fx.dental),
+                ..Default::default()
+            },
+            CaseFilter {
+                cursor: some("1764000000000_0190a000-0000-7000-8000-000000000000"),
+                ..Default::default()
+            },
+        ];
+        let now = jiff::Timestamp::now();
+        for actor in [admin, front] {
+            for f in &filters {
+                let (q, _) = list_query(actor, f, now).unwrap();
+                let (sql, _) = q.build_sqlx(SqliteQueryBuilder);
+                let plan = store.db.explain(&sql).await.unwrap();
+                assert!(
+                    plan.contains("USING INDEX") && !plan.contains("TEMP B-TREE FOR ORDER BY"),
+                    "{f:?} as {}:\n{sql}\n{plan}",
+                    actor.name
+                );
+            }
+            // Across locations, the cases still open are found by the status index and then sorted.
+            let active = CaseFilter {
+                status: some("active"),
+                ..Default::default()
+            };
+            let (q, _) = list_query(actor, &active, now).unwrap();
+            let plan = store
+                .db
+                .explain(&q.build_sqlx(SqliteQueryBuilder).0)
+                .await
+                .unwrap();
+            assert!(
+                plan.contains("SEARCH cases USING INDEX") && !plan.contains("SCAN cases"),
+                "{plan}"
+            );
+        }
     }
 }

@@ -244,6 +244,7 @@ mod tests {
     use super::alert_candidates;
     use crate::testing::fresh_store;
     use sea_query::SqliteQueryBuilder;
+    use sea_query_sqlx::SqlxBinder;
 
     /// SQLite walks a partial index only when the query's conditions imply the index's own, so each
     /// scan's literal conditions must keep matching its index.
@@ -254,7 +255,8 @@ mod tests {
             (None, "case_steps_alert"),
             (Some(2_000), "case_steps_remind"),
         ] {
-            let sql = alert_candidates(1_000, horizon, 100).to_string(SqliteQueryBuilder);
+            // As it runs: values bound, which SQLite plans without looking at (SQLITE_ENABLE_QPSG).
+            let (sql, _) = alert_candidates(1_000, horizon, 100).build_sqlx(SqliteQueryBuilder);
             let plan = store.db.explain(&sql).await.unwrap();
             assert!(
                 plan.contains(&format!("USING INDEX {index}")) && !plan.contains("TEMP B-TREE"),
