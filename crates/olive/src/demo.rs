@@ -350,8 +350,16 @@ pub async fn followup_link(store: &Store, data_dir: &Path) -> Result<Option<Stri
             .staff_view(&store.find_staff(OWNER_EMAIL).await?)
             .await?,
     );
+    // At the practice, whatever the hour: which location's case was newest depended on the clock.
+    let practice = store
+        .list_locations(&Actor::operator("system"))
+        .await?
+        .into_iter()
+        .find(|l| l.name == "Harbour Dental")
+        .map(|l| l.id);
     let filter = olive_storage::cases::CaseFilter {
         status: Some("awaiting_verification".into()),
+        location_id: practice,
         limit: Some(100),
         ..Default::default()
     };

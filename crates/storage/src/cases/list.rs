@@ -30,6 +30,10 @@ impl Store {
     }
 }
 
+/// The cases still open, as a literal: the condition of the partial index `cases_location_active`
+/// (migration 0010), which a query must repeat word for word for either database to use the index.
+const ACTIVE: &str = "status IN ('open', 'in_progress', 'awaiting_verification')";
+
 /// The list's statement (one row more than the page, to tell whether another follows) and the page size.
 /// Every value is bound, never inlined. SQLite plans it without looking at the values
 /// (`SQLITE_ENABLE_QPSG` in `.cargo/config.toml`), so the plan of the unbound statement is the one it runs.
@@ -47,7 +51,7 @@ fn list_query(
     if let Some(st) = f.status.as_deref().filter(|v| !v.is_empty()) {
         match st {
             "active" => {
-                q.and_where(Expr::col("status").is_in([CaseStatus::Open.as_str(), CaseStatus::InProgress.as_str(), CaseStatus::AwaitingVerification.as_str()]));
+                q.and_where(Expr::cust(ACTIVE));
             }
             _ => match CaseStatus::parse(st) {
                 Some(v) => {
@@ -90,12 +94,8 @@ fn list_query(
         q.and_where(Expr::col("escalated_at").is_not_null());
     }
     if f.overdue == Some(true) {
-        q.and_where(Expr::col("status").is_in([
-            CaseStatus::Open.as_str(),
-            CaseStatus::InProgress.as_str(),
-            CaseStatus::AwaitingVerification.as_str(),
-        ]))
-        .and_where(Expr::col("next_due_at").lt(ms(now)));
+        q.and_where(Expr::cust(ACTIVE))
+            .and_where(Expr::col("next_due_at").lt(ms(now)));
     }
     if let Some(text) = f.q.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
         if let Ok(r) = text.parse::<olive_domain::ids::CaseRef>() {
@@ -183,6 +183,7 @@ impl Store {
 mod tests {
     use super::{CaseFilter, list_query};
     use crate::testing::{Fixture, fresh_store};
+    use olive_domain::case::CaseStatus;
     use sea_query::SqliteQueryBuilder;
     use sea_query_sqlx::SqlxBinder;
 
@@ -193,6 +194,18 @@ mod tests {
         let store = fresh_store(false).await.unwrap();
         let options = store.db.compile_options().await.unwrap();
         assert!(options.iter().any(|o| o == "ENABLE_QPSG"), "{options:?}");
+    }
+
+    /// The literal the partial index repeats names exactly the statuses of a case still open.
+    #[test]
+    fn active_names_every_open_status() {
+        for st in CaseStatus::ALL {
+            assert_eq!(
+                super::ACTIVE.contains(&format!("'{}'", st.as_str())),
+                st.is_active(),
+                "{st:?}"
+            );
+        }
     }
 
     /// Every list shape the API offers walks an index in the list's order: no sort of the matching cases,
@@ -244,21 +257,40 @@ mod tests {
                     actor.name
                 );
             }
-            // Across locations, the cases still open are found by the status index and then sorted.
-            let active = CaseFilter {
-                status: some("active"),
-                ..Default::default()
-            };
-            let (q, _) = list_query(actor, &active, now).unwrap();
-            let plan = store
-                .db
-                .explain(&q.build_sqlx(SqliteQueryBuilder).0)
-                .await
-                .unwrap();
-            assert!(
-                plan.contains("SEARCH cases USING INDEX") && !plan.contains("SCAN cases"),
-                "{plan}"
-            );
+            // The cases still open at a location come from the partial index of open cases, in order,
+            // however long the location's history.
+            for f in [
+                CaseFilter {
+                    status: some("active"),
+                    ..Default::default()
+                },
+                CaseFilter {
+                    status: some("active"),
+                    location_id: some(&fx.dental),
+                    ..Default::default()
+                },
+                CaseFilter {
+                    overdue: Some(true),
+                    location_id: some(&fx.dental),
+                    ..Default::default()
+                },
+            ] {
+                let (q, _) = list_query(actor, &f, now).unwrap();
+                let plan = store
+                    .db
+                    .explain(&q.build_sqlx(SqliteQueryBuilder).0)
+                    .await
+                    .unwrap();
+                let one_location = f.location_id.is_some() || actor.scope().is_some();
+                let ok = if one_location {
+                    plan.contains("USING INDEX cases_location_active (location_id=?)")
+                        && !plan.contains("TEMP B-TREE")
+                } else {
+                    // Across locations: the status index finds the open cases, which are then sorted.
+                    plan.contains("SEARCH cases USING INDEX") && !plan.contains("SCAN cases")
+                };
+                assert!(ok, "{f:?} as {}:\n{plan}", actor.name);
+            }
         }
     }
 }
