@@ -35,8 +35,9 @@ impl Store {
 const ACTIVE: &str = "status IN ('open', 'in_progress', 'awaiting_verification')";
 
 /// The list's statement (one row more than the page, to tell whether another follows) and the page size.
-/// Every value is bound, never inlined. SQLite plans it without looking at the values
-/// (`SQLITE_ENABLE_QPSG` in `.cargo/config.toml`), so the plan of the unbound statement is the one it runs.
+/// Every value the caller gives is bound, never inlined (only the open statuses are a literal: `ACTIVE`).
+/// SQLite plans it without looking at the values (`SQLITE_ENABLE_QPSG` in `.cargo/config.toml`), so the
+/// plan of the unbound statement is the one it runs.
 fn list_query(
     actor: &Actor,
     f: &CaseFilter,
