@@ -32,6 +32,9 @@ struct Person {
     role: Role,
 }
 
+/// The demo's dental practice: the location its seed stories and its follow-up link belong to.
+const PRACTICE: &str = "Harbour Dental";
+
 const DENTAL_STAFF: [Person; 3] = [
     Person {
         name: "Maria Manning",
@@ -110,7 +113,7 @@ pub async fn ensure(store: &Store, data_dir: &Path) -> Result<DemoInfo> {
     )];
     let staff = DENTAL_STAFF
         .iter()
-        .map(|p| (p, "Harbour Dental"))
+        .map(|p| (p, PRACTICE))
         .chain(GRILL_STAFF.iter().map(|p| (p, "The Grill")));
     for (n, (p, loc)) in staff.enumerate() {
         let role = format!("{} at {loc}, PIN {}", p.role, demo_pin(n));
@@ -149,7 +152,7 @@ pub async fn ensure(store: &Store, data_dir: &Path) -> Result<DemoInfo> {
     let dental = store
         .create_location(
             NewLocation {
-                name: "Harbour Dental".into(),
+                name: PRACTICE.into(),
                 playbook: "dental".into(),
                 timezone: "Australia/Sydney".into(),
                 currency: "AUD".into(),
@@ -355,7 +358,7 @@ pub async fn followup_link(store: &Store, data_dir: &Path) -> Result<Option<Stri
         .list_locations(&Actor::operator("system"))
         .await?
         .into_iter()
-        .find(|l| l.name == "Harbour Dental")
+        .find(|l| l.name == PRACTICE)
         .map(|l| l.id);
     let filter = olive_storage::cases::CaseFilter {
         status: Some("awaiting_verification".into()),
