@@ -247,11 +247,16 @@ mod tests {
             },
         ];
         let now = jiff::Timestamp::now();
+        // The statement as it runs (values bound) and SQLite's plan for it.
+        let plan_of = async |actor: &crate::actor::Actor, f: &CaseFilter| {
+            let (q, _) = list_query(actor, f, now).unwrap();
+            let (sql, _) = q.build_sqlx(SqliteQueryBuilder);
+            let plan = store.db.explain(&sql).await.unwrap();
+            (sql, plan)
+        };
         for actor in [admin, front] {
             for f in &filters {
-                let (q, _) = list_query(actor, f, now).unwrap();
-                let (sql, _) = q.build_sqlx(SqliteQueryBuilder);
-                let plan = store.db.explain(&sql).await.unwrap();
+                let (sql, plan) = plan_of(actor, f).await;
                 assert!(
                     plan.contains("USING INDEX") && !plan.contains("TEMP B-TREE FOR ORDER BY"),
                     "{f:?} as {}:\n{sql}\n{plan}",
@@ -276,12 +281,7 @@ mod tests {
                     ..Default::default()
                 },
             ] {
-                let (q, _) = list_query(actor, &f, now).unwrap();
-                let plan = store
-                    .db
-                    .explain(&q.build_sqlx(SqliteQueryBuilder).0)
-                    .await
-                    .unwrap();
+                let (_, plan) = plan_of(actor, &f).await;
                 let one_location = f.location_id.is_some() || actor.scope().is_some();
                 let ok = if one_location {
                     plan.contains("USING INDEX cases_location_active (location_id=?)")
