@@ -161,6 +161,8 @@ async fn list_filters_and_scope(store: Store) {
     let at = |hhmm: &str| local(&format!("2026-11-24T{hhmm}"));
     let mut c1 = report(&org.dental, "appointment-not-in-book", "Ava Nguyen");
     c1.description = "Card for 10am, nothing in the book".into();
+    c1.customer.phone = Some("0412 345 678".into());
+    c1.customer.email = Some("Ava.Nguyen@Example.com".into());
     let c1 = create(&store, fd, c1, at("10:00")).await; // first due 10:05
     let c2 = create(
         &store,
@@ -187,13 +189,9 @@ async fn list_filters_and_scope(store: Store) {
         .cancel(fd, &c3.summary.id, reason("duplicate"), at("10:03"))
         .await
         .unwrap();
-    let c4 = create(
-        &store,
-        &org.grill_front,
-        report(&org.grill, "reservation-not-found", "Ava Brown"),
-        at("10:03"),
-    )
-    .await;
+    let mut c4 = report(&org.grill, "reservation-not-found", "Ava Brown");
+    c4.customer.phone = Some("(04) 1234-5678".into());
+    let c4 = create(&store, &org.grill_front, c4, at("10:03")).await;
     let (r1, r2, r3, r4) = (
         c1.summary.id.as_str(),
         c2.summary.id.as_str(),
@@ -320,6 +318,31 @@ async fn list_filters_and_scope(store: Store) {
     assert_eq!(list(mgr, q("C-1004"), now).await, Vec::<String>::new()); // the restaurant's case
     assert_eq!(list(mgr, q("zebra"), now).await, Vec::<String>::new());
     assert_eq!(list(mgr, q("%"), now).await.len(), 3);
+    // A phone number or an email address finds the customer's cases, however it is written.
+    assert_eq!(list(mgr, q("0412-345-678"), now).await, [r1]);
+    assert_eq!(list(&org.admin, q(" 0412 345 678 "), now).await, [r4, r1]);
+    assert_eq!(list(mgr, q("ava.nguyen@EXAMPLE.com"), now).await, [r1]);
+    assert_eq!(
+        list(mgr, q("0499 999 999"), now).await,
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        list(mgr, q("ava@example.com"), now).await,
+        Vec::<String>::new()
+    );
+    assert_eq!(list(mgr, q("10am"), now).await, [r1]); // words, not a number
+    let one = CaseFilter {
+        limit: Some(1),
+        ..q("0412345678")
+    };
+    let page = store.list_cases(&org.admin, &one, now).await.unwrap();
+    assert_eq!(page.items[0].id, r4);
+    let next = CaseFilter {
+        cursor: page.next_cursor,
+        ..one
+    };
+    let page = store.list_cases(&org.admin, &next, now).await.unwrap();
+    assert_eq!((page.items[0].id.as_str(), page.next_cursor), (r1, None));
 
     // Front desk staff only ever see their own location.
     assert_eq!(list(&org.grill_front, f(), now).await, [r4]);
@@ -340,6 +363,7 @@ async fn list_filters_and_scope(store: Store) {
         list(&org.grill_front, q("C-1001"), now).await,
         Vec::<String>::new()
     );
+    assert_eq!(list(&org.grill_front, q("0412345678"), now).await, [r4]);
     assert_eq!(list(fd, f(), now).await, [r3, r2, r1]);
     assert_eq!(
         list(

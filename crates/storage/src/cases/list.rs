@@ -99,8 +99,15 @@ fn list_query(
             .and_where(Expr::col("next_due_at").lt(ms(now)));
     }
     if let Some(text) = f.q.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        // A reference, a phone number or an email address names one thing: found through its index
+        // (a customer on the phone is found at once however many cases are stored). Anything else is
+        // words, looked for in the name and the description.
         if let Ok(r) = text.parse::<olive_domain::ids::CaseRef>() {
             q.and_where(Expr::col("ref").eq(r.0));
+        } else if let Ok(p) = text.parse::<Phone>() {
+            by_contact(&mut q, "customer_phone", p.to_string());
+        } else if let Ok(e) = text.parse::<Email>() {
+            by_contact(&mut q, "customer_email", e.to_string());
         } else {
             let pat = format!("%{}%", text.to_lowercase().replace(['%', '_'], ""));
             q.cond_where(
@@ -178,6 +185,21 @@ impl Store {
             .map(|r| Ok(Self::summary(&case_from_row(r)?, &names, now)))
             .collect()
     }
+}
+
+/// Only the cases of one phone number or email address. They are found first, through that column's
+/// index, and then filtered and sorted: a `CROSS JOIN` keeps SQLite from walking every case of the
+/// location in date order instead (it plans without statistics, and that walk needs no sort).
+fn by_contact(q: &mut SelectStatement, column: &'static str, value: String) {
+    let matches = Query::select()
+        .expr_as(Expr::col("id"), "contact_case")
+        .from("cases")
+        .and_where(Expr::col(column).eq(value))
+        .to_owned();
+    q.from_clear()
+        .from_subquery(matches, "m")
+        .cross_join("cases")
+        .and_where(Expr::col(("cases", "id")).equals(("m", "contact_case")));
 }
 
 #[cfg(test)]
@@ -291,6 +313,39 @@ mod tests {
                     plan.contains("SEARCH cases USING INDEX") && !plan.contains("SCAN cases")
                 };
                 assert!(ok, "{f:?} as {}:\n{plan}", actor.name);
+            }
+            // A customer found by phone number or email: through that column's index, not a walk of
+            // every case in date order (the few matches are then sorted).
+            for (text, index) in [
+                ("0412 345 678", "cases_phone (customer_phone=?)"),
+                ("ava@example.com", "cases_email (customer_email=?)"),
+            ] {
+                for f in [
+                    CaseFilter::default(),
+                    CaseFilter {
+                        status: some("active"),
+                        location_id: some(&fx.dental),
+                        ..Default::default()
+                    },
+                    CaseFilter {
+                        status: some("closed"),
+                        stage: some("arrival"),
+                        cursor: some("1764000000000_0190a000-0000-7000-8000-000000000000"),
+                        ..Default::default()
+                    },
+                ] {
+                    let f = CaseFilter { q: some(text), ..f };
+                    let (sql, plan) = plan_of(actor, &f).await;
+                    let first = plan.lines().next().unwrap_or_default();
+                    assert!(
+                        first.contains(&format!("USING INDEX {index}"))
+                            && plan.contains(
+                                "SEARCH cases USING INDEX sqlite_autoindex_cases_1 (id=?)"
+                            ),
+                        "{f:?} as {}:\n{sql}\n{plan}",
+                        actor.name
+                    );
+                }
             }
         }
     }
