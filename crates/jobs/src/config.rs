@@ -31,6 +31,9 @@ pub struct WorkerConfig {
     pub tick: Duration,
     /// steps, jobs or messages handled per round of a tick
     pub batch: u64,
+    /// rows a pass of a tick takes on per phase (steps scanned, jobs run, messages tried) before the
+    /// next phase has its turn; large, so an ordinary tick is one pass
+    pub pass: u64,
     /// how long a claimed message is held before another worker may try it
     pub lease: SignedDuration,
     /// attempts before a message is marked dead
@@ -53,6 +56,7 @@ impl Default for WorkerConfig {
         WorkerConfig {
             tick: Duration::from_secs(5),
             batch: 500,
+            pass: 10_000,
             lease: SignedDuration::from_secs(60),
             max_attempts: 8,
             backoff_base: SignedDuration::from_secs(30),

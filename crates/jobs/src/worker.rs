@@ -23,6 +23,16 @@ pub struct TickReport {
     pub failed: usize,
 }
 
+impl TickReport {
+    fn add(&mut self, o: TickReport) {
+        self.steps_scanned += o.steps_scanned;
+        self.jobs_run += o.jobs_run;
+        self.redacted += o.redacted;
+        self.delivered += o.delivered;
+        self.failed += o.failed;
+    }
+}
+
 #[derive(Clone)]
 pub struct Worker {
     store: Store,
@@ -63,36 +73,66 @@ impl Worker {
         c
     }
 
-    /// Scan, run jobs, deliver: until nothing more is due right now.
+    /// Scan, run jobs, deliver: until nothing more is due right now. The work goes in passes, each
+    /// taking at most `pass` rows per phase before the next phase has its turn: while cases keep coming
+    /// faster than one phase empties, the others still go on (the scan alone never ended under a steady
+    /// stream of new cases, and no reminder went out).
     pub async fn tick(&self) -> Result<TickReport, StoreError> {
         let mut report = TickReport::default();
+        loop {
+            let (pass, more) = self.pass().await?;
+            report.add(pass);
+            if !more {
+                return Ok(report);
+            }
+        }
+    }
+
+    /// One pass of a tick: what it did, and whether a phase stopped at its bound (`pass` in the
+    /// configuration) with more to do.
+    pub async fn pass(&self) -> Result<(TickReport, bool), StoreError> {
+        let mut report = TickReport::default();
+        let bound = self.cfg.pass.max(1);
+        let mut more = false;
         // Short write transactions: a case being logged waits at most one of them.
         let per_tx = self.cfg.batch.clamp(1, BACKGROUND_CHUNK);
+        let mut scanned = 0;
         loop {
             let n = self.store.scan_steps(self.now(), per_tx).await?;
-            report.steps_scanned += n;
+            scanned += n;
             if (n as u64) < per_tx {
                 break;
             }
+            if scanned as u64 >= bound {
+                more = true;
+                break;
+            }
         }
+        report.steps_scanned += scanned;
         // Alerts are collected in large batches so a backlog becomes one digest per person.
+        let mut ran = 0;
         loop {
             let n = self
                 .store
                 .run_jobs(self.now(), self.cfg.batch.max(1000))
                 .await?;
-            report.jobs_run += n;
+            ran += n;
             if n == 0 {
                 break;
             }
+            if ran as u64 >= bound {
+                more = true;
+                break;
+            }
         }
+        report.jobs_run += ran;
         if let Some(days) = self.cfg.retention_days {
             report.redacted += self.retention(days).await?;
         }
-        let (ok, failed) = self.deliver_all().await?;
+        let (ok, failed, rest) = self.deliver_up_to(bound as usize).await?;
         report.delivered += ok;
         report.failed += failed;
-        Ok(report)
+        Ok((report, more || rest))
     }
 
     /// Erase the customer data of cases finished more than `days` ago, a batch per transaction.
@@ -109,13 +149,23 @@ impl Worker {
 
     /// Deliver what is due until nothing is left: (delivered, failed).
     pub async fn deliver_all(&self) -> Result<(usize, usize), StoreError> {
+        let (ok, failed, _) = self.deliver_up_to(usize::MAX).await?;
+        Ok((ok, failed))
+    }
+
+    /// Deliver what is due, stopping once `max` messages were tried: (delivered, failed, stopped with
+    /// more due).
+    async fn deliver_up_to(&self, max: usize) -> Result<(usize, usize, bool), StoreError> {
         let (mut delivered, mut failed) = (0, 0);
         loop {
             let (ok, bad) = self.deliver_round().await?;
             delivered += ok;
             failed += bad;
             if ok + bad == 0 {
-                return Ok((delivered, failed));
+                return Ok((delivered, failed, false));
+            }
+            if delivered + failed >= max {
+                return Ok((delivered, failed, true));
             }
         }
     }

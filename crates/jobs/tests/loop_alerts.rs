@@ -219,3 +219,49 @@ async fn a_backlog_larger_than_one_transaction_is_still_one_digest(pg: bool) {
     assert_eq!(w.smtp.mails().len(), 2, "nothing is sent twice");
 }
 both!(a_backlog_larger_than_one_transaction_is_still_one_digest);
+
+async fn alerts_go_out_while_the_scan_still_has_steps_to_take(pg: bool) {
+    // A pass takes at most three rows per phase: the scan stops after three steps, and their alerts
+    // go out before it takes the rest (cases logged faster than the scan empties cannot hold them back).
+    let w = World::new(pg, syd(2026, 11, 24, 9, 0), |_, wc| {
+        wc.batch = 3;
+        wc.pass = 3;
+    })
+    .await;
+    let mut refs = Vec::new();
+    for n in 0..5 {
+        let c = w
+            .case(
+                "dental_front",
+                "appointment-not-in-book",
+                &format!("Pat {n}"),
+                None,
+            )
+            .await;
+        refs.push(c.summary.reference);
+    }
+    // Each case has two steps within the reminder lead at 09:00: ten alerts in all.
+    let (first, more) = w.worker.pass().await.unwrap();
+    assert!(more, "{first:?}");
+    assert_eq!((first.steps_scanned, first.jobs_run), (3, 3), "{first:?}");
+    let mails = w.smtp.mails_to(FRONT);
+    assert_eq!(mails.len(), 1, "the first three alerts went out at once");
+    assert!(
+        mails[0].subject.contains("3 recovery steps"),
+        "{}",
+        mails[0].subject
+    );
+    let rest = w.worker.tick().await.unwrap();
+    assert_eq!((rest.steps_scanned, rest.jobs_run), (7, 7), "{rest:?}");
+    let mails = w.smtp.mails_to(FRONT);
+    let lines: usize = mails.iter().map(|m| m.body.matches("\n- ").count()).sum();
+    assert_eq!(lines, 10, "every alert once");
+    for r in &refs {
+        let n: usize = mails
+            .iter()
+            .map(|m| m.body.matches(&format!("/cases/{r}\n")).count())
+            .sum();
+        assert_eq!(n, 2, "{r}: both of its steps");
+    }
+}
+both!(alerts_go_out_while_the_scan_still_has_steps_to_take);
