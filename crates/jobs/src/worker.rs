@@ -112,10 +112,8 @@ impl Worker {
         // Alerts are collected in large batches so a backlog becomes one digest per person.
         let mut ran = 0;
         loop {
-            let n = self
-                .store
-                .run_jobs(self.now(), self.cfg.batch.max(1000))
-                .await?;
+            let want = Ord::min(self.cfg.batch.max(1000), bound - ran as u64);
+            let n = self.store.run_jobs(self.now(), want).await?;
             ran += n;
             if n == 0 {
                 break;
@@ -127,7 +125,9 @@ impl Worker {
         }
         report.jobs_run += ran;
         if let Some(days) = self.cfg.retention_days {
-            report.redacted += self.retention(days).await?;
+            let (erased, rest) = self.retention(days, bound).await?;
+            report.redacted += erased;
+            more |= rest;
         }
         let (ok, failed, rest) = self.deliver_up_to(bound as usize).await?;
         report.delivered += ok;
@@ -135,14 +135,18 @@ impl Worker {
         Ok((report, more || rest))
     }
 
-    /// Erase the customer data of cases finished more than `days` ago, a batch per transaction.
-    async fn retention(&self, days: u32) -> Result<usize, StoreError> {
+    /// Erase the customer data of cases finished more than `days` ago, a batch per transaction, up to
+    /// `max` cases: (erased, stopped with more to erase).
+    async fn retention(&self, days: u32, max: u64) -> Result<(usize, bool), StoreError> {
         let (batch, mut erased) = (self.cfg.batch.min(100), 0);
         loop {
             let n = self.store.apply_retention(days, self.now(), batch).await?;
             erased += n;
             if (n as u64) < batch {
-                return Ok(erased);
+                return Ok((erased, false));
+            }
+            if erased as u64 >= max {
+                return Ok((erased, true));
             }
         }
     }
@@ -254,7 +258,9 @@ impl Worker {
         }
     }
 
-    /// Tick every `cfg.tick` until `shutdown` completes. Errors are logged and the loop goes on.
+    /// Tick every `cfg.tick` until `shutdown` completes. Errors are logged and the loop goes on. A tick
+    /// that has more to do than one pass checks for shutdown between its passes, so a stream of work
+    /// never keeps the worker from stopping.
     pub async fn run(self, shutdown: impl Future<Output = ()>) {
         if self.mailer.is_none() {
             tracing::warn!(
@@ -268,10 +274,32 @@ impl Worker {
             tokio::select! {
                 _ = &mut shutdown => break,
                 _ = interval.tick() => {
-                    match self.tick().await {
-                        Ok(r) if r != TickReport::default() => tracing::info!(?r, "worker tick"),
-                        Ok(_) => {}
-                        Err(e) => tracing::error!(error = %e, "worker tick failed"),
+                    let mut report = TickReport::default();
+                    let stop = loop {
+                        let more = match self.pass().await {
+                            Ok((pass, more)) => {
+                                report.add(pass);
+                                more
+                            }
+                            Err(e) => {
+                                tracing::error!(error = %e, "worker tick failed");
+                                false
+                            }
+                        };
+                        let stop = tokio::select! {
+                            biased;
+                            _ = &mut shutdown => true,
+                            _ = std::future::ready(()) => false,
+                        };
+                        if stop || !more {
+                            break stop;
+                        }
+                    };
+                    if report != TickReport::default() {
+                        tracing::info!(r = ?report, "worker tick");
+                    }
+                    if stop {
+                        break;
                     }
                 }
             }

@@ -265,3 +265,48 @@ async fn alerts_go_out_while_the_scan_still_has_steps_to_take(pg: bool) {
     }
 }
 both!(alerts_go_out_while_the_scan_still_has_steps_to_take);
+
+async fn the_worker_stops_between_the_passes_of_a_tick(pg: bool) {
+    // One row per pass: ten alerts take ten passes. Shutdown, asked for once the first email is out,
+    // ends the tick after that pass instead of waiting for the other nine.
+    let w = World::new(pg, syd(2026, 11, 24, 9, 0), |_, wc| {
+        wc.batch = 1;
+        wc.pass = 1;
+    })
+    .await;
+    for n in 0..5 {
+        w.case(
+            "dental_front",
+            "appointment-not-in-book",
+            &format!("Pat {n}"),
+            None,
+        )
+        .await;
+    }
+    let shutdown = std::future::poll_fn(|_| {
+        if w.smtp.mails().is_empty() {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    });
+    tokio::time::timeout(
+        std::time::Duration::from_secs(60),
+        w.worker.clone().run(shutdown),
+    )
+    .await
+    .expect("the worker stopped");
+    let mails = w.smtp.mails_to(FRONT);
+    assert_eq!(mails.len(), 1, "one pass, one alert");
+    // What was left is still due, and goes out at the next tick, once.
+    let rest = w.tick_at(syd(2026, 11, 24, 9, 0)).await;
+    assert_eq!(rest.jobs_run, 9, "{rest:?}");
+    let lines: usize = w
+        .smtp
+        .mails_to(FRONT)
+        .iter()
+        .map(|m| m.body.matches("\n- ").count())
+        .sum();
+    assert_eq!(lines, 10);
+}
+both!(the_worker_stops_between_the_passes_of_a_tick);

@@ -82,8 +82,7 @@ pub struct CaseFilter {
     pub overdue: Option<bool>,
     /// only cases escalated to the managers (a step stayed overdue past its grace period)
     pub escalated: Option<bool>,
-    /// a reference (`C-1042`), the customer's phone number or email address, or words in the
-    /// customer's name or the description
+    /// a reference (`C-1042`), a phone number or email address, or words in the name or description
     pub q: Option<String>,
     pub limit: Option<u32>,
     pub cursor: Option<String>,

@@ -164,13 +164,9 @@ async fn list_filters_and_scope(store: Store) {
     c1.customer.phone = Some("0412 345 678".into());
     c1.customer.email = Some("Ava.Nguyen@Example.com".into());
     let c1 = create(&store, fd, c1, at("10:00")).await; // first due 10:05
-    let c2 = create(
-        &store,
-        team,
-        report(&org.dental, "phone-unanswered", "Noah Smith"),
-        at("10:01"),
-    )
-    .await;
+    let mut c2 = report(&org.dental, "phone-unanswered", "Noah Smith");
+    c2.description = "Called about booking 4839-2017, no answer".into();
+    let c2 = create(&store, team, c2, at("10:01")).await;
     store
         .step_action(
             team,
@@ -331,6 +327,8 @@ async fn list_filters_and_scope(store: Store) {
         Vec::<String>::new()
     );
     assert_eq!(list(mgr, q("10am"), now).await, [r1]); // words, not a number
+    // Shaped like a phone number, but no case has it: the words are looked for instead.
+    assert_eq!(list(mgr, q("4839-2017"), now).await, [r2]);
     let one = CaseFilter {
         limit: Some(1),
         ..q("0412345678")

@@ -10,8 +10,13 @@ impl Store {
         f: &CaseFilter,
         now: Timestamp,
     ) -> Result<Page<CaseSummary>, StoreError> {
-        let (q, limit) = list_query(actor, f, now)?;
-        let rows = self.db.fetch_all(&q).await?;
+        let (q, limit) = list_query(actor, f, now, Search::AsContact)?;
+        let mut rows = self.db.fetch_all(&q).await?;
+        if rows.is_empty() && is_contact(f) {
+            // No case has that number or address: it may be words (a date, a booking number).
+            let (q, _) = list_query(actor, f, now, Search::AsWords)?;
+            rows = self.db.fetch_all(&q).await?;
+        }
         let names = names_from_rows(&rows)?;
         let mut cases: Vec<CaseRow> = rows.iter().map(case_from_row).collect::<Result<_, _>>()?;
         let next_cursor = if cases.len() as u64 > limit {
@@ -42,6 +47,7 @@ fn list_query(
     actor: &Actor,
     f: &CaseFilter,
     now: Timestamp,
+    search: Search,
 ) -> Result<(SelectStatement, u64), StoreError> {
     let limit = f.limit.unwrap_or(25).clamp(1, 100) as u64;
     let mut q = case_select_named();
@@ -102,12 +108,14 @@ fn list_query(
         // A reference, a phone number or an email address names one thing: found through its index
         // (a customer on the phone is found at once however many cases are stored). Anything else is
         // words, looked for in the name and the description.
+        let contact = match search {
+            Search::AsContact => contact_of(text),
+            Search::AsWords => None,
+        };
         if let Ok(r) = text.parse::<olive_domain::ids::CaseRef>() {
             q.and_where(Expr::col("ref").eq(r.0));
-        } else if let Ok(p) = text.parse::<Phone>() {
-            by_contact(&mut q, "customer_phone", p.to_string());
-        } else if let Ok(e) = text.parse::<Email>() {
-            by_contact(&mut q, "customer_email", e.to_string());
+        } else if let Some((column, value)) = contact {
+            by_contact(&mut q, column, value);
         } else {
             let pat = format!("%{}%", text.to_lowercase().replace(['%', '_'], ""));
             q.cond_where(
@@ -187,6 +195,31 @@ impl Store {
     }
 }
 
+/// How `q` is read: a phone number or email address as such, or as words (when no case has it).
+#[derive(Clone, Copy)]
+enum Search {
+    AsContact,
+    AsWords,
+}
+
+/// The column and the value a search for a phone number or an email address looks up.
+fn contact_of(text: &str) -> Option<(&'static str, String)> {
+    if let Ok(p) = text.parse::<Phone>() {
+        Some(("customer_phone", p.to_string()))
+    } else {
+        text.parse::<Email>()
+            .ok()
+            .map(|e| ("customer_email", e.to_string()))
+    }
+}
+
+/// Whether the filter's `q` is looked up as a phone number or email address first.
+fn is_contact(f: &CaseFilter) -> bool {
+    f.q.as_deref().map(str::trim).is_some_and(|t| {
+        t.parse::<olive_domain::ids::CaseRef>().is_err() && contact_of(t).is_some()
+    })
+}
+
 /// Only the cases of one phone number or email address. They are found first, through that column's
 /// index, and then filtered and sorted: a `CROSS JOIN` keeps SQLite from walking every case of the
 /// location in date order instead (it plans without statistics, and that walk needs no sort).
@@ -232,7 +265,8 @@ mod tests {
     }
 
     /// Every list shape the API offers walks an index in the list's order: no sort of the matching cases,
-    /// however many there are. The plans are those of the statements as they run (values bound).
+    /// however many there are (a search for one customer's phone or email sorts that customer's cases).
+    /// The plans are those of the statements as they run (values bound).
     #[tokio::test]
     async fn every_list_walks_an_index_in_order() {
         let store = fresh_store(false).await.unwrap();
@@ -271,7 +305,7 @@ mod tests {
         let now = jiff::Timestamp::now();
         // The statement as it runs (values bound) and SQLite's plan for it.
         let plan_of = async |actor: &crate::actor::Actor, f: &CaseFilter| {
-            let (q, _) = list_query(actor, f, now).unwrap();
+            let (q, _) = list_query(actor, f, now, super::Search::AsContact).unwrap();
             let (sql, _) = q.build_sqlx(SqliteQueryBuilder);
             let plan = store.db.explain(&sql).await.unwrap();
             (sql, plan)
