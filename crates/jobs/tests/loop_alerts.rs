@@ -176,18 +176,7 @@ async fn a_backlog_larger_than_one_transaction_is_still_one_digest(pg: bool) {
     let w = World::new(pg, syd(2026, 11, 26, 9, 0), |_, _| {}).await;
     // Enough cases that their alerts take several of the scheduler's short transactions.
     let cases = olive_storage::scheduler::BACKGROUND_CHUNK as usize / 4 + 5;
-    let mut refs = Vec::new();
-    for n in 0..cases {
-        let c = w
-            .case(
-                "dental_front",
-                "appointment-not-in-book",
-                &format!("Pat {n}"),
-                None,
-            )
-            .await;
-        refs.push(c.summary.reference);
-    }
+    let refs = missing_appointments(&w, cases).await;
     w.tick_at(syd(2026, 11, 30, 12, 0)).await;
     let front = w.smtp.mails_to(FRONT);
     assert_eq!(front.len(), 1, "one digest for the owner");
@@ -220,27 +209,39 @@ async fn a_backlog_larger_than_one_transaction_is_still_one_digest(pg: bool) {
 }
 both!(a_backlog_larger_than_one_transaction_is_still_one_digest);
 
-async fn alerts_go_out_while_the_scan_still_has_steps_to_take(pg: bool) {
-    // A pass takes at most three rows per phase: the scan stops after three steps, and their alerts
-    // go out before it takes the rest (cases logged faster than the scan empties cannot hold them back).
-    let w = World::new(pg, syd(2026, 11, 24, 9, 0), |_, wc| {
-        wc.batch = 3;
-        wc.pass = 3;
-    })
-    .await;
+/// `n` missing appointments logged by the front desk now: their references.
+async fn missing_appointments(w: &World, n: usize) -> Vec<String> {
     let mut refs = Vec::new();
-    for n in 0..5 {
+    for k in 0..n {
         let c = w
             .case(
                 "dental_front",
                 "appointment-not-in-book",
-                &format!("Pat {n}"),
+                &format!("Pat {k}"),
                 None,
             )
             .await;
         refs.push(c.summary.reference);
     }
-    // Each case has two steps within the reminder lead at 09:00: ten alerts in all.
+    refs
+}
+
+/// Tuesday 09:00, a worker whose passes take `rows` rows per phase, and five missing appointments
+/// with two steps each within the reminder lead: ten alerts due. Returns the world and the references.
+async fn ten_alerts_in_passes_of(pg: bool, rows: u64) -> (World, Vec<String>) {
+    let w = World::new(pg, syd(2026, 11, 24, 9, 0), |_, wc| {
+        wc.batch = rows;
+        wc.pass = rows;
+    })
+    .await;
+    let refs = missing_appointments(&w, 5).await;
+    (w, refs)
+}
+
+async fn alerts_go_out_while_the_scan_still_has_steps_to_take(pg: bool) {
+    // A pass takes at most three rows per phase: the scan stops after three steps, and their alerts
+    // go out before it takes the rest (cases logged faster than the scan empties cannot hold them back).
+    let (w, refs) = ten_alerts_in_passes_of(pg, 3).await;
     let (first, more) = w.worker.pass().await.unwrap();
     assert!(more, "{first:?}");
     assert_eq!((first.steps_scanned, first.jobs_run), (3, 3), "{first:?}");
@@ -269,20 +270,7 @@ both!(alerts_go_out_while_the_scan_still_has_steps_to_take);
 async fn the_worker_stops_between_the_passes_of_a_tick(pg: bool) {
     // One row per pass: ten alerts take ten passes. Shutdown, asked for once the first email is out,
     // ends the tick after that pass instead of waiting for the other nine.
-    let w = World::new(pg, syd(2026, 11, 24, 9, 0), |_, wc| {
-        wc.batch = 1;
-        wc.pass = 1;
-    })
-    .await;
-    for n in 0..5 {
-        w.case(
-            "dental_front",
-            "appointment-not-in-book",
-            &format!("Pat {n}"),
-            None,
-        )
-        .await;
-    }
+    let (w, _) = ten_alerts_in_passes_of(pg, 1).await;
     let shutdown = std::future::poll_fn(|_| {
         if w.smtp.mails().is_empty() {
             std::task::Poll::Pending
