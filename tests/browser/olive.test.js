@@ -161,6 +161,15 @@ test("the missing appointment, end to end: log, steps, gestures, live approval, 
   await page.locator("#n-text-findings .ok-note").waitFor();
   await shot(page, "wording-check");
 
+  // The customer rings back: the front desk finds the case by the number, however it is written.
+  await page.goto("/cases");
+  await page.getByLabel("Find a customer or case").fill("0400-111-222");
+  await page.getByRole("button", { name: "Filter" }).click();
+  const reference = caseUrl.split("/").pop();
+  await page.locator("tbody a", { hasText: reference }).waitFor();
+  assert.equal(await page.locator("tbody tr").count(), 1, "only Ava's case");
+  await shot(page, "cases-search");
+
   await desk.ctx.close();
   await mgr.ctx.close();
 });
