@@ -10,11 +10,13 @@ impl Store {
         f: &CaseFilter,
         now: Timestamp,
     ) -> Result<Page<CaseSummary>, StoreError> {
-        let (q, limit) = list_query(actor, f, now, Search::AsContact)?;
+        let contact = contact_search(f);
+        let fallback = contact.is_some();
+        let (q, limit) = list_query(actor, f, now, contact)?;
         let mut rows = self.db.fetch_all(&q).await?;
-        if rows.is_empty() && is_contact(f) {
+        if rows.is_empty() && fallback {
             // No case has that number or address: it may be words (a date, a booking number).
-            let (q, _) = list_query(actor, f, now, Search::AsWords)?;
+            let (q, _) = list_query(actor, f, now, None)?;
             rows = self.db.fetch_all(&q).await?;
         }
         let names = names_from_rows(&rows)?;
@@ -47,7 +49,7 @@ fn list_query(
     actor: &Actor,
     f: &CaseFilter,
     now: Timestamp,
-    search: Search,
+    contact: Option<(&'static str, String)>,
 ) -> Result<(SelectStatement, u64), StoreError> {
     let limit = f.limit.unwrap_or(25).clamp(1, 100) as u64;
     let mut q = case_select_named();
@@ -105,13 +107,9 @@ fn list_query(
             .and_where(Expr::col("next_due_at").lt(ms(now)));
     }
     if let Some(text) = f.q.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-        // A reference, a phone number or an email address names one thing: found through its index
-        // (a customer on the phone is found at once however many cases are stored). Anything else is
-        // words, looked for in the name and the description.
-        let contact = match search {
-            Search::AsContact => contact_of(text),
-            Search::AsWords => None,
-        };
+        // A reference, a phone number or an email address (`contact`) names one thing: found through
+        // its index (a customer on the phone is found at once however many cases are stored).
+        // Anything else is words, looked for in the name and the description.
         if let Ok(r) = text.parse::<olive_domain::ids::CaseRef>() {
             q.and_where(Expr::col("ref").eq(r.0));
         } else if let Some((column, value)) = contact {
@@ -195,29 +193,19 @@ impl Store {
     }
 }
 
-/// How `q` is read: a phone number or email address as such, or as words (when no case has it).
-#[derive(Clone, Copy)]
-enum Search {
-    AsContact,
-    AsWords,
-}
-
-/// The column and the value a search for a phone number or an email address looks up.
-fn contact_of(text: &str) -> Option<(&'static str, String)> {
-    if let Ok(p) = text.parse::<Phone>() {
+/// The column and value a search looks up first when `q` is a phone number or an email address (and
+/// not a reference); `None` when it is words.
+fn contact_search(f: &CaseFilter) -> Option<(&'static str, String)> {
+    let text = f.q.as_deref().map(str::trim)?;
+    if text.parse::<olive_domain::ids::CaseRef>().is_ok() {
+        None
+    } else if let Ok(p) = text.parse::<Phone>() {
         Some(("customer_phone", p.to_string()))
     } else {
         text.parse::<Email>()
             .ok()
             .map(|e| ("customer_email", e.to_string()))
     }
-}
-
-/// Whether the filter's `q` is looked up as a phone number or email address first.
-fn is_contact(f: &CaseFilter) -> bool {
-    f.q.as_deref().map(str::trim).is_some_and(|t| {
-        t.parse::<olive_domain::ids::CaseRef>().is_err() && contact_of(t).is_some()
-    })
 }
 
 /// Only the cases of one phone number or email address. They are found first, through that column's
@@ -305,7 +293,7 @@ mod tests {
         let now = jiff::Timestamp::now();
         // The statement as it runs (values bound) and SQLite's plan for it.
         let plan_of = async |actor: &crate::actor::Actor, f: &CaseFilter| {
-            let (q, _) = list_query(actor, f, now, super::Search::AsContact).unwrap();
+            let (q, _) = list_query(actor, f, now, super::contact_search(f)).unwrap();
             let (sql, _) = q.build_sqlx(SqliteQueryBuilder);
             let plan = store.db.explain(&sql).await.unwrap();
             (sql, plan)
