@@ -78,12 +78,30 @@ impl Worker {
     /// faster than one phase empties, the others still go on (the scan alone never ended under a steady
     /// stream of new cases, and no reminder went out).
     pub async fn tick(&self) -> Result<TickReport, StoreError> {
+        let (report, ended) = self.passes(async || false).await;
+        ended.map(|_| report)
+    }
+
+    /// Passes until nothing more is due, a pass fails, or `stop` (asked after each pass) says so: what
+    /// they did, and how they ended (`Ok(true)` when `stop` ended them).
+    async fn passes(
+        &self,
+        mut stop: impl AsyncFnMut() -> bool,
+    ) -> (TickReport, Result<bool, StoreError>) {
         let mut report = TickReport::default();
         loop {
-            let (pass, more) = self.pass().await?;
-            report.add(pass);
+            let more = match self.pass().await {
+                Ok((pass, more)) => {
+                    report.add(pass);
+                    more
+                }
+                Err(e) => return (report, Err(e)),
+            };
+            if stop().await {
+                return (report, Ok(true));
+            }
             if !more {
-                return Ok(report);
+                return (report, Ok(false));
             }
         }
     }
@@ -274,32 +292,22 @@ impl Worker {
             tokio::select! {
                 _ = &mut shutdown => break,
                 _ = interval.tick() => {
-                    let mut report = TickReport::default();
-                    let stop = loop {
-                        let more = match self.pass().await {
-                            Ok((pass, more)) => {
-                                report.add(pass);
-                                more
+                    let (report, ended) = self
+                        .passes(async || {
+                            tokio::select! {
+                                biased;
+                                _ = &mut shutdown => true,
+                                _ = std::future::ready(()) => false,
                             }
-                            Err(e) => {
-                                tracing::error!(error = %e, "worker tick failed");
-                                false
-                            }
-                        };
-                        let stop = tokio::select! {
-                            biased;
-                            _ = &mut shutdown => true,
-                            _ = std::future::ready(()) => false,
-                        };
-                        if stop || !more {
-                            break stop;
-                        }
-                    };
+                        })
+                        .await;
                     if report != TickReport::default() {
                         tracing::info!(r = ?report, "worker tick");
                     }
-                    if stop {
-                        break;
+                    match ended {
+                        Ok(true) => break,
+                        Ok(false) => {}
+                        Err(e) => tracing::error!(error = %e, "worker tick failed"),
                     }
                 }
             }
