@@ -78,7 +78,7 @@ impl Worker {
     /// faster than one phase empties, the others still go on (the scan alone never ended under a steady
     /// stream of new cases, and no reminder went out).
     pub async fn tick(&self) -> Result<TickReport, StoreError> {
-        let (report, ended) = self.passes(async || false).await;
+        let (report, ended) = self.passes(|| false).await;
         ended.map(|_| report)
     }
 
@@ -86,7 +86,7 @@ impl Worker {
     /// they did, and how they ended (`Ok(true)` when `stop` ended them).
     async fn passes(
         &self,
-        mut stop: impl AsyncFnMut() -> bool,
+        mut stop: impl FnMut() -> bool,
     ) -> (TickReport, Result<bool, StoreError>) {
         let mut report = TickReport::default();
         loop {
@@ -97,7 +97,7 @@ impl Worker {
                 }
                 Err(e) => return (report, Err(e)),
             };
-            if stop().await {
+            if stop() {
                 return (report, Ok(true));
             }
             if !more {
@@ -292,13 +292,12 @@ impl Worker {
             tokio::select! {
                 _ = &mut shutdown => break,
                 _ = interval.tick() => {
+                    // Whether shutdown was asked for, without waiting: the select above polls it
+                    // again, with this task's waker, when the tick is over.
                     let (report, ended) = self
-                        .passes(async || {
-                            tokio::select! {
-                                biased;
-                                _ = &mut shutdown => true,
-                                _ = std::future::ready(()) => false,
-                            }
+                        .passes(|| {
+                            let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+                            shutdown.as_mut().poll(&mut cx).is_ready()
                         })
                         .await;
                     if report != TickReport::default() {
