@@ -8,6 +8,7 @@ use olive_storage::scheduler::BACKGROUND_CHUNK;
 use olive_storage::{Store, StoreError};
 use std::future::Future;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 /// Where the worker reads "now" (a fixed or stepped clock in tests).
 pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
@@ -40,6 +41,8 @@ pub struct Worker {
     clock: Clock,
     mailer: Option<Mailer>,
     hooks: Hooks,
+    /// wall-clock milliseconds of the last pass or delivery round that went through (0: none yet)
+    heartbeat: Arc<AtomicI64>,
 }
 
 impl Worker {
@@ -52,7 +55,19 @@ impl Worker {
             clock,
             mailer,
             hooks,
+            heartbeat: Arc::default(),
         })
+    }
+
+    /// The worker's heartbeat: the wall-clock milliseconds (Unix) when a pass of a tick or a round of
+    /// deliveries last went through, 0 before the first. Readiness (`GET /api/v1/ready`) reads it.
+    pub fn heartbeat(&self) -> Arc<AtomicI64> {
+        self.heartbeat.clone()
+    }
+
+    fn beat(&self) {
+        self.heartbeat
+            .store(Timestamp::now().as_millisecond(), Ordering::Relaxed);
     }
 
     fn now(&self) -> Timestamp {
@@ -150,6 +165,7 @@ impl Worker {
         let (ok, failed, rest) = self.deliver_up_to(bound as usize).await?;
         report.delivered += ok;
         report.failed += failed;
+        self.beat();
         Ok((report, more || rest))
     }
 
@@ -204,6 +220,7 @@ impl Worker {
                 self.claim_size(),
             )
             .await?;
+        self.beat();
         if batch.is_empty() {
             return Ok((0, 0));
         }
@@ -218,10 +235,12 @@ impl Worker {
                 match r {
                     Ok((m, Ok(()))) => {
                         ok += 1;
+                        count_delivery(&m, "delivered");
                         done.push(m.id);
                     }
                     Ok((m, Err(f))) => {
                         failed += 1;
+                        count_delivery(&m, "failed");
                         self.record_failure(&m, f).await?;
                     }
                     Err(e) => tracing::error!(error = %e, "a delivery task failed"),
@@ -262,7 +281,9 @@ impl Worker {
             );
             self.now().checked_add(wait).unwrap_or(self.now())
         });
-        tracing::warn!(id = %m.id, channel = m.channel.as_str(), attempts = m.attempts, dead = retry_at.is_none(), error = %f.message, "delivery failed");
+        // Not the error text: it can name the recipient's address or the webhook's URL. It is kept
+        // with the message (`last_error`, on the Messages page and in `GET /api/v1/outbox`).
+        tracing::warn!(id = %m.id, channel = m.channel.as_str(), event = %m.event, attempts = m.attempts, permanent = f.permanent, dead = retry_at.is_none(), "delivery failed (the error is kept with the message)");
         self.store.outbox_failed(&m.id, &f.message, retry_at).await
     }
 
@@ -311,5 +332,16 @@ impl Worker {
                 }
             }
         }
+    }
+}
+
+/// `olive_outbox_attempts_total{channel, event, outcome}`; a delivered reminder email (a person's digest
+/// of reminders, overdue steps and escalations) also counts in `olive_alerts_sent_total`.
+fn count_delivery(m: &OutboxMessage, outcome: &'static str) {
+    // Event names are a fixed set (webhook event types, `reminder`, `follow_up`): a bounded label.
+    metrics::counter!("olive_outbox_attempts_total", "channel" => m.channel.as_str(), "event" => m.event.clone(), "outcome" => outcome)
+        .increment(1);
+    if outcome == "delivered" && m.channel == Channel::Email && m.event == "reminder" {
+        metrics::counter!("olive_alerts_sent_total").increment(1);
     }
 }

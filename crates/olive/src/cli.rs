@@ -95,6 +95,9 @@ pub enum Command {
         /// do not run the background worker in this process (run `olive worker` elsewhere)
         #[arg(long, env = "OLIVE_NO_WORKER", value_parser = clap::builder::BoolishValueParser::new())]
         no_worker: bool,
+        /// also serve Prometheus metrics at http://<this address>/metrics (no authentication)
+        #[arg(long, env = "OLIVE_METRICS_ADDR")]
+        metrics_addr: Option<String>,
     },
     /// Run only the background worker: reminders, escalations, follow-up timeouts, email and webhooks
     Worker {
@@ -245,9 +248,10 @@ pub async fn run(cli: Cli) -> Result<i32> {
             db,
             addr,
             no_worker,
+            metrics_addr,
         } => {
             let store = public_url_default(db.open().await?, &addr);
-            serve(store, &addr, false, !no_worker).await?;
+            serve(store, &addr, false, !no_worker, metrics_addr.as_deref()).await?;
         }
         Command::Worker { db } => {
             let store = db.open().await?;
@@ -268,7 +272,7 @@ pub async fn run(cli: Cli) -> Result<i32> {
             let info = crate::demo::ensure(&store, &db.data_dir).await?;
             crate::demo::print(&info, &addr);
             if !no_serve {
-                serve(store, &addr, true, true).await?;
+                serve(store, &addr, true, true, None).await?;
             }
         }
         Command::Migrate { db } => {
@@ -346,7 +350,13 @@ pub async fn run(cli: Cli) -> Result<i32> {
     Ok(0)
 }
 
-async fn serve(store: Store, addr: &str, demo: bool, worker: bool) -> Result<()> {
+async fn serve(
+    store: Store,
+    addr: &str,
+    demo: bool,
+    worker: bool,
+    metrics_addr: Option<&str>,
+) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("binding {addr}"))?;
@@ -358,14 +368,20 @@ async fn serve(store: Store, addr: &str, demo: bool, worker: bool) -> Result<()>
     }
     if worker {
         let (_, cfg) = settings()?;
+        let window = crate::observe::worker_window(&cfg);
         let w = olive_jobs::Worker::new(
             state.store.clone(),
             cfg,
             std::sync::Arc::new(Timestamp::now),
         )
         .map_err(anyhow::Error::msg)?;
+        state.observe.worker = Some(olive_web::observe::ready::WorkerProbe::new(
+            w.heartbeat(),
+            window,
+        ));
         tokio::spawn(w.run(olive_web::shutdown_signal()));
     }
+    crate::observe::metrics(metrics_addr, &state).await?;
     olive_web::serve(listener, state).await?;
     Ok(())
 }

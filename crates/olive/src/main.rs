@@ -3,6 +3,7 @@
 mod cli;
 mod data;
 mod demo;
+mod observe;
 
 use clap::Parser;
 
@@ -14,13 +15,10 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[tokio::main]
 async fn main() {
     let args = cli::Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("OLIVE_LOG")
-                .unwrap_or_else(|_| "olive=info,olive_web=info,warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    if let Err(e) = observe::init_logs() {
+        eprintln!("error: {e}");
+        std::process::exit(2);
+    }
     match cli::run(args).await {
         Ok(code) => std::process::exit(code),
         Err(e) => {

@@ -137,6 +137,24 @@ impl Db {
         self.backend
     }
 
+    /// The versions of the migrations built into this binary for this backend.
+    pub(crate) fn embedded_migrations(&self) -> Vec<i64> {
+        let m = match self.backend {
+            Backend::Sqlite => &MIGRATE_SQLITE,
+            Backend::Postgres => &MIGRATE_POSTGRES,
+        };
+        m.iter().map(|m| m.version).collect()
+    }
+
+    /// Connections of each pool: (name, open, idle). SQLite has its readers' pool and the one writer.
+    pub(crate) fn pools(&self) -> Vec<(&'static str, u32, usize)> {
+        let mut out = vec![("main", self.pool.size(), self.pool.num_idle())];
+        if let Some(w) = &self.write_pool {
+            out.push(("writer", w.size(), w.num_idle()));
+        }
+        out
+    }
+
     /// Apply this backend's migrations (idempotent).
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match self.backend {

@@ -24,11 +24,19 @@ pub enum StoreError {
     #[error("{0}")]
     TooMany(String),
     #[error("database error: {0}")]
-    Db(#[from] sqlx::Error),
+    Db(#[source] sqlx::Error),
     #[error("migration error: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("stored data could not be read: {0}")]
     Corrupt(String),
+}
+
+impl From<sqlx::Error> for StoreError {
+    /// Every database error passes here: contention (busy, serialisation, deadlock) is counted.
+    fn from(e: sqlx::Error) -> Self {
+        crate::observe::count(&e);
+        StoreError::Db(e)
+    }
 }
 
 impl StoreError {

@@ -13,6 +13,7 @@ pub mod error;
 pub mod followup;
 pub mod loop_config;
 pub mod notify;
+pub mod observe;
 pub mod org;
 pub mod outbox;
 pub mod privacy;

@@ -213,6 +213,9 @@ impl Store {
                 finish_jobs(&mut tx, &ids, now).await?;
                 tx.commit().await?;
                 digests.commit();
+                for r in &rows {
+                    record_lag(r, now);
+                }
             }
             Err(_) => {
                 // Something in the batch failed: run each job on its own so one bad job cannot hold up the rest.
@@ -236,6 +239,7 @@ impl Store {
                             finish_jobs(&mut tx, std::slice::from_ref(id), now).await?;
                             tx.commit().await?;
                             digests.commit();
+                            record_lag(&row, now);
                         }
                         Err(e) => {
                             drop(tx);
@@ -404,9 +408,17 @@ impl Store {
     }
 }
 
+/// How late a job ran: `olive_job_lag_seconds`, from its run time to `now` (the tick that ran it).
+fn record_lag(row: &sqlx::any::AnyRow, now: Timestamp) {
+    if let Ok(run_at) = i(row, "run_at") {
+        let lag = Ord::max(ms(now) - run_at, 0) as f64 / 1000.0;
+        metrics::histogram!("olive_job_lag_seconds").record(lag);
+    }
+}
+
 fn due_jobs(now: Timestamp, limit: u64) -> sea_query::SelectStatement {
     Query::select()
-        .columns(["id", "kind", "payload", "attempts"])
+        .columns(["id", "kind", "payload", "attempts", "run_at"])
         .from("jobs")
         .and_where(Expr::cust("status = 'queued'"))
         .and_where(Expr::col("run_at").lte(ms(now)))

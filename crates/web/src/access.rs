@@ -51,6 +51,7 @@ use Scope::*;
 /// Every route of the JSON API.
 pub const ROUTES: &[Route] = &[
     r("GET", "/api/v1/health", Public),
+    r("GET", "/api/v1/ready", Public),
     r("POST", "/api/v1/wording/check", Signed),
     r("GET", "/api/v1/me", Signed),
     r("GET", "/api/v1/me/notifications", Signed),

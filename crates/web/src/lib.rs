@@ -4,6 +4,7 @@ pub mod access;
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod observe;
 pub mod ratelimit;
 pub mod state;
 pub mod ui;
@@ -13,16 +14,17 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 pub use state::AppState;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::trace::TraceLayer;
 use utoipa_swagger_ui::SwaggerUi;
 
-/// The whole application: API, OpenAPI document, Swagger UI, JSON 404s, panics caught as JSON 500s.
+/// The whole application: API, OpenAPI document, Swagger UI, `/metrics` (with `OLIVE_METRICS_TOKEN`),
+/// JSON 404s, panics caught as JSON 500s; every request with an id, a log span and metrics (`observe`).
 pub fn app(state: AppState) -> Router {
     let (api, openapi) = api::router();
     Router::new()
         .merge(api)
         .merge(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", openapi))
         .merge(ui::router())
+        .route("/metrics", axum::routing::get(observe::metrics::page))
         .fallback(|| async {
             error::AppError::new(StatusCode::NOT_FOUND, "not_found", "no such route")
                 .into_response()
@@ -44,7 +46,7 @@ pub fn app(state: AppState) -> Router {
             )
             .into_response()
         }))
-        .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn(observe::track))
         .with_state(state)
 }
 

@@ -14,6 +14,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// sign-in and public-page rate limits
     pub limits: Arc<crate::ratelimit::RateLimits>,
+    /// metrics token and this process's worker (readiness)
+    pub observe: crate::observe::Observe,
 }
 
 impl AppState {
@@ -24,6 +26,7 @@ impl AppState {
             secure_cookies: !std::env::var("OLIVE_INSECURE_COOKIES")
                 .is_ok_and(|v| v == "1" || v == "true"),
             limits: Arc::new(crate::ratelimit::RateLimits::new(Default::default())),
+            observe: crate::observe::Observe::from_env(),
         }
     }
     pub fn now(&self) -> Timestamp {

@@ -44,6 +44,7 @@ pub const PLAYBOOK_LIMIT: usize = 1024 * 1024;
 pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let (small, mut api) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(org::health))
+        .routes(routes!(crate::observe::ready::ready))
         .routes(routes!(cases::create_case, cases::list_cases))
         .routes(routes!(cases::get_case, cases::edit_case))
         .routes(routes!(cases::customer_history))

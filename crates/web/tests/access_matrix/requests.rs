@@ -19,6 +19,7 @@ impl Matrix {
         let loc = &p.id;
         match (route.method, route.path) {
             ("GET", "/api/v1/health") => req("/api/v1/health", None, S::OK),
+            ("GET", "/api/v1/ready") => req("/api/v1/ready", None, S::OK),
             ("POST", "/api/v1/wording/check") => req(
                 "/api/v1/wording/check",
                 Some(json!({"text": "There's no charge for your steak."})),

@@ -1,0 +1,53 @@
+//! Logs (human text or JSON lines, `OLIVE_LOG_FORMAT`), the metrics listener (`--metrics-addr`) and
+//! the worker's readiness window.
+
+use anyhow::{Context, Result, bail};
+use olive_web::AppState;
+use std::time::Duration;
+use tracing_subscriber::EnvFilter;
+
+/// Log to stderr: `OLIVE_LOG` filters (default `olive=info,olive_web=info,warn`), `OLIVE_LOG_FORMAT`
+/// chooses `text` (the default) or `json` (one object a line, with the request's span fields).
+pub fn init_logs() -> Result<()> {
+    let filter = EnvFilter::try_from_env("OLIVE_LOG")
+        .unwrap_or_else(|_| "olive=info,olive_web=info,warn".into());
+    let format = std::env::var("OLIVE_LOG_FORMAT").unwrap_or_default();
+    let fmt = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format.trim() {
+        "" | "text" => fmt.init(),
+        "json" => fmt.json().init(),
+        other => bail!("OLIVE_LOG_FORMAT: '{other}' is not text or json"),
+    }
+    Ok(())
+}
+
+/// Bind the metrics address and serve `/metrics` there (no authentication) until shutdown; installs
+/// the recorder. Also installs it when `OLIVE_METRICS_TOKEN` serves the page on the main address.
+pub async fn metrics(addr: Option<&str>, state: &AppState) -> Result<()> {
+    if addr.is_none() && state.observe.metrics_token.is_none() {
+        return Ok(());
+    }
+    olive_web::observe::metrics::install();
+    let Some(addr) = addr else { return Ok(()) };
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("binding the metrics address {addr}"))?;
+    tracing::info!("metrics on http://{}/metrics", listener.local_addr()?);
+    let state = state.clone();
+    tokio::spawn(async move {
+        if let Err(e) = olive_web::observe::metrics::serve(listener, state).await {
+            tracing::error!(error = %e, "the metrics listener failed");
+        }
+    });
+    Ok(())
+}
+
+/// How long the worker may go without completing a pass and still count as ticking: three ticks, or
+/// a lease (a round of deliveries to slow receivers may take that long), at least a second.
+pub fn worker_window(cfg: &olive_jobs::WorkerConfig) -> Duration {
+    (cfg.tick * 3)
+        .max(cfg.lease.unsigned_abs())
+        .max(Duration::from_secs(1))
+}
