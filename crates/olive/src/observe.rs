@@ -3,6 +3,7 @@
 
 use anyhow::{Context, Result, bail};
 use olive_web::AppState;
+use std::io::IsTerminal;
 use std::time::Duration;
 use tracing_subscriber::EnvFilter;
 
@@ -12,8 +13,10 @@ pub fn init_logs() -> Result<()> {
     let filter = EnvFilter::try_from_env("OLIVE_LOG")
         .unwrap_or_else(|_| "olive=info,olive_web=info,warn".into());
     let format = std::env::var("OLIVE_LOG_FORMAT").unwrap_or_default();
+    // Colours only on a terminal: not in files, journald or a log collector.
     let fmt = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr);
     match format.trim() {
         "" | "text" => fmt.init(),
