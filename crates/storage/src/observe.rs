@@ -177,6 +177,12 @@ mod tests {
         assert!(pools[0].open >= 1, "{pools:?}");
     }
 
+    #[test]
+    fn contention_kinds() {
+        assert_eq!(contention(&sqlx::Error::PoolTimedOut), Some("pool_timeout"));
+        assert_eq!(contention(&sqlx::Error::RowNotFound), None);
+    }
+
     #[tokio::test]
     async fn probes_sqlite() {
         probes(false).await;

@@ -79,6 +79,22 @@ fn route_of(req: &Request) -> String {
         .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string())
 }
 
+/// The method as a label: the standard ones, else `other` (a client inventing methods must not
+/// create new series).
+fn method_of(req: &Request) -> &'static str {
+    use axum::http::Method;
+    match *req.method() {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
+}
+
 /// Requests being handled right now (`olive_http_requests_in_flight`); one less when dropped, so a
 /// request whose client went away still counts out.
 struct InFlight;
@@ -101,9 +117,11 @@ impl Drop for InFlight {
 pub async fn track(mut req: Request, next: Next) -> Response {
     let id = request_id(&req);
     let route = route_of(&req);
-    let method = req.method().as_str().to_string();
+    let method = method_of(&req).to_string();
     req.extensions_mut().insert(RequestId(id.clone()));
-    let span = tracing::info_span!("request", request_id = %id, method = %method, route = %route);
+    // At ERROR level so that any filter letting a line through also keeps its request's span: the
+    // level of a span only decides whether it is recorded, it is not printed.
+    let span = tracing::error_span!("request", request_id = %id, method = %method, route = %route);
     let start = Instant::now();
     let in_flight = InFlight::start();
     let mut res = next.run(req).instrument(span.clone()).await;
