@@ -5,10 +5,8 @@ use clap::{Args, Parser, Subcommand};
 use jiff::Timestamp;
 use olive_domain::playbook::Playbook;
 use olive_domain::role::Role;
-use olive_domain::wording::WordingChecker;
 use olive_storage::Store;
 use olive_storage::org::NewStaff;
-use std::io::Read;
 use std::path::PathBuf;
 
 #[derive(Parser)]
@@ -103,6 +101,9 @@ pub enum Command {
     Worker {
         #[command(flatten)]
         db: DbArgs,
+        /// serve Prometheus metrics at http://<this address>/metrics (no authentication)
+        #[arg(long, env = "OLIVE_METRICS_ADDR")]
+        metrics_addr: Option<String>,
     },
     /// Seed a demo organisation (if the database is empty) and serve it
     Demo {
@@ -253,7 +254,7 @@ pub async fn run(cli: Cli) -> Result<i32> {
             let store = public_url_default(db.open().await?, &addr);
             serve(store, &addr, false, !no_worker, metrics_addr.as_deref()).await?;
         }
-        Command::Worker { db } => {
+        Command::Worker { db, metrics_addr } => {
             let store = db.open().await?;
             let (_, cfg) = settings()?;
             if std::env::var("OLIVE_PUBLIC_URL").is_err() {
@@ -262,8 +263,19 @@ pub async fn run(cli: Cli) -> Result<i32> {
                     store.loop_config().public_url
                 );
             }
-            let worker = olive_jobs::Worker::new(store, cfg, std::sync::Arc::new(Timestamp::now))
-                .map_err(anyhow::Error::msg)?;
+            let window = crate::observe::worker_window(&cfg);
+            let state = |w: &olive_jobs::Worker| {
+                let mut st = olive_web::AppState::new(store.clone());
+                st.observe.worker = Some(olive_web::observe::ready::WorkerProbe::new(
+                    w.heartbeat(),
+                    window,
+                ));
+                st
+            };
+            let worker =
+                olive_jobs::Worker::new(store.clone(), cfg, std::sync::Arc::new(Timestamp::now))
+                    .map_err(anyhow::Error::msg)?;
+            crate::observe::metrics(metrics_addr.as_deref(), &state(&worker)).await?;
             tracing::info!("worker running");
             worker.run(olive_web::shutdown_signal()).await;
         }
@@ -286,7 +298,9 @@ pub async fn run(cli: Cli) -> Result<i32> {
             timeline,
             db,
         } => crate::data::export(&db, format, timeline, out.as_deref()).await?,
-        Command::CheckWording { text, file, json } => return check_wording(text, file, json),
+        Command::CheckWording { text, file, json } => {
+            return crate::wording::check(text, file, json);
+        }
         Command::Playbook { cmd } => playbook(cmd).await?,
         Command::User {
             cmd:
@@ -384,39 +398,6 @@ async fn serve(
     crate::observe::metrics(metrics_addr, &state).await?;
     olive_web::serve(listener, state).await?;
     Ok(())
-}
-
-fn check_wording(text: Option<String>, file: Option<PathBuf>, json: bool) -> Result<i32> {
-    let text = match (text, file) {
-        (Some(t), _) => t,
-        (None, Some(f)) => {
-            std::fs::read_to_string(&f).with_context(|| format!("reading {}", f.display()))?
-        }
-        (None, None) => {
-            let mut s = String::new();
-            std::io::stdin()
-                .read_to_string(&mut s)
-                .context("reading stdin")?;
-            s
-        }
-    };
-    let findings = WordingChecker::built_in().check(&text);
-    if json {
-        println!(
-            "{}",
-            serde_json::json!({ "clean": findings.is_empty(), "findings": findings })
-        );
-    } else if findings.is_empty() {
-        println!("clean");
-    } else {
-        for f in &findings {
-            println!(
-                "{}..{} [{}] \"{}\": {}\n  try: {}",
-                f.start, f.end, f.rule_id, f.excerpt, f.message, f.suggestion
-            );
-        }
-    }
-    Ok(if findings.is_empty() { 0 } else { 1 })
 }
 
 async fn playbook(cmd: PlaybookCmd) -> Result<()> {

@@ -4,6 +4,7 @@ mod cli;
 mod data;
 mod demo;
 mod observe;
+mod wording;
 
 use clap::Parser;
 

@@ -489,3 +489,41 @@ async fn metrics_count_the_stories_by_route_template() {
             .contains("olive_http_requests_total{")
     );
 }
+
+#[tokio::test]
+async fn a_worker_alone_serves_its_metrics() {
+    let url = fresh_url(false).await.unwrap();
+    Store::open(&url).await.unwrap();
+    let mport = free_port();
+    let metrics = format!("http://127.0.0.1:{mport}/metrics");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_olive"))
+        .args(["worker", "--metrics-addr", &format!("127.0.0.1:{mport}")])
+        .env("DATABASE_URL", &url)
+        .env("OLIVE_WORKER_TICK_MS", "100")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("run olive worker");
+    let start = Instant::now();
+    let page = loop {
+        if let Ok(r) = reqwest::get(&metrics).await {
+            let page = r.text().await.unwrap();
+            if page.contains("olive_worker_last_tick_age_seconds ") {
+                break page;
+            }
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "no worker metrics"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    for gauge in [
+        "olive_jobs_overdue 0",
+        "olive_outbox_pending{channel=\"webhook\"} 0",
+    ] {
+        assert!(page.contains(gauge), "no {gauge} in\n{page}");
+    }
+}
