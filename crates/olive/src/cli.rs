@@ -95,6 +95,8 @@ pub enum Command {
         /// do not run the background worker in this process (run `olive worker` elsewhere)
         #[arg(long, env = "OLIVE_NO_WORKER", value_parser = clap::builder::BoolishValueParser::new())]
         no_worker: bool,
+        #[command(flatten)]
+        web: crate::serve::WebArgs,
     },
     /// Run only the background worker: reminders, escalations, follow-up timeouts, email and webhooks
     Worker {
@@ -110,6 +112,8 @@ pub enum Command {
         /// seed and exit without serving
         #[arg(long)]
         no_serve: bool,
+        #[command(flatten)]
+        web: crate::serve::WebArgs,
     },
     /// Apply database migrations
     Migrate {
@@ -245,9 +249,10 @@ pub async fn run(cli: Cli) -> Result<i32> {
             db,
             addr,
             no_worker,
+            web,
         } => {
             let store = public_url_default(db.open().await?, &addr);
-            serve(store, &addr, false, !no_worker).await?;
+            crate::serve::serve(store, &addr, &web, false, !no_worker).await?;
         }
         Command::Worker { db } => {
             let store = db.open().await?;
@@ -263,12 +268,17 @@ pub async fn run(cli: Cli) -> Result<i32> {
             tracing::info!("worker running");
             worker.run(olive_web::shutdown_signal()).await;
         }
-        Command::Demo { db, addr, no_serve } => {
+        Command::Demo {
+            db,
+            addr,
+            no_serve,
+            web,
+        } => {
             let store = public_url_default(db.open().await?, &addr);
             let info = crate::demo::ensure(&store, &db.data_dir).await?;
             crate::demo::print(&info, &addr);
             if !no_serve {
-                serve(store, &addr, true, true).await?;
+                crate::serve::serve(store, &addr, &web, true, true).await?;
             }
         }
         Command::Migrate { db } => {
@@ -344,30 +354,6 @@ pub async fn run(cli: Cli) -> Result<i32> {
         }
     }
     Ok(0)
-}
-
-async fn serve(store: Store, addr: &str, demo: bool, worker: bool) -> Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("binding {addr}"))?;
-    tracing::info!("serving on http://{}", listener.local_addr()?);
-    let mut state = olive_web::AppState::new(store);
-    // The demo is served over plain http on this machine: its cookies cannot be Secure.
-    if demo {
-        state.secure_cookies = false;
-    }
-    if worker {
-        let (_, cfg) = settings()?;
-        let w = olive_jobs::Worker::new(
-            state.store.clone(),
-            cfg,
-            std::sync::Arc::new(Timestamp::now),
-        )
-        .map_err(anyhow::Error::msg)?;
-        tokio::spawn(w.run(olive_web::shutdown_signal()));
-    }
-    olive_web::serve(listener, state).await?;
-    Ok(())
 }
 
 fn check_wording(text: Option<String>, file: Option<PathBuf>, json: bool) -> Result<i32> {

@@ -3,6 +3,7 @@
 mod cli;
 mod data;
 mod demo;
+mod serve;
 
 use clap::Parser;
 

@@ -3,15 +3,18 @@
 pub mod access;
 pub mod api;
 pub mod auth;
+pub mod client;
 pub mod error;
 pub mod ratelimit;
 pub mod state;
+pub mod stop;
 pub mod ui;
 
 use axum::Router;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 pub use state::AppState;
+pub use stop::Stop;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 use utoipa_swagger_ui::SwaggerUi;
@@ -36,6 +39,10 @@ pub fn app(state: AppState) -> Router {
             .into_response()
         })
         .layer(axum::middleware::from_fn(ui::security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            client::client_layer,
+        ))
         .layer(CatchPanicLayer::custom(|_| {
             error::AppError::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -48,14 +55,30 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serve until Ctrl-C / SIGTERM.
-pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(
+/// Serve until `stop` is raised; then stop accepting and finish the requests in flight, for at most
+/// `grace` (or until `stop` is raised a second time).
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    stop: Stop,
+    grace: std::time::Duration,
+) -> std::io::Result<()> {
+    let server = axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
+    .with_graceful_shutdown(stop.wait());
+    let deadline = async {
+        stop.wait().await;
+        tokio::select! {
+            _ = tokio::time::sleep(grace) => tracing::warn!("grace period over: closing the connections still open"),
+            _ = stop.forced() => tracing::warn!("stopping now"),
+        }
+    };
+    tokio::select! {
+        r = server => r,
+        _ = deadline => Ok(()),
+    }
 }
 
 /// Completes on Ctrl-C or SIGTERM.

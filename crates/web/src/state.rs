@@ -14,6 +14,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// sign-in and public-page rate limits
     pub limits: Arc<crate::ratelimit::RateLimits>,
+    /// whose `Forwarded` / `X-Forwarded-For` headers are believed (`OLIVE_TRUSTED_PROXIES`)
+    pub proxies: Arc<olive_domain::proxy::TrustedProxies>,
 }
 
 impl AppState {
@@ -24,6 +26,7 @@ impl AppState {
             secure_cookies: !std::env::var("OLIVE_INSECURE_COOKIES")
                 .is_ok_and(|v| v == "1" || v == "true"),
             limits: Arc::new(crate::ratelimit::RateLimits::new(Default::default())),
+            proxies: Arc::default(),
         }
     }
     pub fn now(&self) -> Timestamp {
