@@ -302,7 +302,10 @@ mod tests {
         assert!(w[0].starts_with("OLIVE_PUBLIC_URL"));
         assert!(w[1].starts_with("OLIVE_SMTP_FROM"));
         // Without SMTP no email leaves, so its sender does not matter.
-        assert_eq!(warnings(&[("OLIVE_PUBLIC_URL", "https://o.example.com")]).len(), 0);
+        assert_eq!(
+            warnings(&[("OLIVE_PUBLIC_URL", "https://o.example.com")]).len(),
+            0
+        );
         assert!(
             warnings(&[
                 ("OLIVE_PUBLIC_URL", "https://o.example.com"),

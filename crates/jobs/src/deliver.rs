@@ -83,7 +83,10 @@ pub fn is_auto_generated(event: &str) -> bool {
 
 /// The EHLO name for `name`: an address literal for an IP, else the domain.
 fn client_id(name: &str) -> ClientId {
-    match name.trim_matches(|c| c == '[' || c == ']').parse::<std::net::IpAddr>() {
+    match name
+        .trim_matches(|c| c == '[' || c == ']')
+        .parse::<std::net::IpAddr>()
+    {
         Ok(std::net::IpAddr::V4(ip)) => ClientId::Ipv4(ip),
         Ok(std::net::IpAddr::V6(ip)) => ClientId::Ipv6(ip),
         Err(_) => ClientId::Domain(name.to_string()),
@@ -212,9 +215,15 @@ impl Hooks {
             .header(EVENT_ID_HEADER, &m.event_id)
             .header("Olive-Event-Type", &m.event)
             .header("Olive-Delivery-Attempt", m.attempts.to_string())
-            .header(WEBHOOK_ID_HEADER, m.endpoint_id.as_deref().unwrap_or_default())
+            .header(
+                WEBHOOK_ID_HEADER,
+                m.endpoint_id.as_deref().unwrap_or_default(),
+            )
             .header(TIMESTAMP_HEADER, now.as_second().to_string())
-            .header(SIGNATURE_HEADER, sign(secret, now.as_second(), m.body.as_bytes()))
+            .header(
+                SIGNATURE_HEADER,
+                sign(secret, now.as_second(), m.body.as_bytes()),
+            )
             .body(m.body.clone())
             .send()
             .await
@@ -273,7 +282,10 @@ mod tests {
 
     #[test]
     fn ehlo_names_for_addresses_are_literals() {
-        assert_eq!(client_id("olive.example.com").to_string(), "olive.example.com");
+        assert_eq!(
+            client_id("olive.example.com").to_string(),
+            "olive.example.com"
+        );
         assert_eq!(client_id("127.0.0.1").to_string(), "[127.0.0.1]");
         assert_eq!(client_id("::1").to_string(), "[IPv6:::1]");
     }

@@ -32,7 +32,7 @@ async fn good_answer_closes_as_recovered(pg: bool) {
         "{}",
         mail.body
     );
-    assert!(mail.message_id.ends_with("@olive>"), "{}", mail.message_id);
+    assert!(mail.message_id.ends_with("@olive.test>"), "{}", mail.message_id);
     assert!(
         token.bytes().all(|b| b.is_ascii_hexdigit()),
         "256-bit token in hex"
@@ -113,7 +113,8 @@ both!(good_answer_closes_as_recovered);
 async fn poor_answer_reopens_with_a_new_step(pg: bool) {
     let w = World::new(pg, syd(2026, 11, 24, 9, 0), |_, _| {}).await;
     let rx = Receiver::start(0).await;
-    w.hook(&rx.url, &["case.reopened", "feedback.received"]).await;
+    w.hook(&rx.url, &["case.reopened", "feedback.received"])
+        .await;
     let c = w
         .case(
             "dental_front",

@@ -159,28 +159,67 @@ async fn webhooks_are_signed_in_time_ordered_and_complete(pg: bool) {
     let got = rx.deliveries();
     assert!(got.iter().all(|d| d.answered == 200));
 
-    // Every delivery passes the recipe, names the endpoint, and is signed at the time it was sent.
+    // Every delivery passes the recipe at the time it was sent (the follow-up helper's tick sent the
+    // earlier ones at 9:00), and names the endpoint.
+    let ticks = [syd(2026, 11, 24, 9, 0), sent_at];
     for d in &got {
         assert_eq!(d.webhook_id, hooks[0].id);
-        assert_eq!(d.timestamp, sent_at.as_second().to_string());
-        verify(&secrets, &d.webhook_id, &d.timestamp, &d.signature, d.body.as_bytes(), sent_at)
-            .unwrap_or_else(|e| panic!("{}: {e}", d.event_type));
+        let at = ticks
+            .into_iter()
+            .find(|t| t.as_second().to_string() == d.timestamp)
+            .unwrap_or_else(|| panic!("signed at a tick, not {}", d.timestamp));
+        verify(
+            &secrets,
+            &d.webhook_id,
+            &d.timestamp,
+            &d.signature,
+            d.body.as_bytes(),
+            at,
+        )
+        .unwrap_or_else(|e| panic!("{}: {e}", d.event_type));
     }
     // A captured request replayed later: fine within the tolerance, refused after it.
-    let d = &got[0];
+    let d = got
+        .iter()
+        .find(|d| d.event_type == "case.erased")
+        .expect("sent at the last tick");
+    assert_eq!(d.timestamp, sent_at.as_second().to_string());
     let check = |now: Timestamp, ts: &str, body: &str| {
-        verify(&secrets, &d.webhook_id, ts, &d.signature, body.as_bytes(), now)
+        verify(
+            &secrets,
+            &d.webhook_id,
+            ts,
+            &d.signature,
+            body.as_bytes(),
+            now,
+        )
     };
     let later = |secs: i64| sent_at + jiff::SignedDuration::from_secs(secs);
     assert!(check(later(299), &d.timestamp, &d.body).is_ok());
-    assert_eq!(check(later(301), &d.timestamp, &d.body), Err("too old or from the future"));
-    assert_eq!(check(later(-301), &d.timestamp, &d.body), Err("too old or from the future"));
+    assert_eq!(
+        check(later(301), &d.timestamp, &d.body),
+        Err("too old or from the future")
+    );
+    assert_eq!(
+        check(later(-301), &d.timestamp, &d.body),
+        Err("too old or from the future")
+    );
     // Moving the timestamp forward to pass the check breaks the signature; so does touching the body.
     let moved = (sent_at.as_second() + 360).to_string();
     assert_eq!(check(later(360), &moved, &d.body), Err("bad signature"));
-    assert_eq!(check(sent_at, &d.timestamp, &d.body.replace("C-", "C-9")), Err("bad signature"));
     assert_eq!(
-        verify(&secrets, "another-endpoint", &d.timestamp, &d.signature, d.body.as_bytes(), sent_at),
+        check(sent_at, &d.timestamp, &d.body.replace("C-", "C-9")),
+        Err("bad signature")
+    );
+    assert_eq!(
+        verify(
+            &secrets,
+            "another-endpoint",
+            &d.timestamp,
+            &d.signature,
+            d.body.as_bytes(),
+            sent_at
+        ),
         Err("unknown endpoint")
     );
 
@@ -201,14 +240,20 @@ async fn webhooks_are_signed_in_time_ordered_and_complete(pg: bool) {
     }
     assert!(of("case.reopened").is_empty(), "the case was never closed");
     assert_eq!(of("feedback.received")[0]["data"]["recovered"], false);
-    assert_eq!(of("case.cancelled")[0]["data"]["ref"], b.summary.reference.as_str());
+    assert_eq!(
+        of("case.cancelled")[0]["data"]["ref"],
+        b.summary.reference.as_str()
+    );
     assert_eq!(of("gesture.approved")[0]["data"]["value_cents"], 300_00);
     assert_eq!(of("gesture.declined")[0]["data"]["value_cents"], 310_00);
     assert_eq!(
         of("gesture.approved")[0]["data"]["decided_by"],
         manager.staff_id.as_str()
     );
-    assert_eq!(of("customer.opted_out")[0]["data"]["case_id"], c.summary.id.as_str());
+    assert_eq!(
+        of("customer.opted_out")[0]["data"]["case_id"],
+        c.summary.id.as_str()
+    );
 
     // The erasure event carries ids, the reference, the location and the time: nothing about the person.
     let erased = of("case.erased")[0];
@@ -219,7 +264,11 @@ async fn webhooks_are_signed_in_time_ordered_and_complete(pg: bool) {
     assert_eq!(keys, ["case_id", "erased_at", "ref", "trigger"]);
     assert_eq!(data["ref"], c.summary.reference.as_str());
     assert_eq!(data["trigger"], "request");
-    let raw = &got.iter().find(|d| d.event_type == "case.erased").unwrap().body;
+    let raw = &got
+        .iter()
+        .find(|d| d.event_type == "case.erased")
+        .unwrap()
+        .body;
     for personal in ["Maria", "Lopez", email, "asked"] {
         assert!(!raw.contains(personal), "{personal} in {raw}");
     }
@@ -229,7 +278,12 @@ async fn webhooks_are_signed_in_time_ordered_and_complete(pg: bool) {
         let mut v: Vec<(i64, String)> = bodies
             .iter()
             .filter(|b| b["data"]["case_id"] == case)
-            .map(|b| (b["sequence"].as_i64().unwrap(), b["type"].as_str().unwrap().into()))
+            .map(|b| {
+                (
+                    b["sequence"].as_i64().unwrap(),
+                    b["type"].as_str().unwrap().into(),
+                )
+            })
             .collect();
         v.sort();
         v
@@ -264,7 +318,10 @@ async fn webhooks_are_signed_in_time_ordered_and_complete(pg: bool) {
 both!(webhooks_are_signed_in_time_ordered_and_complete);
 
 async fn retention_erasure_is_announced(pg: bool) {
-    let w = World::new(pg, syd(2026, 11, 24, 9, 0), |_, wc| wc.retention_days = Some(30)).await;
+    let w = World::new(pg, syd(2026, 11, 24, 9, 0), |_, wc| {
+        wc.retention_days = Some(30)
+    })
+    .await;
     let rx = Receiver::start(0).await;
     w.hook(&rx.url, &["case.erased"]).await;
     let c = w

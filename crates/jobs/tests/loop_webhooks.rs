@@ -71,7 +71,10 @@ async fn webhooks_retry_sign_and_die(pg: bool) {
         created[0].timestamp,
         syd(2026, 11, 24, 9, 10).as_second().to_string()
     );
-    assert_eq!(first_try.timestamp, syd(2026, 11, 24, 9, 0).as_second().to_string());
+    assert_eq!(
+        first_try.timestamp,
+        syd(2026, 11, 24, 9, 0).as_second().to_string()
+    );
     let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
     mac.update(format!("{}.", created[0].timestamp).as_bytes());
     mac.update(created[0].body.as_bytes());

@@ -232,7 +232,10 @@ async fn next_seqs(tx: &mut Tx, events: &[EventOut]) -> Result<Vec<Option<i64>>,
     for r in &rows {
         let id = s(r, "id")?;
         let last = i(r, "event_seq")?;
-        next.insert(id.clone(), last - counts.get(id.as_str()).copied().unwrap_or(0) + 1);
+        next.insert(
+            id.clone(),
+            last - counts.get(id.as_str()).copied().unwrap_or(0) + 1,
+        );
     }
     Ok(events
         .iter()

@@ -151,7 +151,14 @@ impl Store {
         let row = tx
             .fetch_optional(
                 &Query::select()
-                    .columns(["id", "kind", "status", "value_cents", "currency", "given_by"])
+                    .columns([
+                        "id",
+                        "kind",
+                        "status",
+                        "value_cents",
+                        "currency",
+                        "given_by",
+                    ])
                     .from("gestures")
                     .and_where(Expr::col("id").eq(gesture_id))
                     .and_where(Expr::col("case_id").eq(c.id.clone()))
