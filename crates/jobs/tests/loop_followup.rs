@@ -32,7 +32,11 @@ async fn good_answer_closes_as_recovered(pg: bool) {
         "{}",
         mail.body
     );
-    assert!(mail.message_id.ends_with("@olive.test>"), "{}", mail.message_id);
+    assert!(
+        mail.message_id.ends_with("@olive.test>"),
+        "{}",
+        mail.message_id
+    );
     assert!(
         token.bytes().all(|b| b.is_ascii_hexdigit()),
         "256-bit token in hex"
