@@ -67,6 +67,13 @@ fn public_url_default(store: Store, addr: &str) -> Store {
     store.with_loop_config(cfg)
 }
 
+/// Warn once, at start-up, about settings left at defaults that are wrong in production.
+fn warn_defaults() {
+    for w in olive_jobs::config::default_warnings(&|k| std::env::var(k).ok()) {
+        tracing::warn!("{w}");
+    }
+}
+
 /// Loop and worker settings from `OLIVE_*` variables (a bad value stops start-up with its name).
 pub fn settings() -> Result<(olive_storage::LoopConfig, olive_jobs::WorkerConfig)> {
     olive_jobs::config::from_env(&|k| std::env::var(k).ok()).map_err(|e| anyhow::anyhow!("{e}"))
@@ -252,17 +259,13 @@ pub async fn run(cli: Cli) -> Result<i32> {
             web,
         } => {
             let store = public_url_default(db.open().await?, &addr);
+            warn_defaults();
             crate::serve::serve(store, &addr, &web, false, !no_worker).await?;
         }
         Command::Worker { db } => {
             let store = db.open().await?;
             let (_, cfg) = settings()?;
-            if std::env::var("OLIVE_PUBLIC_URL").is_err() {
-                tracing::warn!(
-                    "OLIVE_PUBLIC_URL is not set: links in emails point at {}",
-                    store.loop_config().public_url
-                );
-            }
+            warn_defaults();
             let worker = olive_jobs::Worker::new(store, cfg, std::sync::Arc::new(Timestamp::now))
                 .map_err(anyhow::Error::msg)?;
             tracing::info!("worker running");
