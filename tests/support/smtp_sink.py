@@ -2,7 +2,8 @@
 
 Usage: python3 smtp_sink.py PORT FOLDER
 Prints "ready" once listening on 127.0.0.1:PORT; stops when its standard input closes.
-Each message becomes FOLDER/NNNNNN.eml (written to a temporary name first, then renamed).
+Each message becomes FOLDER/NNNNNN.eml (written to a temporary name first, then renamed), and the name
+the client greeted with (HELO/EHLO) is written to FOLDER/NNNNNN.ehlo before it.
 """
 import itertools
 import pathlib
@@ -18,6 +19,7 @@ class Sink:
 
     async def handle_DATA(self, server, session, envelope):
         n = next(self.counter)
+        (self.folder / f"{n:06}.ehlo").write_text(session.host_name or "")
         tmp = self.folder / f".{n:06}.tmp"
         tmp.write_bytes(envelope.original_content or envelope.content)
         tmp.rename(self.folder / f"{n:06}.eml")

@@ -1,5 +1,6 @@
-//! The events Olive publishes to webhooks.
+//! The events Olive publishes to webhooks, and the rules for when a change announces one.
 
+use crate::case::CaseStatus;
 use serde::{Deserialize, Serialize};
 
 /// An event type a webhook endpoint can subscribe to.
@@ -17,16 +18,31 @@ pub enum EventType {
     FeedbackReceived,
     #[serde(rename = "gesture.pending_approval")]
     GesturePendingApproval,
+    #[serde(rename = "case.cancelled")]
+    CaseCancelled,
+    #[serde(rename = "gesture.approved")]
+    GestureApproved,
+    #[serde(rename = "gesture.declined")]
+    GestureDeclined,
+    #[serde(rename = "customer.opted_out")]
+    CustomerOptedOut,
+    #[serde(rename = "case.erased")]
+    CaseErased,
 }
 
 impl EventType {
-    pub const ALL: [EventType; 6] = [
+    pub const ALL: [EventType; 11] = [
         EventType::CaseCreated,
         EventType::CaseEscalated,
         EventType::CaseClosed,
         EventType::CaseReopened,
+        EventType::CaseCancelled,
+        EventType::CaseErased,
         EventType::FeedbackReceived,
+        EventType::CustomerOptedOut,
         EventType::GesturePendingApproval,
+        EventType::GestureApproved,
+        EventType::GestureDeclined,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -37,6 +53,11 @@ impl EventType {
             EventType::CaseReopened => "case.reopened",
             EventType::FeedbackReceived => "feedback.received",
             EventType::GesturePendingApproval => "gesture.pending_approval",
+            EventType::CaseCancelled => "case.cancelled",
+            EventType::GestureApproved => "gesture.approved",
+            EventType::GestureDeclined => "gesture.declined",
+            EventType::CustomerOptedOut => "customer.opted_out",
+            EventType::CaseErased => "case.erased",
         }
     }
 
@@ -45,9 +66,28 @@ impl EventType {
     }
 }
 
+/// `case.reopened` announces a case that was closed and is worked on again: a case still being worked
+/// on (a poor follow-up answer while it awaits verification) or a cancelled one is not "reopened".
+pub fn announces_reopen(before: CaseStatus) -> bool {
+    before == CaseStatus::Closed
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_closed_case_is_reopened() {
+        assert!(announces_reopen(CaseStatus::Closed));
+        for s in [
+            CaseStatus::Open,
+            CaseStatus::InProgress,
+            CaseStatus::AwaitingVerification,
+            CaseStatus::Cancelled,
+        ] {
+            assert!(!announces_reopen(s), "{s:?}");
+        }
+    }
 
     #[test]
     fn names_round_trip_through_serde_and_parse() {

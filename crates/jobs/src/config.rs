@@ -22,7 +22,14 @@ pub struct SmtpConfig {
     pub password: Option<String>,
     /// the From mailbox, e.g. `Olive <olive@example.com>`
     pub from: String,
+    /// the name Olive greets the SMTP server with (EHLO): `OLIVE_SMTP_HELO_NAME`, else the public URL's host
+    pub hello_name: String,
+    /// the right-hand side of Message-IDs (`<id@olive.example.com>`): the public URL's host
+    pub message_domain: String,
 }
+
+/// The From mailbox used while `OLIVE_SMTP_FROM` is not set.
+pub const DEFAULT_FROM: &str = "Olive <olive@localhost>";
 
 /// How the worker runs.
 #[derive(Debug, Clone)]
@@ -142,6 +149,10 @@ pub fn from_env(env: Env<'_>) -> Result<(LoopConfig, WorkerConfig), ConfigError>
     if let Some(d) = num::<u64>(env, "OLIVE_RETENTION_DAYS")? {
         wc.retention_days = Some(d.clamp(1, 36_500) as u32);
     }
+    let public_host = url::Url::parse(&lc.public_url)
+        .ok()
+        .and_then(|u| u.host_str().map(|h| h.trim_matches(['[', ']']).to_string()))
+        .unwrap_or_else(|| "localhost".into());
     if let Some(host) = env("OLIVE_SMTP_HOST").filter(|v| !v.trim().is_empty()) {
         let starttls = flag(env, "OLIVE_SMTP_STARTTLS")?.unwrap_or(false);
         wc.smtp = Some(SmtpConfig {
@@ -152,7 +163,12 @@ pub fn from_env(env: Env<'_>) -> Result<(LoopConfig, WorkerConfig), ConfigError>
             password: env("OLIVE_SMTP_PASSWORD").filter(|v| !v.is_empty()),
             from: env("OLIVE_SMTP_FROM")
                 .filter(|v| !v.trim().is_empty())
-                .unwrap_or_else(|| "Olive <olive@localhost>".into()),
+                .unwrap_or_else(|| DEFAULT_FROM.into()),
+            hello_name: match env("OLIVE_SMTP_HELO_NAME").filter(|v| !v.trim().is_empty()) {
+                Some(name) => hello_name(name.trim())?,
+                None => public_host.clone(),
+            },
+            message_domain: public_host,
         });
         if let Some(smtp) = &wc.smtp
             && smtp.from.parse::<lettre::message::Mailbox>().is_err()
@@ -167,6 +183,44 @@ pub fn from_env(env: Env<'_>) -> Result<(LoopConfig, WorkerConfig), ConfigError>
         }
     }
     Ok((lc, wc))
+}
+
+/// An EHLO name: a host name (letters, digits, dots, hyphens) or an IP address.
+fn hello_name(name: &str) -> Result<String, ConfigError> {
+    let bare = name.trim_matches(['[', ']']);
+    let host_name = !bare.is_empty()
+        && bare.len() <= 253
+        && bare
+            .split('.')
+            .all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+    if host_name || bare.parse::<std::net::IpAddr>().is_ok() {
+        Ok(bare.to_string())
+    } else {
+        Err(ConfigError {
+            name: "OLIVE_SMTP_HELO_NAME",
+            message: format!("'{name}' is not a host name like 'olive.example.com'"),
+        })
+    }
+}
+
+/// What start-up should warn about, once: settings left at defaults that are wrong in production.
+pub fn default_warnings(env: Env<'_>) -> Vec<String> {
+    let set = |name: &str| env(name).is_some_and(|v| !v.trim().is_empty());
+    let mut out = Vec::new();
+    if !set("OLIVE_PUBLIC_URL") {
+        out.push(
+            "OLIVE_PUBLIC_URL is not set: links in emails point at the address Olive listens on, \
+             and Message-IDs and the SMTP greeting use its host; set it to the address customers use"
+                .to_string(),
+        );
+    }
+    if set("OLIVE_SMTP_HOST") && !set("OLIVE_SMTP_FROM") {
+        out.push(format!(
+            "OLIVE_SMTP_FROM is not set: email goes out from '{DEFAULT_FROM}', which receiving \
+             servers may refuse; set it to a mailbox on your domain"
+        ));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -208,6 +262,58 @@ mod tests {
         assert_eq!(days("0").unwrap(), Some(1));
         assert_eq!(days(" ").unwrap(), None);
         assert_eq!(days("two years").unwrap_err().name, "OLIVE_RETENTION_DAYS");
+    }
+
+    #[test]
+    fn the_sender_names_itself_after_the_public_host() {
+        let smtp = |pairs: &[(&str, &str)]| read(pairs).unwrap().1.smtp.unwrap();
+        let s = smtp(&[
+            ("OLIVE_SMTP_HOST", "mail.example.com"),
+            ("OLIVE_PUBLIC_URL", "https://olive.example.com/"),
+        ]);
+        assert_eq!(s.hello_name, "olive.example.com");
+        assert_eq!(s.message_domain, "olive.example.com");
+        let s = smtp(&[
+            ("OLIVE_SMTP_HOST", "mail.example.com"),
+            ("OLIVE_PUBLIC_URL", "https://olive.example.com/"),
+            ("OLIVE_SMTP_HELO_NAME", "mx1.example.com"),
+        ]);
+        assert_eq!(s.hello_name, "mx1.example.com");
+        assert_eq!(s.message_domain, "olive.example.com");
+        let e = read(&[
+            ("OLIVE_SMTP_HOST", "h"),
+            ("OLIVE_SMTP_HELO_NAME", "not a name"),
+        ])
+        .unwrap_err();
+        assert_eq!(e.name, "OLIVE_SMTP_HELO_NAME");
+    }
+
+    #[test]
+    fn defaults_left_in_place_are_warned_about() {
+        let warnings = |pairs: &[(&str, &str)]| {
+            let map: HashMap<String, String> = pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            default_warnings(&|k| map.get(k).cloned())
+        };
+        let w = warnings(&[("OLIVE_SMTP_HOST", "mail.example.com")]);
+        assert_eq!(w.len(), 2);
+        assert!(w[0].starts_with("OLIVE_PUBLIC_URL"));
+        assert!(w[1].starts_with("OLIVE_SMTP_FROM"));
+        // Without SMTP no email leaves, so its sender does not matter.
+        assert_eq!(
+            warnings(&[("OLIVE_PUBLIC_URL", "https://o.example.com")]).len(),
+            0
+        );
+        assert!(
+            warnings(&[
+                ("OLIVE_PUBLIC_URL", "https://o.example.com"),
+                ("OLIVE_SMTP_HOST", "mail.example.com"),
+                ("OLIVE_SMTP_FROM", "Olive <olive@example.com>"),
+            ])
+            .is_empty()
+        );
     }
 
     #[test]

@@ -2,8 +2,10 @@
 
 use crate::config::SmtpConfig;
 use hmac::{Hmac, Mac};
-use lettre::message::header::ContentType;
+use lettre::message::SinglePart;
+use lettre::message::header::{Header, HeaderName, HeaderValue};
 use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::extension::ClientId;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use olive_storage::outbox::OutboxMessage;
 use sha2::Sha256;
@@ -31,16 +33,64 @@ impl Failure {
     }
 }
 
-/// The header carrying the signature: `sha256=<hex HMAC-SHA256 of the raw body with the endpoint's secret>`.
+/// The header carrying the signature: `sha256=<hex HMAC-SHA256 of "{timestamp}.{body}" with the endpoint's secret>`.
 pub const SIGNATURE_HEADER: &str = "Olive-Signature";
+/// The header carrying the signed time: Unix seconds when the request was sent (each attempt anew).
+pub const TIMESTAMP_HEADER: &str = "Olive-Timestamp";
+/// The header naming the endpoint (its id), so a receiver can pick the secret before parsing the body.
+pub const WEBHOOK_ID_HEADER: &str = "Olive-Webhook-Id";
 pub const EVENT_ID_HEADER: &str = "Olive-Event-Id";
+/// How far a receiver should let `Olive-Timestamp` be from its own clock (docs/webhooks.md).
+pub const TIMESTAMP_TOLERANCE_SECS: i64 = 300;
 
-/// `sha256=<hex>` over the exact request body.
-pub fn sign(secret: &str, body: &[u8]) -> String {
+/// `sha256=<hex>` over `{timestamp}.{body}`: the Unix seconds in `Olive-Timestamp`, a dot, then the exact
+/// request body. Signing the time makes a captured request useless once the tolerance has passed.
+pub fn sign(secret: &str, timestamp: i64, body: &[u8]) -> String {
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes())
         .expect("HMAC accepts keys of any length");
+    mac.update(timestamp.to_string().as_bytes());
+    mac.update(b".");
     mac.update(body);
     format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+/// `Auto-Submitted` (RFC 3834): set on what Olive sends on its own, so that vacation responders and
+/// other automatic replies do not answer it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct AutoSubmitted(&'static str);
+
+impl Header for AutoSubmitted {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("Auto-Submitted")
+    }
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        match s.trim() {
+            "auto-generated" => Ok(AutoSubmitted("auto-generated")),
+            other => Err(format!("unsupported Auto-Submitted value '{other}'").into()),
+        }
+    }
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), self.0.to_string())
+    }
+}
+
+/// Emails sent on no one's request get `Auto-Submitted: auto-generated`: every staff notification
+/// (reminders, escalations, "not recovered yet", digests). The customer's follow-up does not: a person
+/// chose to send it, and it asks for the customer's own answer.
+pub fn is_auto_generated(event: &str) -> bool {
+    event != "follow_up"
+}
+
+/// The EHLO name for `name`: an address literal for an IP, else the domain.
+fn client_id(name: &str) -> ClientId {
+    match name
+        .trim_matches(|c| c == '[' || c == ']')
+        .parse::<std::net::IpAddr>()
+    {
+        Ok(std::net::IpAddr::V4(ip)) => ClientId::Ipv4(ip),
+        Ok(std::net::IpAddr::V6(ip)) => ClientId::Ipv6(ip),
+        Err(_) => ClientId::Domain(name.to_string()),
+    }
 }
 
 /// An SMTP connection pool.
@@ -48,6 +98,8 @@ pub fn sign(secret: &str, body: &[u8]) -> String {
 pub struct Mailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: lettre::message::Mailbox,
+    /// the right-hand side of Message-IDs: the public URL's host
+    domain: String,
 }
 
 impl Mailer {
@@ -60,6 +112,7 @@ impl Mailer {
         };
         let mut builder = builder
             .port(cfg.port)
+            .hello_name(client_id(&cfg.hello_name))
             .timeout(Some(Duration::from_secs(15)));
         if let (Some(u), Some(p)) = (&cfg.username, &cfg.password) {
             builder = builder.credentials(Credentials::new(u.clone(), p.clone()));
@@ -70,6 +123,7 @@ impl Mailer {
                 .from
                 .parse()
                 .map_err(|e| format!("OLIVE_SMTP_FROM: {e}"))?,
+            domain: cfg.message_domain.clone(),
         })
     }
 
@@ -78,14 +132,18 @@ impl Mailer {
             .recipient
             .parse::<lettre::message::Mailbox>()
             .map_err(|e| Failure::permanent(format!("bad address '{}': {e}", m.recipient)))?;
-        let email = Message::builder()
+        let mut email = Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(m.subject.clone())
-            // A stable Message-ID: a repeat delivery carries the same one, so it can be dropped.
-            .message_id(Some(format!("<{}@olive>", m.event_id)))
-            .header(ContentType::TEXT_PLAIN)
-            .body(m.body.clone())
+            // A stable Message-ID on the public host: a repeat delivery carries the same one.
+            .message_id(Some(format!("<{}@{}>", m.event_id, self.domain)));
+        if is_auto_generated(&m.event) {
+            email = email.header(AutoSubmitted("auto-generated"));
+        }
+        // A MIME single part: MIME-Version 1.0, text/plain in UTF-8, an encoding lettre picks.
+        let email = email
+            .singlepart(SinglePart::plain(m.body.clone()))
             .map_err(|e| Failure::permanent(format!("could not build the email: {e}")))?;
         match self.transport.send(email).await {
             Ok(_) => Ok(()),
@@ -124,7 +182,8 @@ impl Hooks {
         })
     }
 
-    pub async fn send(&self, m: &OutboxMessage) -> Result<(), Failure> {
+    /// POST `m`, signed at `now` (the `Olive-Timestamp` of this attempt).
+    pub async fn send(&self, m: &OutboxMessage, now: jiff::Timestamp) -> Result<(), Failure> {
         let Some(secret) = &m.secret else {
             return Err(Failure::permanent("the webhook endpoint was removed"));
         };
@@ -156,7 +215,15 @@ impl Hooks {
             .header(EVENT_ID_HEADER, &m.event_id)
             .header("Olive-Event-Type", &m.event)
             .header("Olive-Delivery-Attempt", m.attempts.to_string())
-            .header(SIGNATURE_HEADER, sign(secret, m.body.as_bytes()))
+            .header(
+                WEBHOOK_ID_HEADER,
+                m.endpoint_id.as_deref().unwrap_or_default(),
+            )
+            .header(TIMESTAMP_HEADER, now.as_second().to_string())
+            .header(
+                SIGNATURE_HEADER,
+                sign(secret, now.as_second(), m.body.as_bytes()),
+            )
             .body(m.body.clone())
             .send()
             .await
@@ -194,13 +261,33 @@ mod tests {
     use jiff::SignedDuration;
 
     #[test]
-    fn signature_is_hmac_sha256_of_the_body() {
-        // RFC 4231 test case 2.
-        let sig = sign("Jefe", b"what do ya want for nothing?");
+    fn signature_is_hmac_sha256_of_timestamp_dot_body() {
+        // The documented known answer (docs/webhooks.md), computed independently with
+        // `printf %s '1764579600.{"id":"test-1"}' | openssl dgst -sha256 -hmac Jefe`.
+        let sig = sign("Jefe", 1_764_579_600, br#"{"id":"test-1"}"#);
+        assert_eq!(sig, KNOWN_ANSWER);
+        assert_ne!(sign("Jefe", 1_764_579_601, br#"{"id":"test-1"}"#), sig);
+    }
+
+    const KNOWN_ANSWER: &str =
+        "sha256=687c4549a7d1fd1a6fee3602de7792d43d8fd49cf60fa42b97300d9bb112663e";
+
+    #[test]
+    fn notifications_are_auto_generated_and_the_follow_up_is_not() {
+        for e in ["reminder", "escalation", "follow_up_poor", "handoff"] {
+            assert!(is_auto_generated(e), "{e}");
+        }
+        assert!(!is_auto_generated("follow_up"));
+    }
+
+    #[test]
+    fn ehlo_names_for_addresses_are_literals() {
         assert_eq!(
-            sig,
-            "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+            client_id("olive.example.com").to_string(),
+            "olive.example.com"
         );
+        assert_eq!(client_id("127.0.0.1").to_string(), "[127.0.0.1]");
+        assert_eq!(client_id("::1").to_string(), "[IPv6:::1]");
     }
 
     #[test]

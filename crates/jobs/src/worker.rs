@@ -289,7 +289,7 @@ impl Worker {
 
     async fn deliver(&self, m: &OutboxMessage) -> Result<(), Failure> {
         match m.channel {
-            Channel::Webhook => self.hooks.send(m).await,
+            Channel::Webhook => self.hooks.send(m, self.now()).await,
             Channel::Email => match &self.mailer {
                 Some(mailer) => mailer.send(m).await,
                 None => Err(Failure::retry("SMTP is not configured")),

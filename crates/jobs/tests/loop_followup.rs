@@ -32,7 +32,11 @@ async fn good_answer_closes_as_recovered(pg: bool) {
         "{}",
         mail.body
     );
-    assert!(mail.message_id.ends_with("@olive>"), "{}", mail.message_id);
+    assert!(
+        mail.message_id.ends_with("@olive.test>"),
+        "{}",
+        mail.message_id
+    );
     assert!(
         token.bytes().all(|b| b.is_ascii_hexdigit()),
         "256-bit token in hex"
@@ -113,7 +117,8 @@ both!(good_answer_closes_as_recovered);
 async fn poor_answer_reopens_with_a_new_step(pg: bool) {
     let w = World::new(pg, syd(2026, 11, 24, 9, 0), |_, _| {}).await;
     let rx = Receiver::start(0).await;
-    w.hook(&rx.url, &["case.reopened"]).await;
+    w.hook(&rx.url, &["case.reopened", "feedback.received"])
+        .await;
     let c = w
         .case(
             "dental_front",
@@ -171,7 +176,11 @@ async fn poor_answer_reopens_with_a_new_step(pg: bool) {
             .expect(who);
         assert!(m.body.contains("Still no appointment"), "{}", m.body);
     }
-    assert_eq!(rx.accepted("case.reopened").len(), 1);
+    // The case was awaiting verification, never closed: integrators hear the answer, not a reopening.
+    assert_eq!(rx.accepted("case.reopened").len(), 0);
+    let feedback = rx.accepted("feedback.received");
+    assert_eq!(feedback.len(), 1);
+    assert!(feedback[0].body.contains(r#""recovered":false"#));
 }
 both!(poor_answer_reopens_with_a_new_step);
 

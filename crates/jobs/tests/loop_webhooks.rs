@@ -64,9 +64,19 @@ async fn webhooks_retry_sign_and_die(pg: bool) {
         first_try.event_id, created[0].event_id,
         "a retry carries the same event id"
     );
-    // The signature is HMAC-SHA256 of the body with the endpoint's secret.
+    // The signature is HMAC-SHA256 of "{timestamp}.{body}" with the endpoint's secret, signed anew at
+    // each attempt.
     use hmac::Mac;
+    assert_eq!(
+        created[0].timestamp,
+        syd(2026, 11, 24, 9, 10).as_second().to_string()
+    );
+    assert_eq!(
+        first_try.timestamp,
+        syd(2026, 11, 24, 9, 0).as_second().to_string()
+    );
     let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("{}.", created[0].timestamp).as_bytes());
     mac.update(created[0].body.as_bytes());
     assert_eq!(
         created[0].signature,

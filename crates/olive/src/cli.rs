@@ -5,8 +5,10 @@ use clap::{Args, Parser, Subcommand};
 use jiff::Timestamp;
 use olive_domain::playbook::Playbook;
 use olive_domain::role::Role;
+use olive_domain::wording::WordingChecker;
 use olive_storage::Store;
 use olive_storage::org::NewStaff;
+use std::io::Read;
 use std::path::PathBuf;
 
 #[derive(Parser)]
@@ -65,6 +67,13 @@ fn public_url_default(store: Store, addr: &str) -> Store {
     store.with_loop_config(cfg)
 }
 
+/// Warn once, at start-up, about settings left at defaults that are wrong in production.
+fn warn_defaults() {
+    for w in olive_jobs::config::default_warnings(&|k| std::env::var(k).ok()) {
+        tracing::warn!("{w}");
+    }
+}
+
 /// Loop and worker settings from `OLIVE_*` variables (a bad value stops start-up with its name).
 pub fn settings() -> Result<(olive_storage::LoopConfig, olive_jobs::WorkerConfig)> {
     olive_jobs::config::from_env(&|k| std::env::var(k).ok()).map_err(|e| anyhow::anyhow!("{e}"))
@@ -93,9 +102,8 @@ pub enum Command {
         /// do not run the background worker in this process (run `olive worker` elsewhere)
         #[arg(long, env = "OLIVE_NO_WORKER", value_parser = clap::builder::BoolishValueParser::new())]
         no_worker: bool,
-        /// also serve Prometheus metrics at http://<this address>/metrics (no authentication)
-        #[arg(long, env = "OLIVE_METRICS_ADDR")]
-        metrics_addr: Option<String>,
+        #[command(flatten)]
+        web: crate::serve::WebArgs,
     },
     /// Run only the background worker: reminders, escalations, follow-up timeouts, email and webhooks
     Worker {
@@ -114,6 +122,8 @@ pub enum Command {
         /// seed and exit without serving
         #[arg(long)]
         no_serve: bool,
+        #[command(flatten)]
+        web: crate::serve::WebArgs,
     },
     /// Apply database migrations
     Migrate {
@@ -249,42 +259,37 @@ pub async fn run(cli: Cli) -> Result<i32> {
             db,
             addr,
             no_worker,
-            metrics_addr,
+            web,
         } => {
             let store = public_url_default(db.open().await?, &addr);
-            serve(store, &addr, false, !no_worker, metrics_addr.as_deref()).await?;
+            warn_defaults();
+            crate::serve::serve(store, &addr, &web, false, !no_worker).await?;
         }
         Command::Worker { db, metrics_addr } => {
             let store = db.open().await?;
             let (_, cfg) = settings()?;
-            if std::env::var("OLIVE_PUBLIC_URL").is_err() {
-                tracing::warn!(
-                    "OLIVE_PUBLIC_URL is not set: links in emails point at {}",
-                    store.loop_config().public_url
-                );
-            }
+            warn_defaults();
             let window = crate::observe::worker_window(&cfg);
-            let state = |w: &olive_jobs::Worker| {
-                let mut st = olive_web::AppState::new(store.clone());
-                st.observe.worker = Some(olive_web::observe::ready::WorkerProbe::new(
-                    w.heartbeat(),
-                    window,
-                ));
-                st
-            };
-            let worker =
-                olive_jobs::Worker::new(store.clone(), cfg, std::sync::Arc::new(Timestamp::now))
-                    .map_err(anyhow::Error::msg)?;
-            crate::observe::metrics(metrics_addr.as_deref(), &state(&worker)).await?;
+            let mut state = olive_web::AppState::new(store.clone());
+            let worker = olive_jobs::Worker::new(store, cfg, std::sync::Arc::new(Timestamp::now))
+                .map_err(anyhow::Error::msg)?;
+            let probe = olive_web::observe::ready::WorkerProbe::new(worker.heartbeat(), window);
+            state.observe.worker = Some(probe);
+            crate::observe::metrics(metrics_addr.as_deref(), &state).await?;
             tracing::info!("worker running");
             worker.run(olive_web::shutdown_signal()).await;
         }
-        Command::Demo { db, addr, no_serve } => {
+        Command::Demo {
+            db,
+            addr,
+            no_serve,
+            web,
+        } => {
             let store = public_url_default(db.open().await?, &addr);
             let info = crate::demo::ensure(&store, &db.data_dir).await?;
             crate::demo::print(&info, &addr);
             if !no_serve {
-                serve(store, &addr, true, true, None).await?;
+                crate::serve::serve(store, &addr, &web, true, true).await?;
             }
         }
         Command::Migrate { db } => {
@@ -298,9 +303,7 @@ pub async fn run(cli: Cli) -> Result<i32> {
             timeline,
             db,
         } => crate::data::export(&db, format, timeline, out.as_deref()).await?,
-        Command::CheckWording { text, file, json } => {
-            return crate::wording::check(text, file, json);
-        }
+        Command::CheckWording { text, file, json } => return check_wording(text, file, json),
         Command::Playbook { cmd } => playbook(cmd).await?,
         Command::User {
             cmd:
@@ -364,40 +367,37 @@ pub async fn run(cli: Cli) -> Result<i32> {
     Ok(0)
 }
 
-async fn serve(
-    store: Store,
-    addr: &str,
-    demo: bool,
-    worker: bool,
-    metrics_addr: Option<&str>,
-) -> Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("binding {addr}"))?;
-    tracing::info!("serving on http://{}", listener.local_addr()?);
-    let mut state = olive_web::AppState::new(store);
-    // The demo is served over plain http on this machine: its cookies cannot be Secure.
-    if demo {
-        state.secure_cookies = false;
+fn check_wording(text: Option<String>, file: Option<PathBuf>, json: bool) -> Result<i32> {
+    let text = match (text, file) {
+        (Some(t), _) => t,
+        (None, Some(f)) => {
+            std::fs::read_to_string(&f).with_context(|| format!("reading {}", f.display()))?
+        }
+        (None, None) => {
+            let mut s = String::new();
+            std::io::stdin()
+                .read_to_string(&mut s)
+                .context("reading stdin")?;
+            s
+        }
+    };
+    let findings = WordingChecker::built_in().check(&text);
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({ "clean": findings.is_empty(), "findings": findings })
+        );
+    } else if findings.is_empty() {
+        println!("clean");
+    } else {
+        for f in &findings {
+            println!(
+                "{}..{} [{}] \"{}\": {}\n  try: {}",
+                f.start, f.end, f.rule_id, f.excerpt, f.message, f.suggestion
+            );
+        }
     }
-    if worker {
-        let (_, cfg) = settings()?;
-        let window = crate::observe::worker_window(&cfg);
-        let w = olive_jobs::Worker::new(
-            state.store.clone(),
-            cfg,
-            std::sync::Arc::new(Timestamp::now),
-        )
-        .map_err(anyhow::Error::msg)?;
-        state.observe.worker = Some(olive_web::observe::ready::WorkerProbe::new(
-            w.heartbeat(),
-            window,
-        ));
-        tokio::spawn(w.run(olive_web::shutdown_signal()));
-    }
-    crate::observe::metrics(metrics_addr, &state).await?;
-    olive_web::serve(listener, state).await?;
-    Ok(())
+    Ok(if findings.is_empty() { 0 } else { 1 })
 }
 
 async fn playbook(cmd: PlaybookCmd) -> Result<()> {

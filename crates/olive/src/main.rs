@@ -4,7 +4,7 @@ mod cli;
 mod data;
 mod demo;
 mod observe;
-mod wording;
+mod serve;
 
 use clap::Parser;
 

@@ -135,3 +135,65 @@ fn users_tokens_and_playbooks_on_the_embedded_database() {
     let exported = String::from_utf8_lossy(&out.stdout).to_string();
     assert!(olive_domain::playbook::Playbook::from_toml(&exported).is_ok());
 }
+
+/// What `olive worker` logs in its first seconds with these settings (it is stopped after that).
+fn worker_log(data_dir: &std::path::Path, env: &[(&str, &str)]) -> String {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_olive"));
+    cmd.arg("worker")
+        .env("OLIVE_DATA_DIR", data_dir)
+        .env("OLIVE_WORKER_TICK_MS", "50")
+        .env_remove("DATABASE_URL")
+        .env_remove("OLIVE_LOG")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    for name in [
+        "OLIVE_PUBLIC_URL",
+        "OLIVE_SMTP_HOST",
+        "OLIVE_SMTP_FROM",
+        "OLIVE_SMTP_HELO_NAME",
+    ] {
+        cmd.env_remove(name);
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("run olive worker");
+    let stderr = child.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || std::io::read_to_string(stderr).unwrap_or_default());
+    // Several ticks: a warning repeated per tick would show up more than once.
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    reader.join().unwrap()
+}
+
+#[test]
+fn start_up_warns_once_about_a_default_sender_and_public_url() {
+    let dir = temp_dir("defaults");
+    // SMTP set up (nothing is sent: the outbox is empty), its sender and the public URL left alone.
+    let log = worker_log(&dir, &[("OLIVE_SMTP_HOST", "127.0.0.1")]);
+    assert!(log.contains("worker running"), "{log}");
+    assert_eq!(
+        log.matches("OLIVE_PUBLIC_URL is not set").count(),
+        1,
+        "{log}"
+    );
+    assert_eq!(
+        log.matches("OLIVE_SMTP_FROM is not set").count(),
+        1,
+        "{log}"
+    );
+    assert!(log.contains("WARN"), "{log}");
+    let log = worker_log(
+        &dir,
+        &[
+            ("OLIVE_SMTP_HOST", "127.0.0.1"),
+            ("OLIVE_SMTP_FROM", "Olive <olive@olive.example.com>"),
+            ("OLIVE_PUBLIC_URL", "https://olive.example.com"),
+        ],
+    );
+    assert!(log.contains("worker running"), "{log}");
+    assert!(!log.contains("is not set"), "{log}");
+    std::fs::remove_dir_all(&dir).ok();
+}

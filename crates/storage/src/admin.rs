@@ -124,7 +124,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        self.settings.clear();
+        self.changed(crate::store::changes::Change::Settings).await;
         Ok(())
     }
 

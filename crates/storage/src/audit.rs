@@ -298,27 +298,25 @@ impl Store {
         if let Some(b) = &f.before {
             q.and_where(Expr::col("id").lt(b.clone()));
         }
-        self.db
-            .fetch_all(&q)
-            .await?
-            .iter()
-            .map(|r| {
-                Ok(AuditEntry {
-                    id: s(r, "id")?,
-                    at: rfc3339(i(r, "at")?),
-                    actor_id: os(r, "actor_id")?,
-                    actor_name: s(r, "actor_name")?,
-                    via: s(r, "via")?,
-                    credential: os(r, "credential")?,
-                    ip: os(r, "ip")?,
-                    action: s(r, "action")?,
-                    entity: s(r, "entity")?,
-                    entity_id: s(r, "entity_id")?,
-                    location_id: os(r, "location_id")?,
-                    data: serde_json::from_str(&s(r, "data")?)
-                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
-                })
-            })
-            .collect()
+        self.db.fetch_all(&q).await?.iter().map(entry).collect()
     }
+}
+
+/// An audit row as an entry.
+pub(crate) fn entry(r: &sqlx::any::AnyRow) -> Result<AuditEntry, StoreError> {
+    Ok(AuditEntry {
+        id: s(r, "id")?,
+        at: rfc3339(i(r, "at")?),
+        actor_id: os(r, "actor_id")?,
+        actor_name: s(r, "actor_name")?,
+        via: s(r, "via")?,
+        credential: os(r, "credential")?,
+        ip: os(r, "ip")?,
+        action: s(r, "action")?,
+        entity: s(r, "entity")?,
+        entity_id: s(r, "entity_id")?,
+        location_id: os(r, "location_id")?,
+        data: serde_json::from_str(&s(r, "data")?)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+    })
 }

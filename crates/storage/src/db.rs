@@ -30,6 +30,8 @@ pub struct Db {
     write_pool: Option<AnyPool>,
     /// SQLite: the checkpointer, told of every commit.
     checkpoints: Option<Arc<Checkpoints>>,
+    /// PostgreSQL: the URL, for a listening connection of its own
+    pg_url: Option<Arc<str>>,
 }
 
 /// A write transaction (holding the SQLite writer slot when there is one).
@@ -112,6 +114,7 @@ impl Db {
                     checkpoints: Some(Checkpoints::start(checkpointer, write_lock.clone())),
                     write_lock: Some(write_lock),
                     write_pool: Some(writes),
+                    pg_url: None,
                 })
             }
             Backend::Postgres => Ok(Db {
@@ -124,6 +127,7 @@ impl Db {
                 write_lock: None,
                 write_pool: None,
                 checkpoints: None,
+                pg_url: Some(url.into()),
             }),
         }
     }
@@ -153,6 +157,21 @@ impl Db {
             out.push(("writer", w.size(), w.num_idle()));
         }
         out
+    }
+
+    /// PostgreSQL's URL (for `LISTEN`); `None` on SQLite.
+    pub(crate) fn postgres_url(&self) -> Option<String> {
+        self.pg_url.as_deref().map(str::to_string)
+    }
+
+    /// PostgreSQL: `NOTIFY channel, payload` (delivered to listeners when this commits: at once here).
+    pub(crate) async fn notify(&self, channel: &str, payload: &str) -> Result<(), StoreError> {
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(channel.to_string())
+            .bind(payload.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     /// Apply this backend's migrations (idempotent).

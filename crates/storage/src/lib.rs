@@ -19,6 +19,7 @@ pub mod outbox;
 pub mod privacy;
 pub mod rows;
 pub mod scheduler;
+pub mod signins;
 pub mod stats;
 pub mod store;
 pub mod testing;

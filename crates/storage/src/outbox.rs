@@ -152,17 +152,21 @@ pub(crate) async fn emit_many(
     if subscribed.is_empty() {
         return Ok(());
     }
+    let seqs = next_seqs(tx, &events).await?;
+    let mut columns = OUTBOX_COLS.to_vec();
+    columns.push("seq");
     let mut insert = Query::insert()
         .into_table("outbox")
-        .columns(OUTBOX_COLS)
+        .columns(columns)
         .to_owned();
-    for (location_id, case_id, data) in events {
+    for ((location_id, case_id, data), seq) in events.into_iter().zip(seqs) {
         let event_id = new_id();
         let body = json!({
             "id": event_id,
             "type": event.as_str(),
             "created_at": rfc3339(ms(now)),
             "location_id": location_id,
+            "sequence": seq,
             "data": data,
         })
         .to_string();
@@ -180,11 +184,67 @@ pub(crate) async fn emit_many(
                 "pending".into(),
                 ms(now).into(),
                 ms(now).into(),
+                seq.into(),
             ]);
         }
     }
     tx.execute_once(&insert).await?;
     Ok(())
+}
+
+/// The next event numbers of the cases these events are about, in the events' order (None for an event
+/// about no case). Each case's counter moves in this transaction (its row stays locked until the change
+/// commits), so a case's numbers increase strictly in the order its changes commit. A case named k times
+/// gets k numbers: one statement per distinct k, then one read.
+async fn next_seqs(tx: &mut Tx, events: &[EventOut]) -> Result<Vec<Option<i64>>, StoreError> {
+    let mut counts: std::collections::BTreeMap<&str, i64> = std::collections::BTreeMap::new();
+    for case in events.iter().filter_map(|e| e.1.as_deref()) {
+        *counts.entry(case).or_default() += 1;
+    }
+    if counts.is_empty() {
+        return Ok(vec![None; events.len()]);
+    }
+    let mut by_count: std::collections::BTreeMap<i64, Vec<String>> = Default::default();
+    for (case, k) in &counts {
+        by_count.entry(*k).or_default().push(case.to_string());
+    }
+    for (k, cases) in by_count {
+        tx.execute_once(
+            &Query::update()
+                .table("cases")
+                .value("event_seq", Expr::col("event_seq").add(k))
+                .and_where(Expr::col("id").is_in(cases))
+                .to_owned(),
+        )
+        .await?;
+    }
+    let rows = tx
+        .fetch_all_once(
+            &Query::select()
+                .columns(["id", "event_seq"])
+                .from("cases")
+                .and_where(Expr::col("id").is_in(counts.keys().map(|c| c.to_string())))
+                .to_owned(),
+        )
+        .await?;
+    // The first number each case gives out in this call.
+    let mut next = std::collections::HashMap::new();
+    for r in &rows {
+        let id = s(r, "id")?;
+        let last = i(r, "event_seq")?;
+        next.insert(
+            id.clone(),
+            last - counts.get(id.as_str()).copied().unwrap_or(0) + 1,
+        );
+    }
+    Ok(events
+        .iter()
+        .map(|e| {
+            let n = next.get_mut(e.1.as_deref()?)?;
+            *n += 1;
+            Some(*n - 1)
+        })
+        .collect())
 }
 
 /// A message claimed for delivery.
@@ -197,6 +257,8 @@ pub struct OutboxMessage {
     pub event_id: String,
     /// email address, or the webhook's URL
     pub recipient: String,
+    /// the webhook endpoint's id (None for email)
+    pub endpoint_id: Option<String>,
     /// the webhook's signing secret (None for email, or when the endpoint was removed)
     pub secret: Option<String>,
     pub subject: String,
@@ -302,7 +364,9 @@ impl Store {
             let channel = crate::rows::parse(&s(r, "channel")?, Channel::parse)?;
             let mut recipient = s(r, "recipient")?;
             let mut secret = None;
+            let mut endpoint_id = None;
             if channel == Channel::Webhook {
+                endpoint_id = Some(recipient.clone());
                 let hook = hooks
                     .iter()
                     .find(|h| s(h, "id").is_ok_and(|id| id == recipient));
@@ -320,6 +384,7 @@ impl Store {
                 event: s(r, "event")?,
                 event_id: s(r, "event_id")?,
                 recipient,
+                endpoint_id,
                 secret,
                 subject: s(r, "subject")?,
                 body: s(r, "body")?,

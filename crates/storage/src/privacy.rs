@@ -19,6 +19,7 @@ use crate::rows::{i, ms, os, rfc3339, s};
 use crate::store::Store;
 use jiff::Timestamp;
 use olive_domain::case::{CaseEvent, CaseStatus};
+use olive_domain::events::EventType;
 use olive_domain::ids::CaseKey;
 use olive_domain::permission::Permission;
 use sea_query::{Cond, Expr, ExprTrait, LockBehavior, LockType, Order, Query};
@@ -378,9 +379,25 @@ async fn redact(
         n,
     )
     .await?;
+    let trigger = if matches!(by, By::System) {
+        "retention"
+    } else {
+        "request"
+    };
     let data = serde_json::json!({"by": by_name, "reason": scrub(reason, n)});
     tx.case_event(&p.id, &p.location_id, now, by, CaseEvent::Redacted, data)
         .await?;
+    // After the outbox was rewritten, and with no personal data (not even the reason, which people type):
+    // which case, where (the envelope's location) and when.
+    crate::outbox::emit(
+        tx,
+        EventType::CaseErased,
+        &p.location_id,
+        Some(&p.id),
+        serde_json::json!({"case_id": p.id, "ref": format!("C-{}", p.reference), "erased_at": rfc3339(ms(now)), "trigger": trigger}),
+        now,
+    )
+    .await?;
     Ok(changed)
 }
 

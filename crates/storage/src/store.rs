@@ -15,6 +15,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, RwLock};
 
 pub(crate) mod cache;
+pub mod changes;
 
 /// How long a checked API token is trusted without reading the database again. Changes made through this
 /// process (deactivation, role edits) clear it at once; another process's changes show within this time.

@@ -181,7 +181,7 @@ impl Store {
             .await?;
         }
         tx.commit().await?;
-        self.tokens.clear();
+        self.changed(crate::store::changes::Change::People).await;
         let mut v = view(&row)?;
         v.revoked_at.get_or_insert(rfc3339(ms(now)));
         Ok(v)

@@ -18,7 +18,10 @@ use serde::{Deserialize, Serialize};
 pub struct NewWebhook {
     /// `https://…` (or `http://…`) address that receives POSTed JSON events
     pub url: String,
-    /// event types to deliver, e.g. `["case.created", "case.escalated"]`
+    /// event types to deliver, e.g. `["case.created", "case.escalated"]`. One or more of: `case.created`,
+    /// `case.escalated`, `case.closed`, `case.reopened`, `case.cancelled`, `case.erased`,
+    /// `feedback.received`, `customer.opted_out`, `gesture.pending_approval`, `gesture.approved`,
+    /// `gesture.declined` (docs/webhooks.md)
     pub events: Vec<String>,
 }
 
@@ -36,7 +39,8 @@ pub struct WebhookView {
 pub struct CreatedWebhook {
     #[serde(flatten)]
     pub webhook: WebhookView,
-    /// HMAC-SHA256 key for the `Olive-Signature` header; store it now, it is not shown again
+    /// HMAC-SHA256 key for the `Olive-Signature` header (over `{Olive-Timestamp}.{body}`); store it
+    /// now, it is not shown again
     pub secret: String,
 }
 
@@ -246,6 +250,29 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::check_target;
+    use olive_domain::events::EventType;
+
+    #[test]
+    fn every_event_is_listed_for_the_api() {
+        let doc = include_str!("webhooks.rs");
+        let listed =
+            &doc[doc.find("One or more of:").unwrap()..doc.find("(docs/webhooks.md)").unwrap()];
+        for e in EventType::ALL {
+            assert!(
+                listed.contains(&format!("`{}`", e.as_str())),
+                "{}",
+                e.as_str()
+            );
+        }
+        let docs = include_str!("../../../docs/webhooks.md");
+        for e in EventType::ALL {
+            assert!(
+                docs.contains(&format!("| `{}` |", e.as_str())),
+                "docs/webhooks.md: {}",
+                e.as_str()
+            );
+        }
+    }
 
     #[test]
     fn targets() {

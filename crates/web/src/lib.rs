@@ -3,16 +3,19 @@
 pub mod access;
 pub mod api;
 pub mod auth;
+pub mod client;
 pub mod error;
 pub mod observe;
 pub mod ratelimit;
 pub mod state;
+pub mod stop;
 pub mod ui;
 
 use axum::Router;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 pub use state::AppState;
+pub use stop::Stop;
 use tower_http::catch_panic::CatchPanicLayer;
 use utoipa_swagger_ui::SwaggerUi;
 
@@ -46,18 +49,40 @@ pub fn app(state: AppState) -> Router {
             )
             .into_response()
         }))
+        // Outside the panic catcher, so a panic is counted and logged as the 500 it becomes; inside
+        // the client layer, whose word on a trusted proxy decides whether an X-Request-Id is taken.
         .layer(axum::middleware::from_fn(observe::track))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            client::client_layer,
+        ))
         .with_state(state)
 }
 
-/// Serve until Ctrl-C / SIGTERM.
-pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(
+/// Serve until `stop` is raised; then stop accepting and finish the requests in flight, for at most
+/// `grace` (or until `stop` is raised a second time).
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    stop: Stop,
+    grace: std::time::Duration,
+) -> std::io::Result<()> {
+    let server = axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
+    .with_graceful_shutdown(stop.wait());
+    let deadline = async {
+        stop.wait().await;
+        tokio::select! {
+            _ = tokio::time::sleep(grace) => tracing::warn!("grace period over: closing the connections still open"),
+            _ = stop.forced() => tracing::warn!("stopping now"),
+        }
+    };
+    tokio::select! {
+        r = server => r,
+        _ = deadline => Ok(()),
+    }
 }
 
 /// Completes on Ctrl-C or SIGTERM.

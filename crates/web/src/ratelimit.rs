@@ -1,11 +1,11 @@
 //! Rate limits for sign-in (per client address and per account) and the public follow-up page (per
 //! address): GCRA limiters from `governor`, answered with 429 and `Retry-After`.
 
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -19,6 +19,10 @@ pub struct LimitConfig {
     pub login_per_account: (u32, u32),
     /// follow-up page requests from one address
     pub public_per_ip: (u32, u32),
+    /// API requests per minute with one token (0: no limit); bursts of a fifth of a minute's worth
+    pub api_per_token: u32,
+    /// API requests per minute from one client address (0: no limit)
+    pub api_per_address: u32,
 }
 
 impl Default for LimitConfig {
@@ -27,6 +31,8 @@ impl Default for LimitConfig {
             login_per_ip: (30, 10),
             login_per_account: (10, 5),
             public_per_ip: (60, 20),
+            api_per_token: 6000,
+            api_per_address: 12000,
         }
     }
 }
@@ -35,6 +41,8 @@ pub struct RateLimits {
     login_ip: DefaultKeyedRateLimiter<IpAddr>,
     login_account: DefaultKeyedRateLimiter<String>,
     public_ip: DefaultKeyedRateLimiter<IpAddr>,
+    api_token: Option<DefaultKeyedRateLimiter<String>>,
+    api_ip: Option<DefaultKeyedRateLimiter<IpAddr>>,
     checks: AtomicU64,
 }
 
@@ -60,6 +68,15 @@ impl RateLimits {
             login_ip: DefaultKeyedRateLimiter::keyed(quota(cfg.login_per_ip)),
             login_account: DefaultKeyedRateLimiter::keyed(quota(cfg.login_per_account)),
             public_ip: DefaultKeyedRateLimiter::keyed(quota(cfg.public_per_ip)),
+            api_token: (cfg.api_per_token > 0).then(|| {
+                DefaultKeyedRateLimiter::keyed(quota((cfg.api_per_token, cfg.api_per_token / 5)))
+            }),
+            api_ip: (cfg.api_per_address > 0).then(|| {
+                DefaultKeyedRateLimiter::keyed(quota((
+                    cfg.api_per_address,
+                    cfg.api_per_address / 5,
+                )))
+            }),
             checks: AtomicU64::new(0),
         }
     }
@@ -70,6 +87,12 @@ impl RateLimits {
             self.login_ip.retain_recent();
             self.login_account.retain_recent();
             self.public_ip.retain_recent();
+            if let Some(l) = &self.api_token {
+                l.retain_recent();
+            }
+            if let Some(l) = &self.api_ip {
+                l.retain_recent();
+            }
         }
     }
 
@@ -99,29 +122,43 @@ impl RateLimits {
     }
 }
 
-/// The client's address as the server saw it (no proxy headers are trusted).
+impl RateLimits {
+    /// An API request from `ip` (checked before the token is looked at, so token guessing counts).
+    pub fn api_address(&self, ip: Option<IpAddr>) -> Result<(), TooMany> {
+        let (Some(l), Some(ip)) = (&self.api_ip, ip) else {
+            return Ok(());
+        };
+        self.tidy();
+        let now = DefaultClock::default().now();
+        l.check_key(&ip).map_err(|e| TooMany(e.wait_time_from(now)))
+    }
+
+    /// An API request with the token `token_id`.
+    pub fn api_token(&self, token_id: &str) -> Result<(), TooMany> {
+        let Some(l) = &self.api_token else {
+            return Ok(());
+        };
+        self.tidy();
+        let now = DefaultClock::default().now();
+        l.check_key(&token_id.to_string())
+            .map_err(|e| TooMany(e.wait_time_from(now)))
+    }
+}
+
+/// The client's address (`client::client_addr`: as a trusted proxy forwards it, else the connection's).
 pub struct ClientIp(pub Option<IpAddr>);
 
 impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientIp(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip()),
-        ))
+        Ok(ClientIp(crate::client::client_addr(parts)))
     }
 }
 
-/// The peer address as text, for the audit trail (the connection's address: behind a reverse proxy
-/// this is the proxy).
+/// The client's address as text, for the audit trail.
 pub fn client_ip(parts: &Parts) -> Option<String> {
-    parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
+    crate::client::client_addr(parts).map(|ip| ip.to_string())
 }
 
 #[cfg(test)]
@@ -134,6 +171,7 @@ mod tests {
             login_per_ip: (60, 3),
             login_per_account: (60, 2),
             public_per_ip: (60, 1),
+            ..Default::default()
         });
         let ip: Option<IpAddr> = Some("127.0.0.1".parse().unwrap());
         assert!(l.login(ip, "Fiona").is_ok());

@@ -16,6 +16,8 @@ pub struct AppState {
     pub limits: Arc<crate::ratelimit::RateLimits>,
     /// metrics token and this process's worker (readiness)
     pub observe: crate::observe::Observe,
+    /// whose `Forwarded` / `X-Forwarded-For` headers are believed (`OLIVE_TRUSTED_PROXIES`)
+    pub proxies: Arc<olive_domain::proxy::TrustedProxies>,
 }
 
 impl AppState {
@@ -27,6 +29,7 @@ impl AppState {
                 .is_ok_and(|v| v == "1" || v == "true"),
             limits: Arc::new(crate::ratelimit::RateLimits::new(Default::default())),
             observe: crate::observe::Observe::from_env(),
+            proxies: Arc::default(),
         }
     }
     pub fn now(&self) -> Timestamp {

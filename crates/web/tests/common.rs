@@ -16,6 +16,14 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn(postgres: bool) -> TestApp {
+        Self::spawn_with(postgres, |_| {}).await
+    }
+
+    /// A server whose state `configure` adjusts first (trusted proxies, limits).
+    pub async fn spawn_with(
+        postgres: bool,
+        configure: impl FnOnce(&mut olive_web::AppState),
+    ) -> TestApp {
         let store = fresh_store(postgres).await.expect("fresh database");
         let fx = Fixture::new(store.clone()).await.expect("fixture");
         let mut tokens = BTreeMap::new();
@@ -30,8 +38,13 @@ impl TestApp {
             .await
             .expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
-        let state = olive_web::AppState::new(store);
-        tokio::spawn(async move { olive_web::serve(listener, state).await });
+        let mut state = olive_web::AppState::new(store);
+        configure(&mut state);
+        let (stop, grace) = (
+            olive_web::Stop::default(),
+            std::time::Duration::from_secs(5),
+        );
+        tokio::spawn(async move { olive_web::serve(listener, state, stop, grace).await });
         TestApp {
             base,
             fx,

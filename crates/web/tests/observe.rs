@@ -1,14 +1,14 @@
 //! Readiness and request ids against a real server: `GET /api/v1/ready` answers 503 `not_ready` with the
 //! reason while this process's worker has not ticked (never started, or stopped), when a migration is
 //! missing and when the PostgreSQL database is gone; an incoming `X-Request-Id` is taken only from a
-//! trusted proxy; `/metrics` on the main address needs its token.
+//! trusted proxy (`OLIVE_TRUSTED_PROXIES`); `/metrics` on the main address needs its token.
 
 use jiff::Timestamp;
+use olive_domain::proxy::TrustedProxies;
 use olive_jobs::{Worker, WorkerConfig};
 use olive_storage::Store;
 use olive_storage::testing::{fresh_store, fresh_url, pg_admin_url};
 use olive_web::AppState;
-use olive_web::observe::TrustedPeer;
 use olive_web::observe::ready::WorkerProbe;
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -143,7 +143,10 @@ async fn request_ids_come_from_trusted_proxies_only() {
     let store = fresh_store(false).await.unwrap();
     let state = AppState::new(store);
     let direct = serve(olive_web::app(state.clone())).await;
-    let proxied = serve(olive_web::app(state).layer(axum::Extension(TrustedPeer))).await;
+    // The same server behind a reverse proxy on this machine (`OLIVE_TRUSTED_PROXIES=127.0.0.1`).
+    let mut behind = state;
+    behind.proxies = Arc::new(TrustedProxies::parse("127.0.0.1").unwrap());
+    let proxied = serve(olive_web::app(behind)).await;
     let http = reqwest::Client::new();
     let id_of = async |base: &str, sent: Option<&str>| {
         let mut req = http.get(format!("{base}/api/v1/health"));

@@ -34,13 +34,27 @@ impl TestClock {
     }
 }
 
-/// A received email: headers we look at, and the body.
+/// A received email: headers we look at, the body, and the name the sender greeted the server with.
 #[derive(Debug, Clone)]
 pub struct Mail {
     pub to: String,
     pub subject: String,
     pub message_id: String,
     pub body: String,
+    /// every header line (unfolded), as `(name, value)`
+    pub headers: Vec<(String, String)>,
+    /// the HELO/EHLO name of the SMTP session that brought it
+    pub ehlo: String,
+}
+
+impl Mail {
+    /// The first header of this name (any case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 /// aiosmtpd on a free loopback port, writing each message to a folder.
@@ -92,6 +106,8 @@ impl SmtpSink {
             username: None,
             password: None,
             from: "Olive <olive@olive.test>".into(),
+            hello_name: "mx.olive.test".into(),
+            message_domain: "olive.test".into(),
         }
     }
 
@@ -105,7 +121,11 @@ impl SmtpSink {
         files.sort();
         files
             .iter()
-            .map(|p| parse_mail(&std::fs::read_to_string(p).unwrap()))
+            .map(|p| {
+                let mut m = parse_mail(&std::fs::read_to_string(p).unwrap());
+                m.ehlo = std::fs::read_to_string(p.with_extension("ehlo")).unwrap_or_default();
+                m
+            })
             .collect()
     }
 
@@ -138,12 +158,18 @@ fn parse_mail(raw: &str) -> Mail {
     let raw = raw.replace("\r\n", "\n");
     let (head, body) = raw.split_once("\n\n").unwrap_or((&raw, ""));
     let head = head.replace("\n ", " ").replace("\n\t", " ");
+    let headers: Vec<(String, String)> = head
+        .lines()
+        .filter_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            Some((k.trim().to_string(), v.trim().to_string()))
+        })
+        .collect();
     let header = |name: &str| {
-        head.lines()
-            .find_map(|l| {
-                let (k, v) = l.split_once(':')?;
-                k.eq_ignore_ascii_case(name).then(|| v.trim().to_string())
-            })
+        headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
             .unwrap_or_default()
     };
     let encoding = header("Content-Transfer-Encoding").to_ascii_lowercase();
@@ -164,6 +190,8 @@ fn parse_mail(raw: &str) -> Mail {
         subject: header("Subject"),
         message_id: header("Message-ID"),
         body,
+        headers,
+        ehlo: String::new(),
     }
 }
 
@@ -194,6 +222,10 @@ pub struct Delivery {
     pub event_type: String,
     pub attempt: String,
     pub signature: String,
+    /// `Olive-Timestamp`
+    pub timestamp: String,
+    /// `Olive-Webhook-Id`
+    pub webhook_id: String,
     pub body: String,
     pub answered: u16,
 }
@@ -236,6 +268,8 @@ impl Receiver {
                         event_type: h("olive-event-type"),
                         attempt: h("olive-delivery-attempt"),
                         signature: h("olive-signature"),
+                        timestamp: h("olive-timestamp"),
+                        webhook_id: h("olive-webhook-id"),
                         body: String::from_utf8_lossy(&body).into_owned(),
                         answered: status.as_u16(),
                     });

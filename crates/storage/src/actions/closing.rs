@@ -316,6 +316,15 @@ impl Store {
             json!({"reason": r.reason.trim()}),
         )
         .await?;
+        crate::outbox::emit(
+            &mut tx,
+            EventType::CaseCancelled,
+            &c.location_id,
+            Some(&c.id),
+            json!({"case_id": c.id, "ref": format!("C-{}", c.reference), "reason": r.reason.trim()}),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         self.get_case(actor, &c.id, now).await
     }

@@ -151,7 +151,14 @@ impl Store {
         let row = tx
             .fetch_optional(
                 &Query::select()
-                    .columns(["id", "kind", "status", "value_cents", "given_by"])
+                    .columns([
+                        "id",
+                        "kind",
+                        "status",
+                        "value_cents",
+                        "currency",
+                        "given_by",
+                    ])
                     .from("gestures")
                     .and_where(Expr::col("id").eq(gesture_id))
                     .and_where(Expr::col("case_id").eq(c.id.clone()))
@@ -213,6 +220,22 @@ impl Store {
                 .to_owned(),
         )
         .await?;
+        let decided = match to {
+            GestureStatus::Approved => Some(EventType::GestureApproved),
+            GestureStatus::Declined => Some(EventType::GestureDeclined),
+            _ => None,
+        };
+        if let Some(event) = decided {
+            crate::outbox::emit(
+                &mut tx,
+                event,
+                &c.location_id,
+                Some(&c.id),
+                json!({"case_id": c.id, "ref": format!("C-{}", c.reference), "gesture_id": gesture_id, "kind": s(&row, "kind")?, "value_cents": value.0, "currency": s(&row, "currency")?, "requested_by": s(&row, "given_by")?, "decided_by": actor.staff_id}),
+                now,
+            )
+            .await?;
+        }
         tx.commit().await?;
         self.get_case(actor, &c.id, now).await
     }

@@ -233,7 +233,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        self.tokens.clear();
+        self.changed(crate::store::changes::Change::People).await;
         Ok(rows.len())
     }
 
@@ -314,7 +314,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        self.tokens.clear();
+        self.changed(crate::store::changes::Change::People).await;
         self.staff_view(staff_id).await
     }
 }

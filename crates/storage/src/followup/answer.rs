@@ -129,6 +129,16 @@ impl Store {
                 json!({"source": "follow_up_page"}),
             )
             .await?;
+            // Which case, not who: the contact details stay in Olive.
+            outbox::emit(
+                &mut tx,
+                EventType::CustomerOptedOut,
+                &c.location_id,
+                Some(&c.id),
+                json!({"case_id": c.id, "ref": format!("C-{}", c.reference), "source": "follow_up_page"}),
+                now,
+            )
+            .await?;
         }
         if c.status.is_active() {
             if recovered {
@@ -299,15 +309,19 @@ impl Store {
             json!({"reason": reason, "comment": answer.comment}),
         )
         .await?;
-        outbox::emit(
-            tx,
-            EventType::CaseReopened,
-            &c.location_id,
-            Some(&c.id),
-            json!({"case_id": c.id, "ref": format!("C-{}", c.reference), "reason": reason}),
-            now,
-        )
-        .await?;
+        // The case was still being worked on (the caller answers only for active cases): it was not
+        // closed, so integrators hear `feedback.received` with `recovered: false`, not `case.reopened`.
+        if olive_domain::events::announces_reopen(c.status) {
+            outbox::emit(
+                tx,
+                EventType::CaseReopened,
+                &c.location_id,
+                Some(&c.id),
+                json!({"case_id": c.id, "ref": format!("C-{}", c.reference), "reason": reason}),
+                now,
+            )
+            .await?;
+        }
         let mut text = format!(
             "C-{} ({}) was not put right: {reason}.",
             c.reference,

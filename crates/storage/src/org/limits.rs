@@ -97,7 +97,7 @@ impl Store {
                 .await?;
         }
         tx.commit().await?;
-        self.settings.clear();
+        self.changed(crate::store::changes::Change::Settings).await;
         self.limits(actor, location_id).await
     }
 }

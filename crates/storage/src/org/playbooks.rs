@@ -97,7 +97,7 @@ impl Store {
         tx.audit_playbook(By::Staff(by), now, action, &p.playbook.code, detail)
             .await?;
         tx.commit().await?;
-        self.settings.clear();
+        self.changed(crate::store::changes::Change::Settings).await;
         Ok(p)
     }
 

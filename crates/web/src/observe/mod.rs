@@ -37,12 +37,6 @@ impl Observe {
     }
 }
 
-/// Request extension: the peer is a trusted proxy, so its `X-Request-Id` is taken as this request's id.
-/// Without it an incoming `X-Request-Id` is ignored (anyone could otherwise choose the id of their
-/// request's log lines).
-#[derive(Debug, Clone, Copy)]
-pub struct TrustedPeer;
-
 /// Request extension: the id of this request, also in the `X-Request-Id` response header and in the
 /// `request_id` field of every log line of the request.
 #[derive(Debug, Clone)]
@@ -58,9 +52,15 @@ fn acceptable(id: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
 }
 
-/// The request's id: the trusted proxy's `X-Request-Id` when there is an acceptable one, else a new UUID.
+/// The request's id: the `X-Request-Id` of a trusted proxy (`OLIVE_TRUSTED_PROXIES`, found by
+/// `client::client_layer`) when it is acceptable, else a new UUID. A client's own is ignored: anyone
+/// could otherwise choose the id of their request's log lines.
 fn request_id(req: &Request) -> String {
-    if req.extensions().get::<TrustedPeer>().is_some()
+    let trusted = req
+        .extensions()
+        .get::<olive_domain::proxy::Client>()
+        .is_some_and(|c| c.via_trusted_proxy);
+    if trusted
         && let Some(id) = req
             .headers()
             .get(REQUEST_ID)

@@ -11,6 +11,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use olive_storage::StoreError;
+use olive_storage::signins::{Door, SignIn, session_credential};
 use serde::Deserialize;
 
 /// Sign-in forms have no session yet, so no CSRF token: refuse them when the browser says they came from another site.
@@ -95,9 +96,17 @@ pub async fn login(
                 None => None,
             };
             let token = st.store.create_session(&id, device.as_deref(), now).await?;
+            let door = door(ip, Some(&token), false);
+            st.store
+                .record_sign_in(SignIn::SignedIn, Some(&id), &f.login, door, now)
+                .await?;
             Ok(signed_in(&st, &token, 12 * 3600, "/"))
         }
-        None => Ok((
+        None => {
+            st.store
+                .record_sign_in(SignIn::Failed, None, &f.login, door(ip, None, false), now)
+                .await?;
+            Ok((
             StatusCode::UNAUTHORIZED,
             LoginPage {
                 login: f.login,
@@ -107,7 +116,17 @@ pub async fn login(
                 ),
             },
         )
-            .into_response()),
+            .into_response())
+        }
+    }
+}
+
+/// The audit's view of a sign-in attempt.
+fn door(ip: Option<std::net::IpAddr>, token: Option<&str>, device: bool) -> Door {
+    Door {
+        ip: ip.map(|ip| ip.to_string()),
+        credential: token.map(session_credential),
+        device,
     }
 }
 
@@ -126,12 +145,18 @@ pub struct Empty {}
 
 pub async fn logout(
     State(st): State<AppState>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     p: Posted<Empty>,
 ) -> Result<Response, AppError> {
     let _ = p.form;
     if let Some(t) = cookie(&headers, SESSION_COOKIE) {
         st.store.end_session(&t).await?;
+        let door = door(ip, Some(&t), p.web.device_id.is_some());
+        let who = Some(p.web.actor.staff_id.as_str());
+        st.store
+            .record_sign_in(SignIn::SignedOut, who, "", door, st.now())
+            .await?;
     }
     let to = if p.web.device_id.is_some() {
         "/switch"
@@ -208,9 +233,27 @@ pub async fn switch(
     if let Some(t) = cookie(&headers, SESSION_COOKIE) {
         st.store.end_session(&t).await?;
     }
-    match st.store.pin_switch(&d, &f.staff_id, &f.pin, st.now()).await {
-        Ok(token) => Ok(signed_in(&st, &token, 3600, "/")),
+    let now = st.now();
+    match st.store.pin_switch(&d, &f.staff_id, &f.pin, now).await {
+        Ok(token) => {
+            let door = door(ip, Some(&token), true);
+            st.store
+                .record_sign_in(SignIn::PinSwitch, Some(&f.staff_id), "", door, now)
+                .await?;
+            Ok(signed_in(&st, &token, 3600, "/"))
+        }
         Err(e @ (StoreError::Validation { .. } | StoreError::TooMany(_))) => {
+            // Only a real person of this organisation is named; anything else is kept as typed.
+            let who = st.store.staff_view(&f.staff_id).await.ok().map(|v| v.id);
+            st.store
+                .record_sign_in(
+                    SignIn::PinFailed,
+                    who.as_deref(),
+                    "",
+                    door(ip, None, true),
+                    now,
+                )
+                .await?;
             let status = if matches!(e, StoreError::TooMany(_)) {
                 StatusCode::TOO_MANY_REQUESTS
             } else {
@@ -241,12 +284,18 @@ pub async fn switch(
 /// Idle timeout on a shared device (or "Switch user"): end the session and show the switcher.
 pub async fn idle(
     State(st): State<AppState>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     p: Posted<Empty>,
 ) -> Result<Response, AppError> {
-    let _ = (p.web, p.form);
+    let _ = p.form;
     if let Some(t) = cookie(&headers, SESSION_COOKIE) {
         st.store.end_session(&t).await?;
+        let door = door(ip, Some(&t), p.web.device_id.is_some());
+        let who = Some(p.web.actor.staff_id.as_str());
+        st.store
+            .record_sign_in(SignIn::SignedOut, who, "", door, st.now())
+            .await?;
     }
     let mut r = Redirect::to("/switch").into_response();
     r.headers_mut().append(

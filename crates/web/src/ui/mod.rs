@@ -10,6 +10,7 @@ pub mod messages;
 pub mod playbook;
 pub mod session;
 pub mod settings;
+pub mod signins;
 
 use crate::state::AppState;
 use axum::Router;
@@ -264,6 +265,7 @@ pub fn router() -> Router<AppState> {
         .route("/my/read", post(messages::mark_read))
         .route("/messages", get(messages::show))
         .route("/audit", get(audit::show))
+        .route("/sign-ins", get(signins::show))
         .route("/audit.csv", get(audit::download))
         .route("/messages/{id}/retry", post(messages::retry))
         .route("/messages/webhooks", post(messages::add_webhook))
