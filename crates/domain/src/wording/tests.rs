@@ -167,7 +167,10 @@ fn every_rule_has_a_family_and_a_clean_suggestion() {
             checker.check(&r.suggestion)
         );
     }
-    assert_eq!(checker.rule("gift-on-me").map(|r| r.family.as_str()), Some("gift"));
+    assert_eq!(
+        checker.rule("gift-on-me").map(|r| r.family.as_str()),
+        Some("gift")
+    );
 }
 
 #[test]
@@ -175,7 +178,10 @@ fn suggestion_templates_expand_groups() {
     let re = regex::Regex::new("(?i)(?P<dish>\\w+)'s on me").unwrap();
     let text = "Soup's on me";
     let caps = re.captures(text).unwrap();
-    assert_eq!(expand(&caps, "no charge for ${dish}, $1 $$5 $", text), "no charge for soup, soup $5 $");
+    assert_eq!(
+        expand(&caps, "no charge for ${dish}, $1 $$5 $", text),
+        "no charge for soup, soup $5 $"
+    );
 }
 
 #[test]
@@ -207,11 +213,15 @@ fn playbook_rules_extend_and_bad_patterns_are_named() {
 #[test]
 fn playbook_rules_without_the_new_fields_still_parse() {
     let r: WordingRule =
-        toml::from_str("id = \"x\"\npattern = \"y\"\nmessage = \"m\"\nsuggestion = \"s\"\n").unwrap();
+        toml::from_str("id = \"x\"\npattern = \"y\"\nmessage = \"m\"\nsuggestion = \"s\"\n")
+            .unwrap();
     assert_eq!(r.family, "");
     assert_eq!(r.unless, None);
     let back = toml::to_string(&r).unwrap();
-    assert!(!back.contains("family") && !back.contains("unless"), "{back}");
+    assert!(
+        !back.contains("family") && !back.contains("unless"),
+        "{back}"
+    );
 }
 
 proptest::proptest! {
