@@ -139,7 +139,7 @@ impl WordingChecker {
         let mut kept: Vec<Finding> = Vec::new();
         let mut covered_to = 0;
         for (s, e, f) in found {
-            if kept.is_empty() || s >= covered_to {
+            if s >= covered_to {
                 covered_to = e;
                 kept.push(f);
             }
