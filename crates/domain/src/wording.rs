@@ -8,7 +8,9 @@ mod apply;
 
 pub use apply::{apply, fitted_suggestion};
 
-use regex::{Captures, Regex};
+use std::sync::OnceLock;
+
+use regex::{Captures, Regex, RegexSet, RegexSetBuilder};
 use serde::{Deserialize, Serialize};
 
 /// A rule as written in TOML (built-in `wording/rules.toml` or a playbook's `[[wording_rules]]`).
@@ -47,18 +49,31 @@ const BUILT_IN_RULES: &str = include_str!("../wording/rules.toml");
 
 struct Compiled {
     rule: WordingRule,
-    regex: Regex,
+    /// Compiled on the rule's first hit: most texts only ever need the set below.
+    regex: OnceLock<Option<Regex>>,
     unless: Option<Regex>,
+}
+
+impl Compiled {
+    fn regex(&self) -> Option<&Regex> {
+        self.regex
+            .get_or_init(|| compile(&self.rule.id, &self.rule.pattern).ok())
+            .as_ref()
+    }
 }
 
 /// A compiled rule set. Build once, check many texts.
 pub struct WordingChecker {
     rules: Vec<Compiled>,
+    /// All patterns in one automaton: one pass over the text says which rules can match.
+    set: RegexSet,
 }
+
+const SIZE_LIMIT: usize = 1 << 24;
 
 fn compile(id: &str, pattern: &str) -> Result<Regex, String> {
     regex::RegexBuilder::new(pattern)
-        .size_limit(1 << 22)
+        .size_limit(SIZE_LIMIT)
         .build()
         .map_err(|e| format!("wording rule '{id}' has an invalid pattern: {e}"))
 }
@@ -66,7 +81,10 @@ fn compile(id: &str, pattern: &str) -> Result<Regex, String> {
 impl WordingChecker {
     /// The built-in rules only (used when no location or playbook is given).
     pub fn built_in() -> WordingChecker {
-        Self::built_in_with(&[]).unwrap_or(WordingChecker { rules: Vec::new() })
+        Self::built_in_with(&[]).unwrap_or(WordingChecker {
+            rules: Vec::new(),
+            set: RegexSet::empty(),
+        })
     }
 
     /// Built-in rules extended with a playbook's own; an invalid extra pattern is an error naming the rule.
@@ -74,18 +92,27 @@ impl WordingChecker {
         let file: RuleFile = toml::from_str(BUILT_IN_RULES).map_err(|e| e.to_string())?;
         let mut rules = Vec::new();
         for rule in file.rules.into_iter().chain(extra.iter().cloned()) {
-            let regex = compile(&rule.id, &rule.pattern)?;
             let unless = match &rule.unless {
                 Some(p) => Some(compile(&rule.id, p)?),
                 None => None,
             };
             rules.push(Compiled {
                 rule,
-                regex,
+                regex: OnceLock::new(),
                 unless,
             });
         }
-        Ok(WordingChecker { rules })
+        let set = RegexSetBuilder::new(rules.iter().map(|c| &c.rule.pattern))
+            .size_limit(SIZE_LIMIT)
+            .build()
+            .map_err(|e| {
+                // Name the rule at fault: compile each pattern on its own.
+                rules
+                    .iter()
+                    .find_map(|c| compile(&c.rule.id, &c.rule.pattern).err())
+                    .unwrap_or_else(|| format!("the wording rules do not compile together: {e}"))
+            })?;
+        Ok(WordingChecker { rules, set })
     }
 
     /// The rules in force, in order.
@@ -102,12 +129,16 @@ impl WordingChecker {
     /// rules flag overlapping text, the finding that starts first (then the longer) is kept.
     pub fn check(&self, text: &str) -> Vec<Finding> {
         let mut found: Vec<(usize, usize, Finding)> = Vec::new();
-        for c in &self.rules {
-            for caps in c.regex.captures_iter(text) {
-                let Some(m) = caps.get(0) else { continue };
+        for i in self.set.matches(text).iter() {
+            let c = &self.rules[i];
+            let Some(regex) = c.regex() else { continue };
+            for m in regex.find_iter(text) {
                 if m.as_str().trim().is_empty() {
                     continue;
                 }
+                let Some(caps) = regex.captures_at(text, m.start()) else {
+                    continue;
+                };
                 if let Some(unless) = &c.unless {
                     let rest = &text[m.start()..];
                     let sentence_end = rest[m.len()..]
