@@ -65,7 +65,8 @@ impl Compiled {
 /// A compiled rule set. Build once, check many texts.
 pub struct WordingChecker {
     rules: Vec<Compiled>,
-    /// All patterns in one automaton: one pass over the text says which rules can match.
+    /// All patterns in one automaton, word boundaries left out: one pass over the text says which
+    /// rules can match (a superset; each candidate's own regex decides).
     set: RegexSet,
 }
 
@@ -102,16 +103,20 @@ impl WordingChecker {
                 unless,
             });
         }
-        let set = RegexSetBuilder::new(rules.iter().map(|c| &c.rule.pattern))
-            .size_limit(SIZE_LIMIT)
-            .build()
-            .map_err(|e| {
-                // Name the rule at fault: compile each pattern on its own.
-                rules
-                    .iter()
-                    .find_map(|c| compile(&c.rule.id, &c.rule.pattern).err())
-                    .unwrap_or_else(|| format!("the wording rules do not compile together: {e}"))
-            })?;
+        let set = RegexSetBuilder::new(
+            rules
+                .iter()
+                .map(|c| without_word_boundaries(&c.rule.pattern)),
+        )
+        .size_limit(SIZE_LIMIT)
+        .build()
+        .map_err(|e| {
+            // Name the rule at fault: compile each pattern on its own.
+            rules
+                .iter()
+                .find_map(|c| compile(&c.rule.id, &c.rule.pattern).err())
+                .unwrap_or_else(|| format!("the wording rules do not compile together: {e}"))
+        })?;
         Ok(WordingChecker { rules, set })
     }
 
@@ -177,6 +182,46 @@ impl WordingChecker {
         }
         kept
     }
+}
+
+/// The pattern with its word-boundary assertions (`\b`, `\B`, `\b{…}`, `\<`, `\>`) removed, so it
+/// matches wherever the original does, and more. Unicode word boundaries stop the fast (lazy DFA)
+/// engine on non-ASCII text (a curly apostrophe is enough), which would make one pass of the whole
+/// set hundreds of times slower.
+fn without_word_boundaries(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let mut chars = pattern.chars().peekable();
+    let mut class_depth = 0usize;
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some('b' | 'B' | '<' | '>') if class_depth == 0 => {
+                    if chars.peek() == Some(&'{') {
+                        for c in chars.by_ref() {
+                            if c == '}' {
+                                break;
+                            }
+                        }
+                    }
+                }
+                Some(e) => {
+                    out.push('\\');
+                    out.push(e);
+                }
+                None => out.push('\\'),
+            },
+            '[' => {
+                class_depth += 1;
+                out.push(c);
+            }
+            ']' if class_depth > 0 => {
+                class_depth -= 1;
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 /// Expands `$1`, `${1}`, `$name`, `${name}` and `$$` in a suggestion. A captured group that begins

@@ -174,6 +174,24 @@ fn every_rule_has_a_family_and_a_clean_suggestion() {
 }
 
 #[test]
+fn the_prefilter_drops_word_boundaries_only() {
+    assert_eq!(
+        without_word_boundaries(r"(?i)\bon\s+me\b|\Bx\b{start}y\<z\>|[\b\]]\\b"),
+        r"(?i)on\s+me|xyz|[\b\]]\\b"
+    );
+}
+
+#[test]
+fn curly_apostrophes_and_accents_are_checked_like_plain_text() {
+    let plain = ids("Désolé. I'm buying your steak, and please calm down.");
+    let curly = ids("Désolé. I’m buying your steak, and please calm down.");
+    assert_eq!(plain, ["buying-your", "calm-down"]);
+    assert_eq!(curly, plain);
+    // A word boundary still counts: "task" is not "ask", "income" is not "calm".
+    assert!(ids("Désolé, the task is done: let me just ask themselves…").is_empty());
+}
+
+#[test]
 fn suggestion_templates_expand_groups() {
     let re = regex::Regex::new("(?i)(?P<dish>\\w+)'s on me").unwrap();
     let text = "Soup's on me";
