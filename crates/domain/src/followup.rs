@@ -12,9 +12,66 @@ pub struct Personal<'a> {
     pub staff: &'a str,
 }
 
-/// The first word of a name ("Maria Lopez" → "Maria"); empty names stay empty.
-pub fn first_name(name: &str) -> &str {
-    name.split_whitespace().next().unwrap_or("")
+/// Titles and honorifics that are not a first name ("Mr Lee Chan" is greeted as "Lee").
+const TITLES: [&str; 16] = [
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "mx",
+    "dr",
+    "prof",
+    "professor",
+    "sir",
+    "dame",
+    "lady",
+    "lord",
+    "rev",
+    "fr",
+    "master",
+    "madam",
+];
+
+/// The name to greet someone by, as people use it: the first word of the name that is not a title
+/// (Mr, Mrs, Ms, Dr…), without stray punctuation, with a capital when it was typed all in lower case
+/// ("mary jones" → "Mary", "Dr. Ava Smith" → "Ava", "Lee, " → "Lee"). `None` when nothing is left
+/// ("Mrs.", "", "--"): the caller says it without a name.
+pub fn greeting_name(name: &str) -> Option<String> {
+    name.split(|c: char| c.is_whitespace() || c == ',')
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+        .filter(|w| !w.is_empty())
+        .find(|w| !TITLES.contains(&w.to_lowercase().as_str()))
+        .map(|w| {
+            if w.chars().any(char::is_uppercase) {
+                w.to_string()
+            } else {
+                let mut c = w.chars();
+                c.next()
+                    .map(|f| f.to_uppercase().chain(c).collect())
+                    .unwrap_or_default()
+            }
+        })
+}
+
+/// [`greeting_name`], or empty when there is none.
+pub fn first_name(name: &str) -> String {
+    greeting_name(name).unwrap_or_default()
+}
+
+/// A full name as staff read it in messages: trimmed, with runs of spaces and stray separators
+/// tidied ("Mrs.  Ava Lee ," → "Mrs. Ava Lee"); `fallback` when nothing is left.
+pub fn full_name<'a>(name: &str, fallback: &'a str) -> std::borrow::Cow<'a, str> {
+    let tidy = name
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .trim_matches(|c: char| c == ',' || c == ';' || c.is_whitespace())
+        .to_string();
+    if tidy.chars().any(char::is_alphanumeric) {
+        std::borrow::Cow::Owned(tidy)
+    } else {
+        std::borrow::Cow::Borrowed(fallback)
+    }
 }
 
 /// Fill a wording's placeholders: `{first_name}` / `[Name]`, `{business}` / `[Practice]` /
@@ -23,6 +80,7 @@ pub fn first_name(name: &str) -> &str {
 pub fn personalise(template: &str, p: &Personal<'_>) -> String {
     let customer = first_name(p.customer);
     let staff = first_name(p.staff);
+    let (customer, staff) = (customer.as_str(), staff.as_str());
     let mut out = template
         .replace("{first_name}", customer)
         .replace("{business}", p.business)
@@ -107,6 +165,36 @@ impl Answer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn greeting_names_skip_titles_and_stray_punctuation() {
+        for (typed, greeted) in [
+            ("Maria Lopez", Some("Maria")),
+            ("Mr Lee Chan", Some("Lee")),
+            ("Dr. Ava Smith", Some("Ava")),
+            ("MRS. O'Brien", Some("O'Brien")),
+            ("Lee, ", Some("Lee")),
+            ("Lee,,", Some("Lee")),
+            ("mary jones", Some("Mary")),
+            ("  Jean-Luc  Picard", Some("Jean-Luc")),
+            ("Prof Dr Élodie Martin", Some("Élodie")),
+            ("\"Bob\" Smith", Some("Bob")),
+            ("Mrs.", None),
+            ("Dr", None),
+            ("", None),
+            (" -- ", None),
+        ] {
+            assert_eq!(greeting_name(typed).as_deref(), greeted, "{typed:?}");
+        }
+        assert_eq!(first_name("Mr"), "");
+    }
+
+    #[test]
+    fn full_names_are_tidied_for_staff() {
+        assert_eq!(full_name("Mrs.  Ava Lee ,", "the customer"), "Mrs. Ava Lee");
+        assert_eq!(full_name("  ", "the customer"), "the customer");
+        assert_eq!(full_name(",", "the customer"), "the customer");
+    }
 
     #[test]
     fn personalises_first_names_only() {

@@ -11,6 +11,54 @@ use olive_domain::followup::Answer;
 use olive_storage::StoreError;
 use olive_storage::followup::{FollowUpPage, SendFollowUp};
 
+/// The greeting is the first name as people use it, not the first word typed: no title, no stray
+/// punctuation, a capital; the email, the subject and the customer's page all use it.
+async fn greetings_skip_titles_and_punctuation(pg: bool) {
+    let w = World::new(pg, syd(2026, 11, 24, 9, 0), |_, _| {}).await;
+    let c = w
+        .case(
+            "dental_front",
+            "appointment-not-in-book",
+            "Mrs. mary o'neil,",
+            Some("mary@example.com"),
+        )
+        .await;
+    w.settle_all_but_verify(&c).await;
+    let token = w.follow_up(&c, "mary@example.com").await;
+    let mail = w.smtp.mails_to("mary@example.com").pop().unwrap();
+    assert_eq!(mail.subject, "Did we make it right, Mary?");
+    assert!(mail.body.contains("Hi Mary,"), "{}", mail.body);
+    assert!(
+        !mail.body.contains("Mrs") && !mail.body.contains("Mary,,"),
+        "{}",
+        mail.body
+    );
+    match w
+        .store()
+        .followup_page(&token, w.clock.now())
+        .await
+        .unwrap()
+    {
+        FollowUpPage::Open { first_name, .. } => assert_eq!(first_name, "Mary"),
+        other => panic!("expected an open page, got {other:?}"),
+    }
+    // Nothing left but a title: said without a name.
+    let c = w
+        .case(
+            "dental_front",
+            "appointment-not-in-book",
+            "Dr.",
+            Some("dr@example.com"),
+        )
+        .await;
+    w.settle_all_but_verify(&c).await;
+    w.follow_up(&c, "dr@example.com").await;
+    let mail = w.smtp.mails_to("dr@example.com").pop().unwrap();
+    assert_eq!(mail.subject, "Did we make it right?");
+}
+
+both!(greetings_skip_titles_and_punctuation);
+
 async fn good_answer_closes_as_recovered(pg: bool) {
     let w = World::new(pg, syd(2026, 11, 24, 9, 0), |_, _| {}).await;
     let rx = Receiver::start(0).await;
@@ -147,7 +195,8 @@ async fn poor_answer_reopens_with_a_new_step(pg: bool) {
     let new_step = case
         .steps
         .iter()
-        .find(|s| s.title.starts_with("Call Maria about their answer"))
+        // Staff read the full name.
+        .find(|s| s.title.starts_with("Call Maria Lopez about their answer"))
         .expect("a new step");
     assert_eq!(new_step.status, StepStatus::Pending);
     let verifies: Vec<_> = case

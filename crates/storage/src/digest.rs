@@ -12,7 +12,7 @@ use crate::outbox::{self, EmailOut};
 use crate::rows::ms;
 use jiff::{SignedDuration, Timestamp};
 use olive_domain::alerts::AlertKind;
-use olive_domain::followup::first_name;
+use olive_domain::followup::greeting_name;
 use sea_query::{Expr, ExprTrait, Query};
 use std::collections::{HashMap, HashSet};
 
@@ -191,7 +191,10 @@ fn render(name: &str, items: &[Item], base: &str) -> (String, String) {
         },
         many => format!("Olive: {} recovery steps need attention", many.len()),
     };
-    let mut body = format!("Hi {},\n\n", first_name(name));
+    let mut body = match greeting_name(name) {
+        Some(n) => format!("Hi {n},\n\n"),
+        None => "Hello,\n\n".to_string(),
+    };
     for it in items {
         body.push_str(&format!(
             "- {}\n  {base}/cases/C-{}\n",

@@ -13,7 +13,9 @@ use crate::views::CaseDetail;
 use jiff::Timestamp;
 use olive_domain::case::{CaseEvent, CaseStatus, CloseOutcome, StepStatus};
 use olive_domain::events::EventType;
-use olive_domain::followup::{Answer, Personal, first_name, personalise, unfilled_blanks};
+use olive_domain::followup::{
+    Answer, Personal, first_name, full_name, greeting_name, personalise, unfilled_blanks,
+};
 use olive_domain::permission::Permission;
 use olive_domain::playbook::StepKind;
 use rand::RngCore;

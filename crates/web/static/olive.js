@@ -1,7 +1,8 @@
 // Olive's only script (no inline scripts: the pages run under a strict CSP).
 (function () {
   "use strict";
-  // "Use suggestion": replace the flagged excerpt in the text box with the suggested wording.
+  // "Use suggestion": replace the flagged excerpt in the text box with the suggested wording
+  // (already fitted to its sentence by the server: capital or not, the text's own punctuation).
   document.addEventListener("click", function (e) {
     var b = e.target.closest("[data-use-suggestion]");
     if (!b) return;

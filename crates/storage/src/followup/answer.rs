@@ -19,7 +19,7 @@ impl Store {
         } else {
             FollowUpPage::Open {
                 business,
-                first_name: first_name(&c.customer.name).to_string(),
+                first_name: first_name(&c.customer.name),
             }
         })
     }
@@ -263,7 +263,7 @@ impl Store {
         let location = self.location(&c.location_id).await?;
         let title = format!(
             "Call {} about their answer ({} of 5{}) and put it right",
-            first_name(&c.customer.name),
+            full_name(&c.customer.name, "the customer"),
             answer.rating,
             if answer.would_return {
                 ""
@@ -325,7 +325,7 @@ impl Store {
         let mut text = format!(
             "C-{} ({}) was not put right: {reason}.",
             c.reference,
-            first_name(&c.customer.name)
+            full_name(&c.customer.name, "no name given")
         );
         if !answer.comment.is_empty() {
             text.push_str(&format!(" They wrote: \"{}\"", answer.comment));

@@ -157,7 +157,10 @@ impl Store {
             &mut tx,
             EmailOut {
                 to: &email,
-                subject: format!("Did we make it right, {}?", first_name(&c.customer.name)),
+                subject: match greeting_name(&c.customer.name) {
+                    Some(n) => format!("Did we make it right, {n}?"),
+                    None => "Did we make it right?".to_string(),
+                },
                 body,
                 event: "follow_up",
                 location_id: &c.location_id,

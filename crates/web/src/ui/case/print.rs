@@ -47,21 +47,8 @@ pub async fn print(
         .store
         .playbook_at(&loc.playbook_code, loc.playbook_updated_at)
         .await?;
-    let first_name = c
-        .summary
-        .customer
-        .name
-        .split_whitespace()
-        .next()
-        .unwrap_or_default()
-        .to_string();
-    let staff_first = web
-        .actor
-        .name
-        .split_whitespace()
-        .next()
-        .unwrap_or_default()
-        .to_string();
+    let first_name = olive_domain::followup::first_name(&c.summary.customer.name);
+    let staff_first = olive_domain::followup::first_name(&web.actor.name);
     let step_wording = c
         .steps
         .iter()

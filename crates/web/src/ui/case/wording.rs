@@ -6,7 +6,7 @@ use crate::ui::session::Posted;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
-use olive_domain::wording::Finding;
+use olive_domain::wording::{Finding, fitted_suggestion};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -27,7 +27,8 @@ pub struct WordingForm {
 pub struct FindingsFragment {
     target: String,
     text_empty: bool,
-    findings: Vec<Finding>,
+    /// Each finding with its suggestion fitted to the sentence (what "Use suggestion" puts in).
+    findings: Vec<(Finding, String)>,
 }
 
 /// htmx: the live wording check under a text box (the box's own field is sent with `target` naming it).
@@ -51,6 +52,13 @@ pub async fn wording(
     Ok(FindingsFragment {
         target,
         text_empty: text.trim().is_empty(),
-        findings: checker.check(&text),
+        findings: checker
+            .check(&text)
+            .into_iter()
+            .map(|f| {
+                let fitted = fitted_suggestion(&text, &f);
+                (f, fitted)
+            })
+            .collect(),
     })
 }
