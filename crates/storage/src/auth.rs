@@ -172,18 +172,13 @@ impl Store {
         login: &str,
         password: &str,
     ) -> Result<Option<String>, StoreError> {
-        let login = login.trim().to_lowercase();
         let row = self
             .db
             .fetch_optional(
                 &Query::select()
                     .columns(["id", "password_hash", "active"])
                     .from("staff")
-                    .cond_where(
-                        Expr::col("email")
-                            .eq(login.clone())
-                            .or(Expr::col("username").eq(login)),
-                    )
+                    .cond_where(crate::org::login_is(login))
                     .to_owned(),
             )
             .await?;

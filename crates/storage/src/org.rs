@@ -23,6 +23,7 @@ mod api_tokens;
 mod limits;
 mod playbooks;
 mod staff;
+pub(crate) use staff::login_is;
 
 /// What it takes to open a location.
 pub struct NewLocation {

@@ -4,7 +4,6 @@
 use crate::actor::{Actor, Origin, Via};
 use crate::audit::{AUDIT_COLS, AuditEntry, By, Target, entry};
 use crate::error::StoreError;
-use crate::rows::s;
 use crate::store::Store;
 use jiff::Timestamp;
 use sea_query::{Expr, ExprTrait, Order, Query};
@@ -128,25 +127,14 @@ impl Store {
 
     /// The staff member an email or username names, if any.
     async fn staff_by_login(&self, login: &str) -> Result<Option<String>, StoreError> {
-        let login = login.trim().to_lowercase();
-        if login.is_empty() || login.len() > 320 {
+        if login.trim().is_empty() || login.len() > 320 {
             return Ok(None);
         }
-        let row = self
-            .db
-            .fetch_optional(
-                &Query::select()
-                    .column("id")
-                    .from("staff")
-                    .cond_where(
-                        Expr::col("email")
-                            .eq(login.clone())
-                            .or(Expr::col("username").eq(login)),
-                    )
-                    .to_owned(),
-            )
-            .await?;
-        row.map(|r| s(&r, "id")).transpose()
+        match self.find_staff(login).await {
+            Ok(id) => Ok(Some(id)),
+            Err(StoreError::NotFound(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     /// A person's own recent sign-in events (newest first), one per event even when the person works

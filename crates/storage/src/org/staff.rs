@@ -2,6 +2,14 @@
 
 use super::*;
 
+/// The staff member an email or username names (compared trimmed and in lower case).
+pub(crate) fn login_is(login: &str) -> sea_query::Condition {
+    let login = login.trim().to_lowercase();
+    sea_query::Cond::any()
+        .add(Expr::col("email").eq(login.clone()))
+        .add(Expr::col("username").eq(login))
+}
+
 impl Store {
     /// Add a staff member from the command line.
     pub async fn add_staff(
@@ -155,15 +163,10 @@ impl Store {
 
     /// Find a staff member by email or username.
     pub async fn find_staff(&self, login: &str) -> Result<String, StoreError> {
-        let login = login.trim().to_lowercase();
         let q = Query::select()
             .column("id")
             .from("staff")
-            .cond_where(
-                Expr::col("email")
-                    .eq(login.clone())
-                    .or(Expr::col("username").eq(login)),
-            )
+            .cond_where(login_is(login))
             .to_owned();
         let row = self
             .db
