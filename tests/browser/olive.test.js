@@ -52,6 +52,17 @@ test("sign in: a wrong password is refused without saying which part was wrong",
   await assert.doesNotReject(page.getByText("do not match").waitFor());
   await signIn(page, "fiona");
   await page.getByRole("heading", { name: "Log a defect" }).waitFor();
+  // Her name at the top is readable (white on the green bar) and opens her recent sign-ins,
+  // the failed attempt on her account included.
+  const me = page.locator("header .me a");
+  assert.equal(await me.evaluate((a) => getComputedStyle(a).color), "rgb(255, 255, 255)");
+  await me.click();
+  await page.getByRole("heading", { name: "Recent sign-ins" }).waitFor();
+  const mine = page.locator("table").first();
+  await assert.doesNotReject(mine.getByText("Signed in").first().waitFor());
+  await assert.doesNotReject(mine.getByText("Failed sign-in").first().waitFor());
+  assert.equal(await page.getByRole("heading", { name: "Everyone's" }).count(), 0, "a receptionist sees only her own");
+  await shot(page, "recent-sign-ins");
   await ctx.close();
 });
 
