@@ -233,6 +233,106 @@ async fn poor_answer_reopens_with_a_new_step(pg: bool) {
 }
 both!(poor_answer_reopens_with_a_new_step);
 
+/// A poor answer that arrives after staff closed the case opens it again, tells the owner and the
+/// managers (saying it had been closed), and announces `case.reopened`; a good one changes nothing.
+async fn poor_answer_after_closing_reopens(pg: bool) {
+    use olive_domain::case::VerificationMethod;
+    use olive_storage::actions::{CloseCase, Verification};
+    let w = World::new(pg, syd(2026, 11, 24, 9, 0), |_, _| {}).await;
+    let rx = Receiver::start(0).await;
+    w.hook(&rx.url, &["case.reopened", "feedback.received"])
+        .await;
+    let front = w.fx.actor("dental_front").clone();
+    let mut tokens = Vec::new();
+    for name in ["Maria Lopez", "Ann Lee"] {
+        let email = format!("{}@example.com", name.replace(' ', ".").to_lowercase());
+        let c = w
+            .case(
+                "dental_front",
+                "appointment-not-in-book",
+                name,
+                Some(&email),
+            )
+            .await;
+        w.settle_all_but_verify(&c).await;
+        let token = w.follow_up(&c, &email).await;
+        let said = Verification {
+            method: VerificationMethod::Phone,
+            customer_said: "fine, thanks".into(),
+            satisfied: true,
+        };
+        let key = c.summary.id.clone();
+        w.store()
+            .verify(&front, &key, said, w.clock.now())
+            .await
+            .unwrap();
+        let close = CloseCase {
+            outcome: olive_domain::CloseOutcome::Recovered,
+            root_cause: olive_domain::RootCause::Scheduling,
+            prevention_note: None,
+        };
+        let closed = w
+            .store()
+            .close(&front, &key, close, w.clock.now())
+            .await
+            .unwrap();
+        assert_eq!(closed.summary.status, CaseStatus::Closed);
+        tokens.push((key, token));
+    }
+    // Maria answers poorly after all; Ann is happy.
+    let answers = [
+        Answer::new(1, false, "Nobody called me back").unwrap(),
+        Answer::new(5, true, "").unwrap(),
+    ];
+    for ((_, token), answer) in tokens.iter().zip(answers) {
+        w.store()
+            .answer_followup(token, answer, false, w.clock.now())
+            .await
+            .unwrap();
+    }
+    let maria = w.get(&tokens[0].0).await;
+    assert_eq!(maria.summary.status, CaseStatus::InProgress, "open again");
+    assert!(
+        maria
+            .timeline
+            .iter()
+            .any(|e| e.event == olive_domain::CaseEvent::Reopened)
+    );
+    assert!(
+        maria.steps.iter().any(|s| s.status == StepStatus::Pending
+            && s.title.starts_with("Call Maria Lopez about their answer")),
+        "a step to put it right"
+    );
+    assert_eq!(
+        w.get(&tokens[1].0).await.summary.status,
+        CaseStatus::Closed,
+        "a good answer leaves it closed"
+    );
+
+    w.tick_at(w.clock.now()).await;
+    for who in [FRONT, MANAGER] {
+        let m = w
+            .smtp
+            .mails_to(who)
+            .into_iter()
+            .find(|m| m.subject.starts_with("Not recovered yet"))
+            .expect(who);
+        assert!(
+            m.body.contains("Nobody called me back")
+                && m.body.contains("It had been closed; it is open again."),
+            "{}",
+            m.body
+        );
+    }
+    assert_eq!(
+        rx.accepted("case.reopened").len(),
+        1,
+        "the closed case is announced as reopened"
+    );
+    assert_eq!(rx.accepted("feedback.received").len(), 2);
+}
+both!(poor_answer_after_closing_reopens);
+
 async fn expiry_no_answer_and_opt_out(pg: bool) {
     let w = World::new(pg, syd(2026, 11, 24, 9, 0), |lc, _| {
         lc.followup_expiry = jiff::SignedDuration::from_hours(48);

@@ -147,6 +147,11 @@ impl Store {
                 self.reopen_after_poor_answer(&mut tx, &c, &answer, now)
                     .await?;
             }
+        } else if !recovered && olive_domain::case::check_reopen(c.status).is_ok() {
+            // Closed before the customer answered, and it was not put right: open it again, and tell
+            // the owner and the managers (a cancelled case stays cancelled).
+            self.reopen_after_poor_answer(&mut tx, &c, &answer, now)
+                .await?;
         }
         tx.commit().await?;
         Ok(())
@@ -309,8 +314,8 @@ impl Store {
             json!({"reason": reason, "comment": answer.comment}),
         )
         .await?;
-        // The case was still being worked on (the caller answers only for active cases): it was not
-        // closed, so integrators hear `feedback.received` with `recovered: false`, not `case.reopened`.
+        // A case still being worked on was not closed: integrators hear `feedback.received` with
+        // `recovered: false`, not `case.reopened`; a closed one is announced as reopened.
         if olive_domain::events::announces_reopen(c.status) {
             outbox::emit(
                 tx,
@@ -327,6 +332,9 @@ impl Store {
             c.reference,
             full_name(&c.customer.name, "no name given")
         );
+        if !c.status.is_active() {
+            text.push_str(" It had been closed; it is open again.");
+        }
         if !answer.comment.is_empty() {
             text.push_str(&format!(" They wrote: \"{}\"", answer.comment));
         }
