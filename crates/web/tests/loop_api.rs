@@ -79,11 +79,44 @@ async fn follow_up_endpoints(pg: bool) {
         "unknown fields are refused: {b}"
     );
 
+    // Sent with an Idempotency-Key and retried: one follow-up, one email; the key with another body is refused.
+    let send = |body: serde_json::Value| {
+        app.http
+            .post(format!("{}{path}", app.base))
+            .bearer_auth(&app.tokens["dental_front"])
+            .header("idempotency-key", "follow-up-1")
+            .json(&body)
+            .send()
+    };
+    for _ in 0..2 {
+        let res = send(json!({})).await.unwrap();
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let b: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(b["follow_ups"].as_array().map(Vec::len), Some(1), "{b}");
+        assert_eq!(b["follow_ups"][0]["state"], "waiting");
+    }
+    let res = send(json!({"message": "Hi {first_name}, did we put it right?"}))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let b: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(b["error"]["code"], "idempotency_key_reused", "{b}");
+    let (st, b) = app
+        .get("dental_manager", "/api/v1/outbox?status=pending")
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let emails = b["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["event"] == "follow_up")
+        .count();
+    assert_eq!(emails, 1, "one email for the retried request: {b}");
+    // Without a key, a second send is a new follow-up (a new link replaces the old).
     let (st, b) = app
         .call(Some("dental_front"), Method::POST, &path, None)
         .await;
     assert_eq!(st, StatusCode::CREATED, "{b}");
-    assert_eq!(b["follow_ups"][0]["state"], "waiting");
     assert!(
         b.to_string().find("/f/").is_none(),
         "the API never shows the customer's link"

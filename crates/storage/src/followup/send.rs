@@ -51,6 +51,34 @@ impl Store {
         input: SendFollowUp,
         now: Timestamp,
     ) -> Result<(CaseDetail, String), StoreError> {
+        let (case, link) = self
+            .send_followup_once(actor, key, input, None, now)
+            .await?;
+        Ok((case, link.unwrap_or_default()))
+    }
+
+    /// [`Store::send_followup`] with an Idempotency-Key: a retry with the same key and body sends
+    /// nothing more and answers with the case as it is now (no link: it went out with the first send);
+    /// the same key with another body is refused.
+    pub async fn send_followup_once(
+        &self,
+        actor: &Actor,
+        key: &str,
+        input: SendFollowUp,
+        idempotency_key: Option<&str>,
+        now: Timestamp,
+    ) -> Result<(CaseDetail, Option<String>), StoreError> {
+        let hash = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(
+            serde_json::to_vec(&(key, &input.message)).unwrap_or_default(),
+        ));
+        if let Some(k) = idempotency_key
+            && self
+                .idempotent(actor, "follow_up", k, &hash)
+                .await?
+                .is_some()
+        {
+            return Ok((self.get_case(actor, key, now).await?, None));
+        }
         let c = self.case_row(actor, key).await?;
         actor.require_on(Permission::Change, &c.location_id, "case")?;
         if !c.status.is_active() {
@@ -180,7 +208,28 @@ impl Store {
         )
         .await?;
         tx.case_event(&c.id, &c.location_id, now, By::Staff(actor), CaseEvent::FollowUpSent, json!({"follow_up_id": id, "channel": "email", "message": message, "expires_at": rfc3339(ms(expires))})).await?;
+        if let Some(k) = idempotency_key {
+            let res = tx
+                .execute(&crate::cases::idempotency_insert(
+                    actor,
+                    "follow_up",
+                    k,
+                    &hash,
+                    &id,
+                    now,
+                ))
+                .await;
+            if crate::cases::is_unique_violation(&res) {
+                // A concurrent retry with the same key sent it: nothing more goes out.
+                drop(tx);
+                return match self.idempotent(actor, "follow_up", k, &hash).await? {
+                    Some(_) => Ok((self.get_case(actor, &c.id, now).await?, None)),
+                    None => Err(StoreError::IdempotencyReused),
+                };
+            }
+            res?;
+        }
         tx.commit().await?;
-        Ok((self.get_case(actor, &c.id, now).await?, link))
+        Ok((self.get_case(actor, &c.id, now).await?, Some(link)))
     }
 }

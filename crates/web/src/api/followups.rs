@@ -19,16 +19,21 @@ use olive_storage::webhooks::{CreatedWebhook, NewWebhook, WebhookView};
 use serde::{Deserialize, Serialize};
 
 /// Send the customer "Did we make it right?" by email with a single-use link (wording-checked first).
-#[utoipa::path(post, path = "/api/v1/cases/{key}/follow-up", tag = "follow-up", params(("key" = String, Path)), request_body(content = SendFollowUp, description = "optional message; default: the verify step's wording"),
-    responses((status = 201, body = CaseDetail), (status = 404, body = ErrorBody), (status = 409, description = "case finished or customer opted out", body = ErrorBody), (status = 422, description = "no customer email, or the wording check flagged the message", body = ErrorBody), OptionalBody),
+#[utoipa::path(post, path = "/api/v1/cases/{key}/follow-up", tag = "follow-up", params(("key" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "retry-safe: a retry with the same key and body sends no second email")), request_body(content = SendFollowUp, description = "optional message; default: the verify step's wording"),
+    responses((status = 201, body = CaseDetail), (status = 404, body = ErrorBody), (status = 409, description = "case finished or customer opted out", body = ErrorBody), (status = 422, description = "no customer email, the wording check flagged the message, or the Idempotency-Key was used with another body", body = ErrorBody), OptionalBody),
     security(("bearer" = [])))]
 pub async fn send_follow_up(
     State(st): State<AppState>,
     Auth(a): Auth,
     ApiPath(key): ApiPath<String>,
+    headers: axum::http::HeaderMap,
     OptionalJson(body): OptionalJson<SendFollowUp>,
 ) -> ApiResult<Response> {
-    let (case, _link) = st.store.send_followup(&a, &key, body, st.now()).await?;
+    let idem = crate::api::cases::idempotency_key(&headers)?;
+    let (case, _link) = st
+        .store
+        .send_followup_once(&a, &key, body, idem.as_deref(), st.now())
+        .await?;
     Ok(created(
         format!("/api/v1/cases/{}", case.summary.id),
         case,
