@@ -265,6 +265,17 @@ test("the customer's follow-up page at phone width: no sign-in, big targets, ans
   // The link works once.
   await page.goto(path);
   await page.getByText("We already have your answer").waitFor();
+  // Stopping further messages takes one tap on the link and one on the button; no answer needed.
+  await page.getByRole("link", { name: "Stop messages about this" }).click();
+  await page.getByRole("heading", { name: "Stop messages about this?" }).waitFor();
+  const stop = page.getByRole("button", { name: "Stop messages about this" });
+  const stopBox = await stop.boundingBox();
+  assert.ok(stopBox.height >= 44, `touch target ${stopBox.height}px tall`);
+  await stop.click();
+  const done = page.getByText("won't contact you about this again");
+  await done.waitFor();
+  assert.ok(await done.isVisible() && (await done.boundingBox()).y < 844, "the confirmation is on screen");
+  await shot(page, "followup-stopped");
   const unknown = await page.goto("/f/" + "0".repeat(64));
   assert.equal(unknown.status(), 404);
   await ctx.close();

@@ -74,6 +74,43 @@ impl Header for AutoSubmitted {
     }
 }
 
+/// `List-Unsubscribe` (RFC 2369) with the one-click address of a customer email.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ListUnsubscribe(String);
+
+impl Header for ListUnsubscribe {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe")
+    }
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(ListUnsubscribe(
+            s.trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .to_string(),
+        ))
+    }
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), format!("<{}>", self.0))
+    }
+}
+
+/// `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058): the address unsubscribes on a POST.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ListUnsubscribePost;
+
+impl Header for ListUnsubscribePost {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe-Post")
+    }
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(ListUnsubscribePost)
+    }
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), "List-Unsubscribe=One-Click".to_string())
+    }
+}
+
 /// Emails sent on no one's request get `Auto-Submitted: auto-generated`: every staff notification
 /// (reminders, escalations, "not recovered yet", digests). The customer's follow-up does not: a person
 /// chose to send it, and it asks for the customer's own answer.
@@ -140,6 +177,11 @@ impl Mailer {
             .message_id(Some(format!("<{}@{}>", m.event_id, self.domain)));
         if is_auto_generated(&m.event) {
             email = email.header(AutoSubmitted("auto-generated"));
+        }
+        if let Some(url) = &m.list_unsubscribe {
+            email = email
+                .header(ListUnsubscribe(url.clone()))
+                .header(ListUnsubscribePost);
         }
         // A MIME single part: MIME-Version 1.0, text/plain in UTF-8, an encoding lettre picks.
         let email = email

@@ -70,5 +70,16 @@ async fn emails_carry_proper_headers(pg: bool) {
     }
     // A person sent the follow-up and it asks for the customer's own answer: not auto-generated.
     assert_eq!(follow_up.header("Auto-Submitted"), None);
+    // The customer can stop further messages in one click (RFC 8058); staff notices have no such header.
+    let unsubscribe = format!("<https://olive.test/f/{token}/unsubscribe>");
+    assert_eq!(follow_up.header("List-Unsubscribe"), Some(unsubscribe.as_str()));
+    assert_eq!(
+        follow_up.header("List-Unsubscribe-Post"),
+        Some("List-Unsubscribe=One-Click")
+    );
+    assert!(follow_up.body.contains(&format!("https://olive.test/f/{token}/unsubscribe")));
+    for m in &notices {
+        assert_eq!(m.header("List-Unsubscribe"), None);
+    }
 }
 both!(emails_carry_proper_headers);

@@ -166,6 +166,7 @@ async fn queue(
             event: "reminder",
             location_id: &items[0].case.location_id,
             case_id: case_id.as_deref(),
+            list_unsubscribe: None,
         },
         now,
         send_at,

@@ -25,6 +25,8 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 mod answer;
+mod optout;
+pub use optout::OptOutPage;
 mod send;
 
 /// Used when the protocol's verify step has no wording of its own.

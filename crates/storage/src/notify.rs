@@ -142,10 +142,11 @@ impl Store {
         for p in self.recipients(tx, &people).await? {
             insert_notification(tx, &p.id, Some(&c.id), kind, text, now).await?;
             if let Some(email) = &p.email {
-                let body = format!(
-                    "Hi {},\n\n{text}\n\nOpen the case: {link}\n",
-                    olive_domain::followup::first_name(&p.name)
-                );
+                let hello = match olive_domain::followup::greeting_name(&p.name) {
+                    Some(n) => format!("Hi {n},"),
+                    None => "Hello,".to_string(),
+                };
+                let body = format!("{hello}\n\n{text}\n\nOpen the case: {link}\n");
                 outbox::queue_email(
                     tx,
                     EmailOut {
@@ -155,6 +156,7 @@ impl Store {
                         event: kind,
                         location_id: &c.location_id,
                         case_id: Some(&c.id),
+                        list_unsubscribe: None,
                     },
                     now,
                 )

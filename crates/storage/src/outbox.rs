@@ -61,6 +61,8 @@ pub(crate) struct EmailOut<'a> {
     pub event: &'a str,
     pub location_id: &'a str,
     pub case_id: Option<&'a str>,
+    /// a one-click unsubscribe address (RFC 8058) for a customer email
+    pub list_unsubscribe: Option<String>,
 }
 
 /// Queue an email; returns the outbox id (also its Message-ID).
@@ -83,7 +85,7 @@ pub(crate) async fn queue_email_at(
     tx.execute(
         &Query::insert()
             .into_table("outbox")
-            .columns(OUTBOX_COLS)
+            .columns(OUTBOX_COLS.into_iter().chain(["list_unsubscribe"]))
             .values_panic([
                 id.clone().into(),
                 Channel::Email.as_str().into(),
@@ -97,6 +99,7 @@ pub(crate) async fn queue_email_at(
                 "pending".into(),
                 ms(send_at).into(),
                 ms(now).into(),
+                e.list_unsubscribe.into(),
             ])
             .to_owned(),
     )
@@ -265,6 +268,8 @@ pub struct OutboxMessage {
     pub body: String,
     /// attempts so far, this one included
     pub attempts: i64,
+    /// a customer email's one-click unsubscribe address (`List-Unsubscribe`)
+    pub list_unsubscribe: Option<String>,
 }
 
 /// A message as managers see it.
@@ -314,6 +319,7 @@ impl Store {
                         "subject",
                         "body",
                         "attempts",
+                        "list_unsubscribe",
                     ])
                     .from("outbox")
                     // a literal, so SQLite can use the partial index
@@ -389,6 +395,7 @@ impl Store {
                 subject: s(r, "subject")?,
                 body: s(r, "body")?,
                 attempts: i(r, "attempts")? + 1,
+                list_unsubscribe: crate::rows::os(r, "list_unsubscribe")?,
             });
         }
         Ok(out)

@@ -344,6 +344,81 @@ async fn public_follow_up_page() {
         .get("dental_front", &format!("/api/v1/cases/{id}"))
         .await;
     assert_eq!(case["follow_ups"][0]["rating"], 4);
+
+    // One click stops further messages, even after answering: the page offers it, a GET only asks,
+    // the mail client's RFC 8058 POST does it, a second POST changes nothing.
+    let answered = app
+        .http
+        .get(&url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        answered.contains(&format!("{path}/unsubscribe")),
+        "the page links the opt-out"
+    );
+    let unsub = format!("{url}/unsubscribe");
+    let ask = app.http.get(&unsub).send().await.unwrap();
+    assert_eq!(ask.status(), StatusCode::OK);
+    let ask = ask.text().await.unwrap();
+    assert!(
+        ask.contains("Stop messages about this?") && ask.contains("Harbour Dental"),
+        "{ask}"
+    );
+    let (_, case) = app
+        .get("dental_front", &format!("/api/v1/cases/{id}"))
+        .await;
+    let opt_outs = |case: &serde_json::Value| {
+        case["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["event"] == "opted_out")
+            .count()
+    };
+    assert_eq!(opt_outs(&case), 0, "looking at the page opts nobody out");
+    for (n, already) in [(1, false), (2, true)] {
+        let done = app
+            .http
+            .post(&unsub)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("List-Unsubscribe=One-Click")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(done.status(), StatusCode::OK, "click {n}");
+        let html = done.text().await.unwrap();
+        assert!(
+            html.contains("won't contact you about this again"),
+            "{html}"
+        );
+        assert_eq!(html.contains("already asked"), already, "click {n}: {html}");
+    }
+    let (_, case) = app
+        .get("dental_front", &format!("/api/v1/cases/{id}"))
+        .await;
+
+    assert_eq!(opt_outs(&case), 1, "{case}");
+    let (st, b) = app
+        .post(
+            "dental_front",
+            &format!("/api/v1/cases/{id}/follow-up"),
+            json!({}),
+        )
+        .await;
+    assert_error(st, &b, StatusCode::CONFLICT, "customer_opted_out");
+    assert_eq!(
+        app.http
+            .post(format!("{}/f/{}/unsubscribe", app.base, "0".repeat(64)))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
     assert_eq!(
         app.http
             .get(format!("{}/f/{}", app.base, "0".repeat(64)))

@@ -24,7 +24,7 @@ impl Store {
         })
     }
 
-    async fn followup_by_token(
+    pub(super) async fn followup_by_token(
         &self,
         tx: Option<&mut Tx>,
         token: &str,
@@ -105,40 +105,7 @@ impl Store {
         )
         .await?;
         if opt_out {
-            for key in contact_keys(&c) {
-                tx.execute(
-                    &Query::insert()
-                        .into_table("contact_opt_outs")
-                        .columns(["contact", "source", "created_at"])
-                        .values_panic([key.into(), "follow_up_page".into(), ms(now).into()])
-                        .on_conflict(
-                            sea_query::OnConflict::column("contact")
-                                .do_nothing()
-                                .to_owned(),
-                        )
-                        .to_owned(),
-                )
-                .await?;
-            }
-            tx.case_event(
-                &c.id,
-                &c.location_id,
-                now,
-                By::Customer,
-                CaseEvent::OptedOut,
-                json!({"source": "follow_up_page"}),
-            )
-            .await?;
-            // Which case, not who: the contact details stay in Olive.
-            outbox::emit(
-                &mut tx,
-                EventType::CustomerOptedOut,
-                &c.location_id,
-                Some(&c.id),
-                json!({"case_id": c.id, "ref": format!("C-{}", c.reference), "source": "follow_up_page"}),
-                now,
-            )
-            .await?;
+            record_opt_out(&mut tx, &c, "follow_up_page", now).await?;
         }
         if c.status.is_active() {
             if recovered {
@@ -351,4 +318,48 @@ impl Store {
         )
         .await
     }
+}
+
+/// The customer asked not to be contacted again (from `source`): their contact details join the
+/// opt-outs, the case's timeline says so, and integrators hear which case (not who).
+pub(crate) async fn record_opt_out(
+    tx: &mut Tx,
+    c: &CaseRow,
+    source: &str,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    for key in contact_keys(c) {
+        tx.execute(
+            &Query::insert()
+                .into_table("contact_opt_outs")
+                .columns(["contact", "source", "created_at"])
+                .values_panic([key.into(), source.into(), ms(now).into()])
+                .on_conflict(
+                    sea_query::OnConflict::column("contact")
+                        .do_nothing()
+                        .to_owned(),
+                )
+                .to_owned(),
+        )
+        .await?;
+    }
+    tx.case_event(
+        &c.id,
+        &c.location_id,
+        now,
+        By::Customer,
+        CaseEvent::OptedOut,
+        json!({"source": source}),
+    )
+    .await?;
+    outbox::emit(
+        tx,
+        EventType::CustomerOptedOut,
+        &c.location_id,
+        Some(&c.id),
+        json!({"case_id": c.id, "ref": format!("C-{}", c.reference), "source": source}),
+        now,
+    )
+    .await?;
+    Ok(())
 }

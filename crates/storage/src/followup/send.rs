@@ -149,7 +149,7 @@ impl Store {
             .to_string();
         let body = format!(
             "{message}\n\nDid we make it right? Tell us in a minute: {link}\n\n\
-             The link works until {until}. If you would rather not hear from us about this, you can say so on the same page.\n\n\
+             The link works until {until}. If you would rather not hear from us about this: {link}/unsubscribe\n\n\
              {}\n",
             location.name
         );
@@ -193,6 +193,8 @@ impl Store {
                 event: "follow_up",
                 location_id: &c.location_id,
                 case_id: Some(&c.id),
+                // One click stops further messages about this case (RFC 8058), no answer needed.
+                list_unsubscribe: Some(format!("{link}/unsubscribe")),
             },
             now,
         )

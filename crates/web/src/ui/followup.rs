@@ -19,6 +19,10 @@ pub enum FollowUpState {
     Expired,
     Unknown,
     Busy,
+    /// "Stop messages about this?" with one button
+    Unsubscribe,
+    /// stopped (`true`: it already was)
+    Unsubscribed(bool),
 }
 
 #[derive(Template, WebTemplate)]
@@ -27,6 +31,8 @@ pub struct Page {
     business: String,
     state: FollowUpState,
     error: Option<String>,
+    /// the one-click "stop messages about this" page of this link
+    unsubscribe: Option<String>,
 }
 
 fn page(
@@ -41,9 +47,26 @@ fn page(
             business,
             state,
             error,
+            unsubscribe: None,
         },
     )
         .into_response()
+}
+
+/// A page of the link `token` that offers the one-click opt-out.
+fn page_offering_opt_out(
+    status: StatusCode,
+    business: String,
+    state: FollowUpState,
+    token: &str,
+) -> Response {
+    let page = Page {
+        business,
+        state,
+        error: None,
+        unsubscribe: Some(format!("/f/{token}/unsubscribe")),
+    };
+    (status, page).into_response()
 }
 
 fn unknown() -> Response {
@@ -81,18 +104,62 @@ pub async fn show(
         Ok(FollowUpPage::Open {
             business,
             first_name,
-        }) => page(
+        }) => page_offering_opt_out(
             StatusCode::OK,
             business,
             FollowUpState::Open(first_name),
-            None,
+            &token,
         ),
         Ok(FollowUpPage::Answered { business }) => {
-            page(StatusCode::OK, business, FollowUpState::Answered, None)
+            page_offering_opt_out(StatusCode::OK, business, FollowUpState::Answered, &token)
         }
         Ok(FollowUpPage::Expired { business }) => {
-            page(StatusCode::GONE, business, FollowUpState::Expired, None)
+            page_offering_opt_out(StatusCode::GONE, business, FollowUpState::Expired, &token)
         }
+        Err(StoreError::NotFound(_)) => unknown(),
+        Err(e) => crate::error::AppError::from(e).into_response(),
+    }
+}
+
+/// The one-click opt-out page: one button, no answer needed; it works after answering or expiry too.
+pub async fn unsubscribe_page(
+    State(st): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Path(token): Path<String>,
+) -> Response {
+    if let Some(r) = limited(&st, ip) {
+        return r;
+    }
+    match st.store.opt_out_page(&token).await {
+        Ok(p) if p.already => page(
+            StatusCode::OK,
+            p.business,
+            FollowUpState::Unsubscribed(true),
+            None,
+        ),
+        Ok(p) => page(StatusCode::OK, p.business, FollowUpState::Unsubscribe, None),
+        Err(StoreError::NotFound(_)) => unknown(),
+        Err(e) => crate::error::AppError::from(e).into_response(),
+    }
+}
+
+/// Stop messages about this case: the page's button, or a mail client's one-click POST (RFC 8058,
+/// body `List-Unsubscribe=One-Click`). No sign-in and no CSRF token: the link is the secret.
+pub async fn unsubscribe(
+    State(st): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Path(token): Path<String>,
+) -> Response {
+    if let Some(r) = limited(&st, ip) {
+        return r;
+    }
+    match st.store.opt_out_by_link(&token, st.now()).await {
+        Ok(p) => page(
+            StatusCode::OK,
+            p.business,
+            FollowUpState::Unsubscribed(p.already),
+            None,
+        ),
         Err(StoreError::NotFound(_)) => unknown(),
         Err(e) => crate::error::AppError::from(e).into_response(),
     }

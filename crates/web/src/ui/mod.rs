@@ -262,6 +262,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/settings/device", post(settings::device))
         .route("/f/{token}", get(followup::show).post(followup::answer))
+        .route(
+            "/f/{token}/unsubscribe",
+            get(followup::unsubscribe_page).post(followup::unsubscribe),
+        )
         .route("/my/read", post(messages::mark_read))
         .route("/messages", get(messages::show))
         .route("/audit", get(audit::show))
