@@ -72,12 +72,19 @@ async fn emails_carry_proper_headers(pg: bool) {
     assert_eq!(follow_up.header("Auto-Submitted"), None);
     // The customer can stop further messages in one click (RFC 8058); staff notices have no such header.
     let unsubscribe = format!("<https://olive.test/f/{token}/unsubscribe>");
-    assert_eq!(follow_up.header("List-Unsubscribe"), Some(unsubscribe.as_str()));
+    assert_eq!(
+        follow_up.header("List-Unsubscribe"),
+        Some(unsubscribe.as_str())
+    );
     assert_eq!(
         follow_up.header("List-Unsubscribe-Post"),
         Some("List-Unsubscribe=One-Click")
     );
-    assert!(follow_up.body.contains(&format!("https://olive.test/f/{token}/unsubscribe")));
+    assert!(
+        follow_up
+            .body
+            .contains(&format!("https://olive.test/f/{token}/unsubscribe"))
+    );
     for m in &notices {
         assert_eq!(m.header("List-Unsubscribe"), None);
     }
