@@ -492,3 +492,92 @@ async fn sign_in_and_public_pages_are_rate_limited() {
     assert_eq!(statuses[0], StatusCode::NOT_FOUND);
     assert_eq!(*statuses.last().unwrap(), StatusCode::TOO_MANY_REQUESTS);
 }
+
+/// A poor answer with "don't contact me": the customer is told nobody will call, and staff see both
+/// at the top of the case page; the new step is a manager's review, not a call.
+#[tokio::test]
+async fn poor_answer_with_opt_out_is_respected() {
+    let app = TestApp::spawn(false).await;
+    let id = new_case(&app, Some("maria.lopez@example.com")).await;
+    let (_, link) = app
+        .fx
+        .store
+        .send_followup(
+            app.fx.actor("dental_front"),
+            &id,
+            Default::default(),
+            jiff::Timestamp::now(),
+        )
+        .await
+        .unwrap();
+    let url = format!("{}{}", app.base, &link[link.find("/f/").unwrap()..]);
+    let res = app
+        .http
+        .post(&url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("rating=2&would_return=no&comment=Still+waiting&opt_out=1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let thanks = res.text().await.unwrap();
+    assert!(
+        thanks.contains("We won't contact you about this again"),
+        "{thanks}"
+    );
+    assert!(!thanks.contains("will be in touch"), "{thanks}");
+
+    let (_, case) = app
+        .get("dental_front", &format!("/api/v1/cases/{id}"))
+        .await;
+    let steps = case["steps"].as_array().unwrap();
+    assert!(
+        steps.iter().any(|s| s["status"] == "pending"
+            && s["title"]
+                .as_str()
+                .unwrap()
+                .starts_with("Review Maria Lopez's answer")),
+        "{case}"
+    );
+    assert!(
+        !steps
+            .iter()
+            .any(|s| s["status"] == "pending" && s["title"].as_str().unwrap().starts_with("Call "))
+    );
+    assert!(
+        !steps
+            .iter()
+            .any(|s| s["status"] == "pending" && s["kind"] == "verify"),
+        "no new verification with someone who opted out"
+    );
+
+    // The case page says it first.
+    let front = &app.fx.actor("dental_front").staff_id;
+    let session = app
+        .fx
+        .store
+        .create_session(front, None, jiff::Timestamp::now())
+        .await
+        .unwrap();
+    let page = app
+        .http
+        .get(format!("{}/cases/{id}", app.base))
+        .header("cookie", format!("olive_session={session}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let banner = page.find("id=\"answer-banner\"").expect("a banner");
+    let heading = page.find("<h1>").unwrap();
+    assert!(banner < heading, "the banner is above the case heading");
+    let text = &page[banner..heading];
+    assert!(
+        text.contains("2 of 5")
+            && text.contains("would not come back")
+            && text.contains("Still waiting"),
+        "{text}"
+    );
+    assert!(text.contains("asked not to be contacted again"), "{text}");
+}

@@ -183,7 +183,7 @@ impl Store {
         let c = self.case_row_tx(&mut tx, actor, key).await?;
         rules::check_reopen(c.status)
             .map_err(|e| StoreError::conflict("invalid_transition", e.to_string()))?;
-        self.add_recovery_steps(&mut tx, &c, &location, "Put it right again", now)
+        self.add_recovery_steps(&mut tx, &c, &location, "Put it right again", true, now)
             .await?;
         tx.execute(
             &Query::update()
@@ -215,14 +215,15 @@ impl Store {
         self.get_case(actor, &c.id, now).await
     }
 
-    /// Back to in progress with two new steps: `title` (a fix, for a manager, next business day at noon)
-    /// and a new verification with the customer.
+    /// Back to in progress with a new step `title` (a fix, for a manager, next business day at noon)
+    /// and, with `verify`, a new verification with the customer (not for one who asked not to be contacted).
     pub(crate) async fn add_recovery_steps(
         &self,
         tx: &mut Tx,
         c: &CaseRow,
         location: &crate::store::Location,
         title: &str,
+        verify: bool,
         now: Timestamp,
     ) -> Result<(), StoreError> {
         let cal = location.calendar();
@@ -250,6 +251,11 @@ impl Store {
             },
         ];
         let mut rows = Vec::new();
+        let new_steps = if verify {
+            &new_steps[..]
+        } else {
+            &new_steps[..1]
+        };
         for (n, st) in new_steps.iter().enumerate() {
             let due = cal
                 .due(&st.due, now)

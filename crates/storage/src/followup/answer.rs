@@ -111,13 +111,13 @@ impl Store {
             if recovered {
                 self.recovered_by_answer(&mut tx, &c, &answer, now).await?;
             } else {
-                self.reopen_after_poor_answer(&mut tx, &c, &answer, now)
+                self.reopen_after_poor_answer(&mut tx, &c, &answer, opt_out, now)
                     .await?;
             }
         } else if !recovered && olive_domain::case::check_reopen(c.status).is_ok() {
             // Closed before the customer answered, and it was not put right: open it again, and tell
             // the owner and the managers (a cancelled case stays cancelled).
-            self.reopen_after_poor_answer(&mut tx, &c, &answer, now)
+            self.reopen_after_poor_answer(&mut tx, &c, &answer, opt_out, now)
                 .await?;
         }
         tx.commit().await?;
@@ -230,12 +230,13 @@ impl Store {
         tx: &mut Tx,
         c: &CaseRow,
         answer: &Answer,
+        opted_out: bool,
         now: Timestamp,
     ) -> Result<(), StoreError> {
         let location = self.location(&c.location_id).await?;
-        let title = format!(
-            "Call {} about their answer ({} of 5{}) and put it right",
-            full_name(&c.customer.name, "the customer"),
+        let who = full_name(&c.customer.name, "the customer");
+        let said = format!(
+            "{} of 5{}",
             answer.rating,
             if answer.would_return {
                 ""
@@ -243,6 +244,14 @@ impl Store {
                 ", would not come back"
             }
         );
+        // A customer who asked not to be contacted gets no call: a manager reviews and closes.
+        let title = if opted_out {
+            format!(
+                "Review {who}'s answer ({said}) and close the case: they asked not to be contacted"
+            )
+        } else {
+            format!("Call {who} about their answer ({said}) and put it right")
+        };
         // The verification asked for is answered (poorly): a new one follows the new fix.
         tx.execute(
             &Query::update()
@@ -261,7 +270,7 @@ impl Store {
                 .to_owned(),
         )
         .await?;
-        self.add_recovery_steps(tx, c, &location, &title, now)
+        self.add_recovery_steps(tx, c, &location, &title, !opted_out, now)
             .await?;
         let reason = format!(
             "the customer answered the follow-up: {} of 5, {}",
@@ -301,6 +310,11 @@ impl Store {
         );
         if !c.status.is_active() {
             text.push_str(" It had been closed; it is open again.");
+        }
+        if opted_out {
+            text.push_str(
+                " They asked not to be contacted again: do not call or email them about this; review the answer and close the case.",
+            );
         }
         if !answer.comment.is_empty() {
             text.push_str(&format!(" They wrote: \"{}\"", answer.comment));

@@ -89,6 +89,8 @@ pub struct CasePage {
     /// the message a follow-up would carry by default
     follow_up_draft: String,
     escalated: Option<String>,
+    /// a poor answer from the customer, or their opt-out, said at the top of the page
+    answer_banner: Option<String>,
     errors: BTreeMap<String, String>,
     values: BTreeMap<String, String>,
     flash: Option<String>,
@@ -321,8 +323,10 @@ pub async fn render(
         String::new()
     };
     let escalated = c.summary.escalated_at.as_deref().map(|e| local(e, &tz));
+    let answer_banner = answer_banner(&c);
     let severity = c.summary.severity.as_str();
     Ok(CasePage {
+        answer_banner,
         follow_ups,
         follow_up_blocked,
         follow_up_draft,
@@ -391,4 +395,44 @@ pub async fn page(
         q.done.map(|d| d.chars().take(120).collect())
     };
     render(&st, &web, &key, BTreeMap::new(), BTreeMap::new(), flash).await
+}
+
+/// What staff must see first: the customer's latest answer when it was poor, and whether they asked
+/// not to be contacted again.
+fn answer_banner(c: &olive_storage::views::CaseDetail) -> Option<String> {
+    let poor = c
+        .follow_ups
+        .iter()
+        .rev()
+        .find(|f| f.state == "answered")
+        .and_then(|f| {
+            let rating = u8::try_from(f.rating?).ok()?;
+            let comment = f.comment.clone().unwrap_or_default();
+            let answer =
+                olive_domain::followup::Answer::new(rating, f.would_return?, &comment).ok()?;
+            (!answer.is_recovered()).then(|| {
+                let mut s = format!(
+                    "The customer answered {rating} of 5{}",
+                    if answer.would_return {
+                        ""
+                    } else {
+                        " and would not come back"
+                    }
+                );
+                if !comment.trim().is_empty() {
+                    s.push_str(&format!(": \u{201c}{}\u{201d}", comment.trim()));
+                }
+                s.push('.');
+                s
+            })
+        });
+    let opted = c
+        .customer_opted_out
+        .then_some("They asked not to be contacted again: do not call or email them about this.");
+    match (poor, opted) {
+        (None, None) => None,
+        (Some(p), None) => Some(p),
+        (None, Some(o)) => Some(o.to_string()),
+        (Some(p), Some(o)) => Some(format!("{p} {o}")),
+    }
 }

@@ -14,7 +14,8 @@ use serde::Deserialize;
 
 pub enum FollowUpState {
     Open(String),
-    Thanks(bool),
+    /// answered: (recovered, asked not to be contacted again)
+    Thanks(bool, bool),
     Answered,
     Expired,
     Unknown,
@@ -237,15 +238,12 @@ pub async fn answer(
         }
     };
     let recovered = answer.is_recovered();
-    match st
-        .store
-        .answer_followup(&token, answer, form.opt_out.is_some(), now)
-        .await
-    {
+    let opt_out = form.opt_out.is_some();
+    match st.store.answer_followup(&token, answer, opt_out, now).await {
         Ok(()) => page(
             StatusCode::OK,
             business,
-            FollowUpState::Thanks(recovered),
+            FollowUpState::Thanks(recovered, opt_out),
             None,
         ),
         Err(StoreError::Conflict {
