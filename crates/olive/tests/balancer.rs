@@ -20,8 +20,19 @@ use std::time::{Duration, Instant};
 struct Killed(Vec<Child>);
 
 impl Drop for Killed {
+    /// SIGTERM first, so nginx's master takes its workers with it (a SIGKILLed master leaves them
+    /// running on their port); SIGKILL whatever is still there after 5 s.
     fn drop(&mut self) {
         for c in &mut self.0 {
+            let _ = Command::new("kill")
+                .args(["-TERM", &c.id().to_string()])
+                .status();
+        }
+        for c in &mut self.0 {
+            let start = Instant::now();
+            while matches!(c.try_wait(), Ok(None)) && start.elapsed() < Duration::from_secs(5) {
+                std::thread::sleep(Duration::from_millis(20));
+            }
             let _ = c.kill();
             let _ = c.wait();
         }
