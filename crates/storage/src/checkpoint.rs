@@ -129,8 +129,10 @@ mod tests {
     use sea_query::{Expr, Query};
 
     /// Under a steady stream of commits the WAL is copied back and started afresh: it stays near
-    /// `RESTART_FRAMES` pages instead of growing with everything written (about 60 MiB here), and
-    /// every row is still there after reopening.
+    /// `RESTART_FRAMES` pages instead of growing with everything written (about 90 MB here), and
+    /// every row is still there after reopening. On a busy machine (the whole suite running at once)
+    /// the checkpointer can fall behind for a while: the WAL was seen at 25 MB with 45 MB written, so
+    /// enough is written that "bounded" and "grows with the writes" stay far apart.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_wal_stays_bounded_under_steady_writes() {
         let url = fresh_url(false).await.unwrap();
@@ -142,7 +144,7 @@ mod tests {
             .unwrap();
         tx.commit().await.unwrap();
         let body = "x".repeat(3_000);
-        let (commits, rows) = (1_500, 10);
+        let (commits, rows) = (3_000, 10);
         let mut largest_wal = 0;
         for _ in 0..commits {
             let mut insert = Query::insert()
