@@ -99,9 +99,25 @@ pub struct Stage {
 pub struct GestureKind {
     pub code: String,
     pub name: String,
-    pub typical_value_cents: Cents,
+    /// What it usually costs, offered as the value; absent where only the real figure will do (a waived
+    /// fee is counted at what it would have cost, never as 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub typical_value_cents: Option<Cents>,
     #[serde(default)]
     pub needs_address: bool,
+}
+
+impl GestureKind {
+    /// A value given for this kind of gesture: one with no typical value needs its real, non-zero value.
+    pub fn check_value(&self, value: Cents) -> Result<(), String> {
+        if self.typical_value_cents.is_none() && value <= Cents::ZERO {
+            return Err(format!(
+                "enter the real value of “{}”: it is counted at what it would have cost",
+                self.name
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// One step of a defect's recovery protocol.
@@ -300,7 +316,7 @@ impl Playbook {
                     format!("gesture '{}' is listed twice", g.code),
                 );
             }
-            if g.typical_value_cents.0 < 0 {
+            if g.typical_value_cents.is_some_and(|v| v.0 < 0) {
                 push(
                     Some(&format!("code = \"{}\"", g.code)),
                     format!("gesture '{}' has a negative typical value", g.code),

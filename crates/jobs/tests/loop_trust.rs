@@ -88,6 +88,7 @@ async fn webhooks_are_signed_in_time_ordered_and_complete(pg: bool) {
                     kind: "flowers".into(),
                     value_cents: value,
                     note: String::new(),
+                    step_id: None,
                 },
                 None,
                 w.clock.now(),
@@ -100,7 +101,10 @@ async fn webhooks_are_signed_in_time_ordered_and_complete(pg: bool) {
                 &a.summary.id,
                 &g,
                 to,
-                Decision { note: None },
+                Decision {
+                    note: None,
+                    address: None,
+                },
                 w.clock.now(),
             )
             .await

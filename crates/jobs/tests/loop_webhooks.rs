@@ -34,6 +34,7 @@ async fn webhooks_retry_sign_and_die(pg: bool) {
                 kind: "flowers".into(),
                 value_cents: 300_00,
                 note: String::new(),
+                step_id: None,
             },
             None,
             w.clock.now(),

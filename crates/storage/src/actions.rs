@@ -9,7 +9,7 @@ use crate::rows::{i, ms, new_id, parse, s};
 use crate::store::Store;
 use crate::views::{CaseDetail, HandoffStatus};
 use jiff::Timestamp;
-use olive_domain::authority::{self, AuthorityDecision};
+use olive_domain::authority::{self, AuthorityDecision, ledger};
 use olive_domain::case::{
     self as rules, CaseEvent, CaseStatus, CloseOutcome, RootCause, StepState, StepStatus,
     VerificationMethod,
@@ -26,6 +26,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 mod closing;
+mod gesture_steps;
 mod gestures;
 mod handoffs;
 mod notes;
@@ -48,6 +49,9 @@ pub struct NewGesture {
     pub value_cents: i64,
     #[serde(default)]
     pub note: String,
+    /// the protocol step this gesture is for: recording it completes a gesture step (once approved)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step_id: Option<String>,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema, Default)]
@@ -55,6 +59,9 @@ pub struct NewGesture {
 pub struct Decision {
     #[serde(default)]
     pub note: Option<String>,
+    /// marking a gesture sent that needs a delivery address, on a case without one: the address, asked on the spot
+    #[serde(default)]
+    pub address: Option<String>,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -239,7 +246,7 @@ impl Store {
         let row = tx
             .fetch_optional(
                 &Query::select()
-                    .columns(["id", "title", "status", "kind"])
+                    .columns(["id", "title", "status", "kind", "gesture_id"])
                     .from("case_steps")
                     .and_where(Expr::col("id").eq(step_id))
                     .and_where(Expr::col("case_id").eq(c.id.clone()))
@@ -250,6 +257,16 @@ impl Store {
         let status = parse(&s(&row, "status")?, StepStatus::parse)?;
         rules::check_step_change(c.status, status)
             .map_err(|e| StoreError::conflict("invalid_transition", e.to_string()))?;
+        if !skip
+            && let Some(refusal) = gesture_steps::gesture_step_refusal(
+                &mut tx,
+                parse(&s(&row, "kind")?, StepKind::parse)?,
+                crate::rows::os(&row, "gesture_id")?,
+            )
+            .await?
+        {
+            return Err(refusal);
+        }
         let new = if skip {
             StepStatus::Skipped
         } else {

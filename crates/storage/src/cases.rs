@@ -7,7 +7,7 @@ use crate::rows::{i, ms, new_id, oi, opt_rfc3339, os, parse, rfc3339, s};
 use crate::store::Store;
 use crate::views::*;
 use jiff::Timestamp;
-use olive_domain::authority::{self, Given};
+use olive_domain::authority::{self, Given, ledger};
 use olive_domain::case::{
     CaseEvent, CaseStatus, CloseOutcome, HOT_POTATO_HANDOFFS, RootCause, StepStatus,
 };
@@ -462,6 +462,8 @@ pub(crate) fn gesture_view(
         decision_note: os(r, "decision_note")?,
         sent_at: opt_rfc3339(oi(r, "sent_at")?),
         delivered_at: opt_rfc3339(oi(r, "delivered_at")?),
+        step_id: os(r, "step_id")?,
+        pending_reason: os(r, "pending_reason")?,
     })
 }
 

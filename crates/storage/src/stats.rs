@@ -4,7 +4,7 @@ use crate::actor::Actor;
 use crate::error::StoreError;
 use crate::rows::{i, ms, oi, s};
 use crate::store::Store;
-use crate::views::{CountBy, Stats};
+use crate::views::{CountBy, CurrencyTotal, Stats};
 use jiff::Timestamp;
 use olive_domain::case::{CaseStatus, HOT_POTATO_HANDOFFS};
 use olive_domain::permission::Permission;
@@ -141,19 +141,27 @@ impl Store {
         let mut gq2 = Query::select();
         gq2.expr_as(Expr::col(("g", "value_cents")), "v")
             .column(("g", "status"))
+            .column(("g", "currency"))
             .from_as("gestures", "g");
         let mut scope_q = scoped(Query::select().column(("c", "id")).to_owned());
         scope_q.and_where(Expr::col(("c", "id")).equals(("g", "case_id")));
         gq2.and_where(Expr::exists(scope_q));
-        let mut given = 0i64;
+        let mut given = std::collections::BTreeMap::<String, i64>::new();
         let mut pending = 0i64;
         for r in self.db.fetch_all(&gq2).await? {
             match s(&r, "status")?.as_str() {
                 "pending_approval" => pending += 1,
                 "declined" => {}
-                _ => given += i(&r, "v")?,
+                _ => {
+                    let t = given.entry(s(&r, "currency")?).or_default();
+                    *t = t.saturating_add(i(&r, "v")?);
+                }
             }
         }
+        let given = given
+            .into_iter()
+            .map(|(currency, cents)| CurrencyTotal { currency, cents })
+            .collect();
 
         // The hot-potato measure per person: accepted hand-offs each person passed on.
         let mut hq = Query::select();
@@ -205,7 +213,7 @@ impl Store {
             handoffs: num("handoffs")?,
             handoffs_by_person,
             hot_potato_cases: num("hot")?,
-            gestures_given_cents: given,
+            gestures_given: given,
             gestures_pending: pending,
             closed_cases: closed,
             recovered_cases: recovered,

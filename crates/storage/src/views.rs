@@ -74,6 +74,8 @@ pub struct StepView {
     pub overdue: bool,
     pub wording: String,
     pub gesture_code: Option<String>,
+    /// the gesture recorded for this step (a gesture step is completed by recording it)
+    pub gesture_id: Option<String>,
     pub status: StepStatus,
     pub done_by: Option<PersonRef>,
     pub done_at: Option<String>,
@@ -97,6 +99,10 @@ pub struct GestureView {
     pub decision_note: Option<String>,
     pub sent_at: Option<String>,
     pub delivered_at: Option<String>,
+    /// the protocol step it was given for
+    pub step_id: Option<String>,
+    /// while it waits for a manager: the limit that sent it there and what was left of it
+    pub pending_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -158,6 +164,36 @@ pub struct CaseDetail {
     pub customer_opted_out: bool,
     /// what the caller may still give on this case without approval (`null` = unlimited)
     pub my_remaining_authority_cents: Option<i64>,
+    /// the same, with the limit that binds (per case or per day) and its full amount
+    pub my_authority: AuthorityView,
+}
+
+/// What the caller may still give without asking, and which of their limits leaves the least room.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+pub struct AuthorityView {
+    /// `null` = unlimited
+    pub left_cents: Option<i64>,
+    /// the limit that binds: `per_case` or `per_day` (`null` = unlimited)
+    #[schema(value_type = Option<String>)]
+    pub limit: Option<olive_domain::authority::LimitKind>,
+    pub limit_cents: Option<i64>,
+}
+
+impl From<olive_domain::authority::Room> for AuthorityView {
+    fn from(r: olive_domain::authority::Room) -> Self {
+        AuthorityView {
+            left_cents: r.left.map(|c| c.0),
+            limit: r.binding.map(|b| b.0),
+            limit_cents: r.binding.map(|b| b.1.0),
+        }
+    }
+}
+
+/// An amount in one currency.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+pub struct CurrencyTotal {
+    pub currency: String,
+    pub cents: i64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -230,7 +266,8 @@ pub struct Stats {
     /// accepted hand-offs each person passed on (key = staff id), most first
     pub handoffs_by_person: Vec<CountBy>,
     pub hot_potato_cases: i64,
-    pub gestures_given_cents: i64,
+    /// what was given (approved, sent or delivered), one total per currency, never added across currencies
+    pub gestures_given: Vec<CurrencyTotal>,
     pub gestures_pending: i64,
     pub closed_cases: i64,
     pub recovered_cases: i64,

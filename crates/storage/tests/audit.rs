@@ -79,6 +79,7 @@ async fn every_change_is_recorded_with_who_when_and_from_where(store: Store) {
             GestureStatus::Approved,
             Decision {
                 note: Some("worth it".into()),
+                address: None,
             },
             now,
         )

@@ -116,6 +116,7 @@ async fn busy_case(store: &Store, org: &Org, now: jiff::Timestamp) -> CaseDetail
         kind: "lottery-card".into(),
         value_cents: 10_00,
         note: "for Ava".into(),
+        step_id: None,
     };
     store
         .give_gesture(fd, &key, gift, None, t(3))

@@ -32,12 +32,12 @@ async fn gestures_and_authority(store: Store) {
     assert_eq!(d.gestures[0].currency, "AUD");
     assert_eq!(d.my_remaining_authority_cents, Some(90_00));
     assert!(events(&d).contains(&CaseEvent::GestureGiven));
-    // $300 flowers: beyond it, waits for a manager (and uses up what is left on the case meanwhile).
+    // $300 flowers: beyond it, waits for a manager (a pending request uses nobody's room).
     let t = plus_min(now, 5);
     let (d, flowers) = give(&store, fd, a_id, "flowers", 300_00, t).await;
     assert_eq!(gesture_status(&d, &flowers), GestureStatus::PendingApproval);
-    assert_eq!(d.my_remaining_authority_cents, Some(0));
-    let pending = store.pending_gestures(mgr).await.unwrap();
+    assert_eq!(d.my_remaining_authority_cents, Some(90_00));
+    let pending = store.pending_gestures(mgr, t).await.unwrap();
     assert_eq!(
         pending
             .iter()
@@ -47,7 +47,7 @@ async fn gestures_and_authority(store: Store) {
     );
     assert!(
         store
-            .pending_gestures(&org.grill_manager)
+            .pending_gestures(&org.grill_manager, t)
             .await
             .unwrap()
             .is_empty()
@@ -55,6 +55,7 @@ async fn gestures_and_authority(store: Store) {
 
     let approve = || Decision {
         note: Some("worth it".into()),
+        address: None,
     };
     assert_forbidden(
         store
@@ -105,8 +106,13 @@ async fn gestures_and_authority(store: Store) {
     );
 
     // Fulfilment: approved → sent → delivered, never backwards.
+    // (the card is posted: the address is asked for on the spot)
+    let posted = Decision {
+        note: None,
+        address: Some("4 Darling St, Balmain".into()),
+    };
     let d = store
-        .gesture_action(fd, a_id, &card, GestureStatus::Sent, Decision::default(), t)
+        .gesture_action(fd, a_id, &card, GestureStatus::Sent, posted, t)
         .await
         .unwrap();
     assert_eq!(gesture_status(&d, &card), GestureStatus::Sent);
@@ -212,35 +218,56 @@ async fn gestures_and_authority(store: Store) {
         .gesture_action(mgr, c_id, &v150, GestureStatus::Approved, approve(), thu_10)
         .await
         .unwrap();
+    // The approved 150.00 is the manager's: the team member's own room is whole.
     let (d, v60) = give(&store, team, e_id, "coffee", 60_00, thu_16).await;
-    assert_eq!(gesture_status(&d, &v60), GestureStatus::PendingApproval); // only 50.00 left today
-    assert_eq!(d.my_remaining_authority_cents, Some(40_00)); // the pending 60.00 holds the case's 100.00
+    assert_eq!(gesture_status(&d, &v60), GestureStatus::Approved);
+    assert_eq!(d.my_remaining_authority_cents, Some(40_00)); // 100.00 a case
+    let (d, v50) = give(&store, team, e_id, "coffee", 50_00, thu_16).await;
+    assert_eq!(gesture_status(&d, &v50), GestureStatus::PendingApproval);
     // Declined gestures count for neither the case nor the day.
     let d = store
         .gesture_action(
             mgr,
             e_id,
-            &v60,
+            &v50,
             GestureStatus::Declined,
             Decision {
                 note: Some("too much".into()),
+                address: None,
             },
             thu_16,
         )
         .await
         .unwrap();
-    assert_eq!(gesture_status(&d, &v60), GestureStatus::Declined);
+    assert_eq!(gesture_status(&d, &v50), GestureStatus::Declined);
     let team_view = store.get_case(team, e_id, thu_16).await.unwrap();
-    assert_eq!(team_view.my_remaining_authority_cents, Some(50_00));
-    let (d, v50) = give(&store, team, e_id, "coffee", 50_00, thu_16).await;
-    assert_eq!(gesture_status(&d, &v50), GestureStatus::Approved);
+    assert_eq!(team_view.my_remaining_authority_cents, Some(40_00));
+    let (d, v40) = give(&store, team, e_id, "coffee", 40_00, thu_16).await;
+    assert_eq!(gesture_status(&d, &v40), GestureStatus::Approved);
     assert_eq!(d.my_remaining_authority_cents, Some(0));
-    let (d, v1) = give(&store, team, e_id, "coffee", 1, thu_16).await;
+    // 100.00 on case C uses the rest of the Sydney day (200.00); one cent more on a third case waits.
+    let (d, v100) = give(&store, team, c_id, "coffee", 100_00, thu_16).await;
+    assert_eq!(gesture_status(&d, &v100), GestureStatus::Approved);
+    let f = create(
+        &store,
+        fd,
+        report(&org.dental, "long-wait", "Zoe King"),
+        thu_16,
+    )
+    .await;
+    let f_id = f.summary.id.as_str();
+    let (d, v1) = give(&store, team, f_id, "coffee", 1, thu_16).await;
     assert_eq!(gesture_status(&d, &v1), GestureStatus::PendingApproval);
-    // The next Sydney day starts afresh (the case limit still counts what was given on the case).
+    assert_eq!(
+        d.my_authority.limit,
+        Some(olive_domain::authority::LimitKind::PerDay)
+    );
+    // The next Sydney day (the same UTC date) starts afresh; the case limit still counts the case.
+    let d = store.get_case(team, f_id, fri_09).await.unwrap();
+    assert_eq!(d.my_remaining_authority_cents, Some(100_00));
     let d = store.get_case(team, e_id, fri_09).await.unwrap();
-    assert_eq!(d.my_remaining_authority_cents, Some(100_00 - 50_00 - 1));
-    let (d, v20) = give(&store, team, e_id, "coffee", 20_00, fri_09).await;
+    assert_eq!(d.my_remaining_authority_cents, Some(0));
+    let (d, v20) = give(&store, team, f_id, "coffee", 20_00, fri_09).await;
     assert_eq!(gesture_status(&d, &v20), GestureStatus::Approved);
     // Someone else's giving does not use up the front desk's authority on that case.
     assert_eq!(

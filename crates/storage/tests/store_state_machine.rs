@@ -140,8 +140,18 @@ async fn case_state_machine(store: Store) {
         Some("patient declined flowers")
     );
     assert_eq!(d.summary.status, CaseStatus::InProgress);
+    // A gesture step is done by recording its gesture.
     store
-        .step_action(fd, &key, &step(3), false, StepAction::default(), t1)
+        .give_gesture(
+            fd,
+            &key,
+            olive_storage::actions::NewGesture {
+                step_id: Some(step(3)),
+                ..gift("lottery-card", 10_00)
+            },
+            None,
+            t1,
+        )
         .await
         .unwrap();
     let d = store

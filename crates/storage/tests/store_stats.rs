@@ -114,7 +114,17 @@ async fn statistics(store: Store) {
     give(&store, fd, c3k, "coffee", 6_00, t).await;
     let (_, card) = give(&store, fd, c3k, "lottery-card", 10_00, t).await;
     store
-        .gesture_action(fd, c3k, &card, GestureStatus::Sent, Decision::default(), t)
+        .gesture_action(
+            fd,
+            c3k,
+            &card,
+            GestureStatus::Sent,
+            Decision {
+                note: None,
+                address: Some("4 Darling St, Balmain".into()),
+            },
+            t,
+        )
         .await
         .unwrap();
     let (_, waiting) = give(&store, fd, c3k, "flowers", 300_00, t).await;
@@ -127,6 +137,7 @@ async fn statistics(store: Store) {
             GestureStatus::Declined,
             Decision {
                 note: Some("no".into()),
+                address: None,
             },
             t,
         )
@@ -142,7 +153,7 @@ async fn statistics(store: Store) {
         t,
     )
     .await;
-    let pending = store.pending_gestures(mgr).await.unwrap();
+    let pending = store.pending_gestures(mgr, t).await.unwrap();
     assert_eq!(
         pending
             .iter()
@@ -182,7 +193,7 @@ async fn statistics(store: Store) {
     );
     assert_eq!((s.closed_cases, s.recovered_cases), (2, 1));
     assert_eq!(s.recovered_rate, Some(0.5));
-    assert_eq!(s.gestures_given_cents, 6_00 + 10_00 + 50_00);
+    assert_eq!(s.gestures_given, aud(6_00 + 10_00 + 50_00));
     assert_eq!(s.gestures_pending, 1);
     assert_eq!(s.median_minutes_to_first_action, Some(20.0));
     assert_eq!((s.handoffs, s.hot_potato_cases), (0, 0));
@@ -197,14 +208,14 @@ async fn statistics(store: Store) {
         map(&grill.by_stage),
         BTreeMap::from([("arrival".into(), 1)])
     );
-    assert_eq!(grill.gestures_given_cents, 15_00);
+    assert_eq!(grill.gestures_given, aud(15_00));
     assert_eq!((grill.closed_cases, grill.recovered_rate), (0, None));
     let all = store
         .stats(&org.admin, &StatsFilter::default(), now)
         .await
         .unwrap();
     assert_eq!(all.total_cases, 5);
-    assert_eq!(all.gestures_given_cents, 6_00 + 10_00 + 50_00 + 15_00);
+    assert_eq!(all.gestures_given, aud(6_00 + 10_00 + 50_00 + 15_00));
     let only_grill = StatsFilter {
         location_id: Some(org.grill.clone()),
         since: None,
@@ -246,4 +257,11 @@ async fn statistics(store: Store) {
         (closed.summary.status, closed.summary.outcome),
         (CaseStatus::Closed, Some(CloseOutcome::Recovered))
     );
+}
+
+fn aud(cents: i64) -> Vec<olive_storage::views::CurrencyTotal> {
+    vec![olive_storage::views::CurrencyTotal {
+        currency: "AUD".into(),
+        cents,
+    }]
 }

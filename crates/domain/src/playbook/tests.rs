@@ -42,7 +42,10 @@ fn parses_a_small_playbook() {
     let p = Playbook::from_toml(SMALL).unwrap();
     assert_eq!(p.playbook.code, "small");
     assert_eq!(p.defects[0].steps.len(), 2);
-    assert_eq!(p.gesture("card").unwrap().typical_value_cents, Cents(500));
+    assert_eq!(
+        p.gesture("card").unwrap().typical_value_cents,
+        Some(Cents(500))
+    );
     let again = Playbook::from_toml(&p.to_toml()).unwrap();
     assert_eq!(again, p);
 }

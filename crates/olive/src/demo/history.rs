@@ -70,37 +70,67 @@ pub(super) async fn work_case(
         if t > now {
             return Ok(());
         }
-        if step.kind == olive_domain::playbook::StepKind::Gesture
-            && let Some(g) = step.gesture_code.as_ref().and_then(|c| playbook.gesture(c))
-        {
-            let (c, gid, _) = store
-                .give_gesture(
-                    owner,
-                    &id,
-                    NewGesture {
-                        kind: g.code.clone(),
-                        value_cents: g.typical_value_cents.0,
-                        note: String::new(),
+        if step.kind == olive_domain::playbook::StepKind::Gesture {
+            // A gesture step is completed by recording its gesture (a waived fee at a realistic price).
+            if let Some(g) = step.gesture_code.as_ref().and_then(|c| playbook.gesture(c)) {
+                let value = g.typical_value_cents.map_or_else(
+                    || match playbook.playbook.code.as_str() {
+                        "dental" => rng.random_range(180..=260) * 100,
+                        _ => rng.random_range(24..=42) * 100,
                     },
-                    None,
-                    t,
-                )
-                .await?;
-            if c.gestures.iter().any(|x| {
-                x.id == gid && x.status == olive_domain::gesture::GestureStatus::PendingApproval
-            }) && owner.staff_id != manager.staff_id
-            {
-                store
-                    .gesture_action(
-                        manager,
+                    |v| v.0,
+                );
+                let (c, gid, _) = store
+                    .give_gesture(
+                        owner,
                         &id,
-                        &gid,
-                        olive_domain::gesture::GestureStatus::Approved,
-                        Default::default(),
+                        NewGesture {
+                            kind: g.code.clone(),
+                            value_cents: value,
+                            note: String::new(),
+                            step_id: Some(step.id.clone()),
+                        },
+                        None,
                         t,
                     )
                     .await?;
+                if c.gestures.iter().any(|x| {
+                    x.id == gid && x.status == olive_domain::gesture::GestureStatus::PendingApproval
+                }) && owner.staff_id != manager.staff_id
+                {
+                    // A manager whose day is full leaves it to an admin: the request stays pending.
+                    let _ = store
+                        .gesture_action(
+                            manager,
+                            &id,
+                            &gid,
+                            olive_domain::gesture::GestureStatus::Approved,
+                            Default::default(),
+                            t,
+                        )
+                        .await;
+                }
+                let now_done = store.get_case(owner, &id, t).await?.steps.iter().any(|s| {
+                    s.id == step.id && s.status != olive_domain::case::StepStatus::Pending
+                });
+                if now_done {
+                    continue;
+                }
             }
+            store
+                .step_action(
+                    owner,
+                    &id,
+                    &step.id,
+                    true,
+                    StepAction {
+                        reason: Some("The gesture is waiting for a manager".into()),
+                        note: None,
+                    },
+                    t,
+                )
+                .await?;
+            continue;
         }
         if rng.random_bool(0.06) && step.kind != olive_domain::playbook::StepKind::Acknowledge {
             store

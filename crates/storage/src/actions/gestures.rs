@@ -1,5 +1,6 @@
 //! Gestures on a case: giving one within the giver's authority, deciding and delivering it, and the ones waiting for the caller's approval.
 
+use super::gesture_steps::{gesture_step, link_step};
 use super::*;
 
 impl Store {
@@ -26,11 +27,15 @@ impl Store {
             .playbook_at(&location.playbook_code, location.playbook_updated_at)
             .await?;
         let mut errs = FieldErrors::default();
+        let kind = playbook.gesture(&g.kind);
         errs.check(
-            playbook.gesture(&g.kind).is_some(),
+            kind.is_some(),
             "kind",
             "not a gesture in this location's playbook",
         );
+        if let Some(Err(m)) = kind.map(|k| k.check_value(Cents(g.value_cents))) {
+            errs.add("value_cents", m);
+        }
         errs.check(
             g.value_cents >= 0,
             "value_cents",
@@ -59,16 +64,22 @@ impl Store {
         if !c.status.is_active() {
             return Err(finished(&c));
         }
+        let step = match g.step_id.as_deref() {
+            Some(step_id) => Some(gesture_step(&mut tx, &c.id, step_id).await?),
+            None => None,
+        };
         let given = self
-            .given(Some(&mut tx), &actor.staff_id, &c.id, &day)
+            .given(Some(&mut tx), &actor.staff_id, &c.id, &location, now)
             .await?;
         let decision = authority::decide(limit, given, Cents(g.value_cents));
         let (status, event) = match decision {
             AuthorityDecision::Approved => (GestureStatus::Approved, CaseEvent::GestureGiven),
-            AuthorityDecision::NeedsApproval => {
+            AuthorityDecision::NeedsApproval { .. } => {
                 (GestureStatus::PendingApproval, CaseEvent::GestureRequested)
             }
         };
+        let pending_reason = decision.explain(location.currency.as_str());
+        let charge = ledger::charge(status, &actor.staff_id, now, None);
         let id = new_id();
         tx.execute(
             &Query::insert()
@@ -84,6 +95,11 @@ impl Store {
                     "given_by",
                     "given_at",
                     "given_day",
+                    "charged_to",
+                    "charged_at",
+                    "charged_on_case",
+                    "step_id",
+                    "pending_reason",
                 ])
                 .values_panic([
                     id.clone().into(),
@@ -96,11 +112,39 @@ impl Store {
                     actor.staff_id.clone().into(),
                     ms(now).into(),
                     day.into(),
+                    charge.as_ref().map(|c| c.to.clone()).into(),
+                    charge.as_ref().map(|c| ms(c.at)).into(),
+                    i64::from(charge.as_ref().is_some_and(|c| c.on_case)).into(),
+                    g.step_id.clone().into(),
+                    pending_reason.clone().into(),
                 ])
                 .to_owned(),
         )
         .await?;
-        tx.case_event(&c.id, &c.location_id, now, By::Staff(actor), event, json!({"gesture_id": id, "kind": g.kind, "value_cents": g.value_cents, "status": status, "remaining_before_cents": authority::remaining(limit, given).map(|c| c.0)})).await?;
+        tx.case_event(&c.id, &c.location_id, now, By::Staff(actor), event, json!({"gesture_id": id, "kind": g.kind, "value_cents": g.value_cents, "status": status, "remaining_before_cents": authority::remaining(limit, given).map(|c| c.0), "why": pending_reason, "step_id": g.step_id})).await?;
+        if let Some(step) = &step {
+            link_step(
+                &mut tx,
+                step,
+                &id,
+                status == GestureStatus::Approved,
+                &actor.staff_id,
+                now,
+            )
+            .await?;
+            if status == GestureStatus::Approved {
+                tx.case_event(
+                    &c.id,
+                    &c.location_id,
+                    now,
+                    By::Staff(actor),
+                    CaseEvent::StepCompleted,
+                    json!({"step_id": step.id, "title": step.title, "gesture_id": id}),
+                )
+                .await?;
+                self.settle(&mut tx, &c, actor, now).await?;
+            }
+        }
         if let Some(k) = idempotency_key {
             let res = tx
                 .execute(&idempotency_insert(actor, "gesture", k, &hash, &id, now))
@@ -132,7 +176,9 @@ impl Store {
         Ok((self.get_case(actor, &c.id, now).await?, id, true))
     }
 
-    /// Approve, decline, mark sent or mark delivered.
+    /// Approve, decline, mark sent or mark delivered. An approval is charged to the approver's per-day
+    /// room (refused, naming the limit, when there is not enough of it); a gesture that needs a delivery
+    /// address is marked sent only once the case has one (`d.address` gives it on the spot).
     pub async fn gesture_action(
         &self,
         actor: &Actor,
@@ -143,10 +189,20 @@ impl Store {
         now: Timestamp,
     ) -> Result<CaseDetail, StoreError> {
         // Read before the transaction: waiting for a pool connection while holding the case lock can exhaust the pool.
-        let limits = self
-            .limits_at(&self.case_row(actor, key).await?.location_id)
+        let c0 = self.case_row(actor, key).await?;
+        let limits = self.limits_at(&c0.location_id).await?;
+        let location = self.location(&c0.location_id).await?;
+        let playbook = self
+            .playbook_at(&location.playbook_code, location.playbook_updated_at)
             .await?;
+        let deciding = matches!(to, GestureStatus::Approved | GestureStatus::Declined);
         let mut tx = self.db.begin().await?;
+        if deciding {
+            // The approver's day is decided one approval (or gesture of theirs) at a time; before the case
+            // lock, in the same order as `give_gesture`.
+            tx.lock_key(&format!("gestures-by:{}", actor.staff_id))
+                .await?;
+        }
         let c = self.case_row_tx(&mut tx, actor, key).await?;
         let row = tx
             .fetch_optional(
@@ -158,6 +214,8 @@ impl Store {
                         "value_cents",
                         "currency",
                         "given_by",
+                        "given_at",
+                        "step_id",
                     ])
                     .from("gestures")
                     .and_where(Expr::col("id").eq(gesture_id))
@@ -168,25 +226,45 @@ impl Store {
             .ok_or(StoreError::NotFound("gesture"))?;
         let current = parse(&s(&row, "status")?, GestureStatus::parse)?;
         let value = Cents(i(&row, "value_cents")?);
+        let given_by = s(&row, "given_by")?;
+        let kind = s(&row, "kind")?;
         let role = actor.require_on(Permission::Change, &c.location_id, "case")?;
-        if matches!(to, GestureStatus::Approved | GestureStatus::Declined) {
+        if deciding {
             actor.require_on(Permission::Approve, &c.location_id, "case")?;
-            if s(&row, "given_by")? == actor.staff_id && role != Role::Admin {
-                return Err(StoreError::Forbidden(
-                    "you cannot approve your own request; another manager or an admin can".into(),
-                ));
-            }
-            let limit = limits.for_role(role);
-            if !authority::can_approve(role, limit, value) {
-                return Err(StoreError::Forbidden(format!(
-                    "{} is above your own per-case limit; an admin approves it",
-                    value
-                )));
-            }
         }
         current
             .advance(to)
             .map_err(|e| StoreError::conflict("invalid_transition", e))?;
+        if to == GestureStatus::Approved {
+            let today = self
+                .given(Some(&mut tx), &actor.staff_id, &c.id, &location, now)
+                .await?
+                .today;
+            authority::may_approve(
+                role,
+                limits.for_role(role),
+                today,
+                given_by == actor.staff_id,
+                value,
+            )
+            .map_err(|e| StoreError::Forbidden(e.to_string()))?;
+        } else if to == GestureStatus::Declined && given_by == actor.staff_id && role != Role::Admin
+        {
+            return Err(StoreError::Forbidden(
+                "you cannot decide your own request; another manager or an admin can".into(),
+            ));
+        }
+        let needs_address = playbook.gesture(&kind).is_some_and(|k| k.needs_address);
+        if matches!(to, GestureStatus::Sent | GestureStatus::Delivered)
+            && needs_address
+            && c.customer.address.is_none()
+        {
+            let name = playbook
+                .gesture(&kind)
+                .map_or(kind.as_str(), |k| k.name.as_str());
+            self.address_on_the_spot(&mut tx, actor, &c, name, d.address.as_deref(), now)
+                .await?;
+        }
         let mut u = Query::update()
             .table("gestures")
             .value("status", to.as_str())
@@ -206,12 +284,34 @@ impl Store {
             }
         };
         u.value(by, actor.staff_id.clone()).value(at, ms(now));
-        if matches!(to, GestureStatus::Approved | GestureStatus::Declined) {
+        if deciding {
             u.value("decision_note", d.note.clone());
+            u.value("pending_reason", Option::<String>::None);
+        }
+        if to == GestureStatus::Approved {
+            let given_at = crate::rows::from_ms(i(&row, "given_at")?);
+            if let Some(ch) = ledger::charge(to, &given_by, given_at, Some((&actor.staff_id, now)))
+            {
+                u.value("charged_to", ch.to)
+                    .value("charged_at", ms(ch.at))
+                    .value("charged_on_case", i64::from(ch.on_case));
+            }
         }
         u.and_where(Expr::col("id").eq(gesture_id));
         tx.execute(&u).await?;
-        tx.case_event(&c.id, &c.location_id, now, By::Staff(actor), event, json!({"gesture_id": gesture_id, "kind": s(&row, "kind")?, "value_cents": value.0, "note": d.note})).await?;
+        tx.case_event(
+            &c.id,
+            &c.location_id,
+            now,
+            By::Staff(actor),
+            event,
+            json!({"gesture_id": gesture_id, "kind": kind, "value_cents": value.0, "note": d.note}),
+        )
+        .await?;
+        if let Some(step_id) = crate::rows::os(&row, "step_id")? {
+            self.decided_for_step(&mut tx, actor, &c, &step_id, gesture_id, to, &given_by, now)
+                .await?;
+        }
         tx.execute(
             &Query::update()
                 .table("cases")
@@ -231,7 +331,7 @@ impl Store {
                 event,
                 &c.location_id,
                 Some(&c.id),
-                json!({"case_id": c.id, "ref": format!("C-{}", c.reference), "gesture_id": gesture_id, "kind": s(&row, "kind")?, "value_cents": value.0, "currency": s(&row, "currency")?, "requested_by": s(&row, "given_by")?, "decided_by": actor.staff_id}),
+                json!({"case_id": c.id, "ref": format!("C-{}", c.reference), "gesture_id": gesture_id, "kind": kind, "value_cents": value.0, "currency": s(&row, "currency")?, "requested_by": given_by, "decided_by": actor.staff_id}),
                 now,
             )
             .await?;
@@ -244,6 +344,7 @@ impl Store {
     pub async fn pending_gestures(
         &self,
         actor: &Actor,
+        now: Timestamp,
     ) -> Result<Vec<(String, String, crate::views::GestureView)>, StoreError> {
         let mut q = Query::select()
             .columns([
@@ -260,6 +361,8 @@ impl Store {
                 ("g", "decision_note"),
                 ("g", "sent_at"),
                 ("g", "delivered_at"),
+                ("g", "step_id"),
+                ("g", "pending_reason"),
                 ("g", "case_id"),
             ])
             .from_as("gestures", "g")
@@ -283,10 +386,22 @@ impl Store {
                 continue;
             };
             if !limits.contains_key(&loc) {
-                limits.insert(loc.clone(), self.limits_at(&loc).await?.for_role(role));
+                // What this approver has left of their day at that location: a request that would not fit
+                // is left to another manager or an admin.
+                let location = self.location(&loc).await?;
+                let today = self
+                    .given(None, &actor.staff_id, "", &location, now)
+                    .await?
+                    .today;
+                limits.insert(
+                    loc.clone(),
+                    (self.limits_at(&loc).await?.for_role(role), today),
+                );
             }
-            let mine = s(&r, "given_by")? == actor.staff_id && !actor.is_admin;
-            if !mine && authority::can_approve(role, limits[&loc], Cents(i(&r, "value_cents")?)) {
+            let (limit, today) = limits[&loc];
+            let own = s(&r, "given_by")? == actor.staff_id;
+            if authority::may_approve(role, limit, today, own, Cents(i(&r, "value_cents")?)).is_ok()
+            {
                 rows.push(r);
             }
         }

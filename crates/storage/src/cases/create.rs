@@ -259,6 +259,9 @@ impl Store {
             name: actor.name.clone(),
         };
         let names = HashMap::from([(me.id.clone(), me.name.clone())]);
+        let room = self
+            .remaining_authority(actor, &created, &location, now, true)
+            .await?;
         let detail = CaseDetail {
             summary: Self::summary(&created, &names, now),
             currency: location.currency.to_string(),
@@ -281,6 +284,7 @@ impl Store {
                     overdue: ms(*due) < ms(now),
                     wording: t.wording.clone(),
                     gesture_code: t.gesture.clone(),
+                    gesture_id: None,
                     status: StepStatus::Pending,
                     done_by: None,
                     done_at: None,
@@ -300,10 +304,8 @@ impl Store {
             }],
             follow_ups: Vec::new(),
             customer_opted_out: written.opted_out,
-            my_remaining_authority_cents: self
-                .remaining_authority(actor, &created, &location, now, true)
-                .await?
-                .map(|c| c.0),
+            my_remaining_authority_cents: room.left.map(|c| c.0),
+            my_authority: room.into(),
         };
         Ok((detail, true))
     }

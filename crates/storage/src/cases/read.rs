@@ -123,6 +123,7 @@ impl Store {
                 "due_at",
                 "wording",
                 "gesture_code",
+                "gesture_id",
                 "status",
                 "done_by",
                 "done_at",
@@ -147,6 +148,8 @@ impl Store {
                 "decision_note",
                 "sent_at",
                 "delivered_at",
+                "step_id",
+                "pending_reason",
             ],
             "given_at",
         );
@@ -243,6 +246,7 @@ impl Store {
                             && due_at < now_ms,
                         wording: s(r, "wording")?,
                         gesture_code: os(r, "gesture_code")?,
+                        gesture_id: os(r, "gesture_id")?,
                         status,
                         done_by: os(r, "done_by")?.map(&person),
                         done_at: opt_rfc3339(oi(r, "done_at")?),
@@ -303,12 +307,14 @@ impl Store {
                 .collect::<Result<_, StoreError>>()?,
             follow_ups,
             customer_opted_out,
-            my_remaining_authority_cents: remaining.map(|c| c.0),
+            my_remaining_authority_cents: remaining.left.map(|c| c.0),
+            my_authority: remaining.into(),
         })
     }
 
-    /// What the actor may still give on this case without approval (for display: the limits may be a few
-    /// seconds old, see `cache`; deciding a gesture reads them afresh). `new_case`: nothing was given on it yet.
+    /// What the actor may still give on this case without approval, and the limit that binds (for display:
+    /// the limits may be a few seconds old, see `cache`; deciding a gesture reads them afresh).
+    /// `new_case`: nothing was given on it yet.
     pub(crate) async fn remaining_authority(
         &self,
         actor: &Actor,
@@ -316,62 +322,86 @@ impl Store {
         location: &crate::store::Location,
         now: Timestamp,
         new_case: bool,
-    ) -> Result<Option<Cents>, StoreError> {
+    ) -> Result<authority::Room, StoreError> {
         let role = actor.require_on(Permission::Read, &c.location_id, "case")?;
         let limit = self.limits_cached(&c.location_id).await?.for_role(role);
         if limit.per_day_cents.is_none() && (new_case || limit.per_case_cents.is_none()) {
             // Nothing given counts against this limit: no need to add it up.
-            return Ok(authority::remaining(limit, Given::default()));
+            return Ok(authority::room(limit, Given::default()));
         }
         let given = self
-            .given(
-                None,
-                &actor.staff_id,
-                &c.id,
-                &location.local_date(now).to_string(),
-            )
+            .given(None, &actor.staff_id, &c.id, location, now)
             .await?;
-        Ok(authority::remaining(limit, given))
+        Ok(authority::room(limit, given))
     }
 
-    /// Sums of what a person gave on a case and on a day (declined gestures do not count).
-    /// Inside a write transaction pass it: waiting for a second pool connection while holding one can exhaust the pool.
+    /// What a person has used of their authority on a case and on the location-local day of `now`, in the
+    /// location's currency (the rule: `domain::authority::ledger`). Inside a write transaction pass it:
+    /// waiting for a second pool connection while holding one can exhaust the pool.
     pub(crate) async fn given(
         &self,
         tx: Option<&mut crate::db::Tx>,
         staff_id: &str,
         case_id: &str,
-        day: &str,
+        location: &crate::store::Location,
+        now: Timestamp,
     ) -> Result<Given, StoreError> {
+        let (start, end) = ledger::day_window(now, &location.tz);
         let q = Query::select()
-            .columns(["case_id", "given_day", "value_cents", "status"])
+            .columns([
+                "case_id",
+                "value_cents",
+                "currency",
+                "charged_to",
+                "charged_at",
+                "charged_on_case",
+            ])
             .from("gestures")
-            .and_where(Expr::col("given_by").eq(staff_id))
+            .and_where(Expr::col("charged_to").eq(staff_id))
+            .and_where(Expr::col("currency").eq(location.currency.to_string()))
             .cond_where(
-                Cond::any()
-                    .add(Expr::col("case_id").eq(case_id))
-                    .add(Expr::col("given_day").eq(day)),
+                Cond::any().add(Expr::col("case_id").eq(case_id)).add(
+                    Cond::all()
+                        .add(Expr::col("charged_at").gte(ms(start)))
+                        .add(Expr::col("charged_at").lt(ms(end))),
+                ),
             )
             .to_owned();
         let rows = match tx {
             Some(tx) => tx.fetch_all(&q).await?,
             None => self.db.fetch_all(&q).await?,
         };
-        let mut g = Given::default();
-        for r in rows {
-            let status = parse(&s(&r, "status")?, GestureStatus::parse)?;
-            if !status.counts() {
-                continue;
-            }
-            let v = Cents(i(&r, "value_cents")?);
-            if s(&r, "case_id")? == case_id {
-                g.on_case = g.on_case.saturating_add(v);
-            }
-            if s(&r, "given_day")? == day && status != GestureStatus::PendingApproval {
-                g.today = g.today.saturating_add(v);
-            }
-        }
-        Ok(g)
+        let rows = rows
+            .iter()
+            .map(|r| {
+                Ok((
+                    s(r, "case_id")?,
+                    s(r, "currency")?,
+                    s(r, "charged_to")?,
+                    i(r, "charged_at")?,
+                    i(r, "charged_on_case")? != 0,
+                    Cents(i(r, "value_cents")?),
+                ))
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let entries = rows
+            .iter()
+            .map(|(case, cur, to, at, on_case, v)| ledger::Charged {
+                to,
+                case_id: case,
+                at: crate::rows::from_ms(*at),
+                on_case: *on_case,
+                value: *v,
+                currency: cur,
+            });
+        Ok(ledger::used(
+            entries,
+            staff_id,
+            case_id,
+            location.currency.as_str(),
+            location.local_date(now),
+            &location.tz,
+        ))
     }
 
     /// Edit a case's description, customer details or severity; the change goes on the timeline.

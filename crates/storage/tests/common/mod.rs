@@ -312,6 +312,7 @@ pub fn gift(kind: &str, value_cents: i64) -> NewGesture {
         kind: kind.into(),
         value_cents,
         note: String::new(),
+        step_id: None,
     }
 }
 

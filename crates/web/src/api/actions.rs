@@ -126,25 +126,27 @@ pub async fn decline_gesture(
 }
 
 /// Mark an approved gesture sent.
-#[utoipa::path(post, path = "/api/v1/cases/{key}/gestures/{gesture_id}/sent", tag = "gestures", params(("key" = String, Path), ("gesture_id" = String, Path)),
-    responses((status = 200, body = CaseDetail), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), BadInput), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/cases/{key}/gestures/{gesture_id}/sent", tag = "gestures", params(("key" = String, Path), ("gesture_id" = String, Path)), request_body(content = Decision, description = "optional; `address`: the delivery address, required when the gesture needs one and the case has none (422 naming `address` otherwise)"),
+    responses((status = 200, body = CaseDetail), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), BadInput, OptionalBody), security(("bearer" = [])))]
 pub async fn mark_sent(
     State(st): State<AppState>,
     a: Auth,
     ApiPath((key, g)): CaseAndItem,
+    OptionalJson(body): OptionalJson<Decision>,
 ) -> ApiResult<Json<CaseDetail>> {
-    gesture_to(st, a, key, g, GestureStatus::Sent, Decision::default()).await
+    gesture_to(st, a, key, g, GestureStatus::Sent, body).await
 }
 
 /// Mark a gesture delivered.
-#[utoipa::path(post, path = "/api/v1/cases/{key}/gestures/{gesture_id}/delivered", tag = "gestures", params(("key" = String, Path), ("gesture_id" = String, Path)),
-    responses((status = 200, body = CaseDetail), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), BadInput), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/cases/{key}/gestures/{gesture_id}/delivered", tag = "gestures", params(("key" = String, Path), ("gesture_id" = String, Path)), request_body(content = Decision, description = "optional; `address`: the delivery address, required when the gesture needs one and the case has none (422 naming `address` otherwise)"),
+    responses((status = 200, body = CaseDetail), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), BadInput, OptionalBody), security(("bearer" = [])))]
 pub async fn mark_delivered(
     State(st): State<AppState>,
     a: Auth,
     ApiPath((key, g)): CaseAndItem,
+    OptionalJson(body): OptionalJson<Decision>,
 ) -> ApiResult<Json<CaseDetail>> {
-    gesture_to(st, a, key, g, GestureStatus::Delivered, Decision::default()).await
+    gesture_to(st, a, key, g, GestureStatus::Delivered, body).await
 }
 
 /// Propose handing the case to someone else (reason required). It stays yours until they accept.

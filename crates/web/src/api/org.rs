@@ -109,7 +109,7 @@ pub async fn approvals(
     State(st): State<AppState>,
     Auth(a): Auth,
 ) -> ApiResult<Json<Vec<PendingApproval>>> {
-    let items = st.store.pending_gestures(&a).await?;
+    let items = st.store.pending_gestures(&a, st.now()).await?;
     Ok(Json(
         items
             .into_iter()

@@ -1,6 +1,7 @@
 //! The case page: customer, protocol checklist with due times, gestures within authority, hand-off, notes, verification, timeline.
 
 mod actions;
+mod gesture_forms;
 mod print;
 mod timeline;
 mod wording;
@@ -38,6 +39,10 @@ pub struct StepRow {
     pub done_text: String,
     pub wording: String,
     pub skip_error: Option<String>,
+    /// the message beside the step after a refused action on it (recording its gesture, ticking it)
+    pub step_error: Option<String>,
+    /// on a pending gesture step: the form that records its gesture
+    pub gesture: Option<gesture_forms::StepGesture>,
 }
 
 pub struct GestureRow {
@@ -49,6 +54,10 @@ pub struct GestureRow {
     pub can_decide: bool,
     pub printable: bool,
     pub is_flowers: bool,
+    /// marking it sent asks for the delivery address first (the case has none)
+    pub asks_address: bool,
+    /// while it waits for a manager: the limit that sent it there
+    pub pending_reason: Option<String>,
 }
 
 pub struct HistoryRow {
@@ -153,6 +162,8 @@ pub async fn render(
             let pending = s.status == olive_domain::case::StepStatus::Pending;
             StepRow {
                 skip_error: errors.get(&format!("skip:{}", s.id)).cloned(),
+                step_error: errors.get(&format!("step:{}", s.id)).cloned(),
+                gesture: gesture_forms::step_gesture(s, &playbook),
                 id: s.id.clone(),
                 position: s.position,
                 title: s.title.clone(),
@@ -201,14 +212,12 @@ pub async fn render(
                 printable: g.status != GestureStatus::Declined
                     && g.status != GestureStatus::PendingApproval,
                 is_flowers: g.kind.contains("flower"),
+                asks_address: gesture_forms::asks_address(&c, &g.kind, g.status, &playbook),
+                pending_reason: g.pending_reason.clone(),
             }
         })
         .collect();
-    let remaining_text = match c.my_remaining_authority_cents {
-        None => "You can give any gesture on this case without asking anyone.".to_string(),
-        Some(0) => "You have used your authority on this case today; a bigger gesture goes to a manager for approval.".to_string(),
-        Some(r) => format!("You can give up to {} on this case without asking anyone.", money(r, &c.currency)),
-    };
+    let remaining_text = gesture_forms::remaining_text(&c);
     let people = st.store.list_staff(&web.actor).await?;
     let name_of = |id: &str| {
         people
@@ -347,17 +356,7 @@ pub async fn render(
         active,
         steps,
         gestures,
-        gesture_kinds: playbook
-            .gestures
-            .iter()
-            .map(|g| {
-                (
-                    g.code.clone(),
-                    g.name.clone(),
-                    money(g.typical_value_cents.0, &c.currency),
-                )
-            })
-            .collect(),
+        gesture_kinds: gesture_forms::kinds(&playbook, &c.currency),
         currency: c.currency.clone(),
         remaining_text,
         handoffs,

@@ -283,7 +283,7 @@ async fn pending(
     web: &olive_storage::auth::WebSession,
 ) -> Result<Vec<Pending>, AppError> {
     let now = st.now();
-    let items = st.store.pending_gestures(&web.actor).await?;
+    let items = st.store.pending_gestures(&web.actor, st.now()).await?;
     Ok(items
         .into_iter()
         .map(|(_, case_ref, g)| Pending {

@@ -96,12 +96,9 @@ async fn render(
                         .gestures
                         .iter()
                         .filter_map(|g| p.gesture(g))
-                        .map(|g| {
-                            format!(
-                                "{} (~{})",
-                                g.name,
-                                money(g.typical_value_cents.0, &currency)
-                            )
+                        .map(|g| match g.typical_value_cents {
+                            Some(v) => format!("{} (~{})", g.name, money(v.0, &currency)),
+                            None => format!("{} (at its real value)", g.name),
                         })
                         .collect::<Vec<_>>()
                         .join(", "),

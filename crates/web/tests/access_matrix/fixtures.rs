@@ -93,6 +93,7 @@ impl Matrix {
             kind: kind.into(),
             value_cents: cents,
             note: String::new(),
+            step_id: None,
         };
         let (c, id, _) = self
             .store

@@ -137,7 +137,7 @@ impl Matrix {
                 let (c, g) = self.gesture(p, p.front, 10_00).await;
                 req(
                     format!("/api/v1/cases/{}/gestures/{g}/sent", c.summary.id),
-                    Some(json!({})),
+                    Some(json!({"address": "4 Darling St, Balmain"})),
                     S::OK,
                 )
             }
@@ -149,7 +149,10 @@ impl Matrix {
                         &c.summary.id,
                         &g,
                         GestureStatus::Sent,
-                        Decision::default(),
+                        Decision {
+                            note: None,
+                            address: Some("4 Darling St, Balmain".into()),
+                        },
                         now,
                     )
                     .await

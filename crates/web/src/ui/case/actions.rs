@@ -60,20 +60,18 @@ async fn finish(
             } else {
                 StatusCode::CONFLICT
             };
-            let errors =
-                BTreeMap::from([
-                    (
-                        if matches!(form, "close" | "reopen" | "decline")
-                            || form.starts_with("skip:")
-                        {
-                            form
-                        } else {
-                            "_"
-                        }
-                        .to_string(),
-                        capital(&e.to_string()),
-                    ),
-                ]);
+            let errors = BTreeMap::from([(
+                if matches!(form, "close" | "reopen" | "decline")
+                    || form.starts_with("skip:")
+                    || form.starts_with("step:")
+                {
+                    form
+                } else {
+                    "_"
+                }
+                .to_string(),
+                capital(&e.to_string()),
+            )]);
             let page = render(st, web, key, errors, values, None).await?;
             Ok((status, page).into_response())
         }
@@ -145,6 +143,7 @@ pub async fn act(
                         kind: get("kind"),
                         value_cents: cents,
                         note: get("note"),
+                        step_id: opt(f.get("step_id")),
                     },
                     f.get("submission")
                         .filter(|v| !v.is_empty())
@@ -154,9 +153,15 @@ pub async fn act(
                 )
                 .await
                 .map(|(c, gid, _)| {
-                    match c.gestures.iter().find(|g| g.id == gid).map(|g| g.status) {
-                        Some(GestureStatus::PendingApproval) => {
-                            "Sent to a manager for approval — they see it now.".into()
+                    let g = c.gestures.iter().find(|g| g.id == gid);
+                    match g.map(|g| (g.status, g.pending_reason.clone())) {
+                        Some((GestureStatus::PendingApproval, why)) => format!(
+                            "{} They see it now.",
+                            why.unwrap_or_else(|| "Sent to a manager for approval.".into())
+                        ),
+                        _ if f.contains_key("step_id") => {
+                            "Gesture recorded and the step is done — it's within your authority."
+                                .into()
                         }
                         _ => "Gesture approved — it's within your authority.".into(),
                     }
@@ -282,12 +287,14 @@ pub async fn act(
             .map(|_| "Case cancelled.".into()),
         _ => return Err(AppError::not_found("action")),
     };
+    let step_form = opt(f.get("step_id")).map(|id| format!("step:{id}"));
     let form = match action.as_str() {
         "close" => "close",
         "edit" => "edit",
         "reopen" | "cancel" => "reopen",
         "follow-up" => "follow-up",
         "erase" => "erase",
+        "gestures" => step_form.as_deref().unwrap_or("_"),
         _ => "_",
     };
     finish(&st, &web, &key, res, form, f).await
@@ -326,7 +333,7 @@ pub async fn step(
     let form = if skip {
         format!("skip:{id}")
     } else {
-        "_".to_string()
+        format!("step:{id}")
     };
     finish(&st, &p.web, &key, res, &form, p.form).await
 }
@@ -352,6 +359,7 @@ pub async fn gesture(
             to,
             Decision {
                 note: p.form.get("note").cloned(),
+                address: p.form.get("address").cloned(),
             },
             st.now(),
         )

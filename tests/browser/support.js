@@ -1,0 +1,58 @@
+// Shared by the browser test files: one Chromium per file, sessions, sign-in, screenshots, viewport checks.
+import { before, after } from "node:test";
+import { chromium } from "playwright-core";
+import { mkdirSync } from "node:fs";
+
+export const BASE = process.env.OLIVE_URL || "http://127.0.0.1:8080";
+export const SHOTS = process.env.OLIVE_SCREENSHOTS || "test-artifacts/screenshots";
+export const PASSWORD = "olive-demo";
+mkdirSync(SHOTS, { recursive: true });
+
+let browser;
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+           "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
+  });
+});
+after(async () => { await browser?.close(); });
+
+export async function session(width = 1024, height = 800) {
+  const ctx = await browser.newContext({ viewport: { width, height }, baseURL: BASE });
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(15000);
+  return { ctx, page };
+}
+
+export async function signIn(page, login) {
+  await page.goto("/login");
+  await page.getByLabel("Email or username").fill(login);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith("/login"));
+}
+
+export async function shot(page, name, fullPage = true) {
+  await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage });
+}
+
+/** Whether the element is (at least partly) inside the viewport, where the eye is. */
+export async function inViewport(locator) {
+  return locator.evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    return r.bottom > 0 && r.top < window.innerHeight && r.height > 0;
+  });
+}
+
+/** Log a defect from the front-desk screen; returns the case page's path. */
+export async function logCase(page, { search, pick, customer, what }) {
+  await page.goto("/");
+  await page.getByLabel("Find the defect by words").fill(search);
+  await page.locator("#search-results label.pick", { hasText: pick }).first().click();
+  await page.getByLabel("Customer name").fill(customer);
+  await page.getByLabel("What happened (a sentence)").fill(what);
+  await page.getByRole("button", { name: /Log it/ }).click();
+  await page.waitForURL(/\/cases\/C-\d+/);
+  return new URL(page.url()).pathname;
+}
