@@ -52,14 +52,14 @@ test("ledger: the receptionist's $300 flowers are approved by the manager, then 
 test("ledger: a gesture step is completed by recording its gesture, and a waived fee needs its real value", async () => {
   const { ctx, page } = await session(1024, 700);
   await signIn(page, "fiona");
-  await logCase(page, {
+  const casePath = await logCase(page, {
     search: "pain", pick: "Pain during treatment", customer: "Ines Moreau", what: "Said it hurt and nobody stopped.",
   });
   const step = page.locator(".steps li", { hasText: /no charge|fee|waiv/i }).filter({ has: page.locator("form.step-gesture") }).first();
   const id = await step.getAttribute("id");
   // No bare tick on a gesture step: it offers the gesture, with the fee waiver's value left for the real figure.
   assert.equal(await step.getByRole("button", { name: "Done" }).count(), 0);
-  const value = step.getByLabel(/^Value/);
+  const value = step.getByLabel(/^Its value/);
   assert.equal(await value.inputValue(), "");
   await step.getByRole("button", { name: "Record gesture" }).click();
   // Refused, with the message beside the step, where the eye is.
@@ -70,21 +70,21 @@ test("ledger: a gesture step is completed by recording its gesture, and a waived
   await shot(page, "ledger-gesture-step-refused", false);
 
   // A stale tick (the form of an old page) is refused with the reason, beside the step too.
-  await page.evaluate((stepId) => {
+  await page.evaluate(([path, stepId]) => {
     const f = document.createElement("form");
     f.method = "post";
-    f.action = `${location.pathname}/steps/${stepId.replace("step-", "")}/complete#${stepId}`;
+    f.action = `${path}/steps/${stepId.replace("step-", "")}/complete#${stepId}`;
     const csrf = document.querySelector("input[name=_csrf]").cloneNode();
     f.append(csrf);
     document.body.append(f);
     f.submit();
-  }, id);
+  }, [casePath, id]);
   await page.locator(`#${id} .field-error`, { hasText: /Record the gesture for this step/ }).waitFor();
   assert.ok(await inViewport(page.locator(`#${id} .field-error`)));
 
   // The real fee, recorded: the step is done by her, linked to the gesture.
   const again = page.locator(`#${id}`);
-  await again.getByLabel(/^Value/).fill("85");
+  await again.getByLabel(/^Its value/).fill("85");
   await again.getByRole("button", { name: "Record gesture" }).click();
   await page.locator(`#${id}.done`).waitFor();
   assert.match(await page.locator(`#${id}`).innerText(), /done by Fiona/);
