@@ -100,7 +100,9 @@ async fn webhooks_are_signed_in_time_ordered_and_complete(pg: bool) {
                 &a.summary.id,
                 &g,
                 to,
-                Decision { note: None },
+                Decision {
+                    note: Some("over the budget for this".into()),
+                },
                 w.clock.now(),
             )
             .await

@@ -462,6 +462,7 @@ pub(crate) fn gesture_view(
         decision_note: os(r, "decision_note")?,
         sent_at: opt_rfc3339(oi(r, "sent_at")?),
         delivered_at: opt_rfc3339(oi(r, "delivered_at")?),
+        escalated_at: opt_rfc3339(oi(r, "escalated_at")?),
     })
 }
 

@@ -142,6 +142,7 @@ impl Store {
         d: Decision,
         now: Timestamp,
     ) -> Result<CaseDetail, StoreError> {
+        let d = super::approvals::checked_reason(to, &d)?; // a decline states its reason (issue 19)
         // Read before the transaction: waiting for a pool connection while holding the case lock can exhaust the pool.
         let limits = self
             .limits_at(&self.case_row(actor, key).await?.location_id)
@@ -236,6 +237,9 @@ impl Store {
             )
             .await?;
         }
+        // The requester is told who decided, when and why (issue 19).
+        self.tell_requester(&mut tx, &c, &row, to, actor, d.note.as_deref(), now)
+            .await?;
         tx.commit().await?;
         self.get_case(actor, &c.id, now).await
     }
@@ -260,6 +264,7 @@ impl Store {
                 ("g", "decision_note"),
                 ("g", "sent_at"),
                 ("g", "delivered_at"),
+                ("g", "escalated_at"),
                 ("g", "case_id"),
             ])
             .from_as("gestures", "g")

@@ -147,6 +147,7 @@ impl Store {
                 "decision_note",
                 "sent_at",
                 "delivered_at",
+                "escalated_at",
             ],
             "given_at",
         );
