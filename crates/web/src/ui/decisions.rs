@@ -76,7 +76,8 @@ pub async fn acknowledge(
         .acknowledge_decision(&p.web.actor, &id, st.now())
         .await?;
     if headers.contains_key("hx-request") {
-        Ok(String::new().into_response())
+        // The live alert refreshes at once, so the same decision leaves it too.
+        Ok(([("HX-Trigger", "decision-acknowledged")], String::new()).into_response())
     } else {
         Ok(Redirect::to("/my").into_response())
     }
