@@ -85,6 +85,25 @@ async fn decline_needs_a_reason(postgres: bool) {
     assert!(mine["cases"].is_array() && mine["offered"].is_array());
     let (_, theirs) = app.get("dental_manager", "/api/v1/my-work").await;
     assert_eq!(theirs["decisions"], json!([]));
+
+    // Acknowledged by someone else: not theirs. By her: it leaves My work; again: nothing left.
+    let ack = "/api/v1/my-work/decisions/acknowledge";
+    let (st, err) = app
+        .post("dental_manager", ack, json!({"gesture_id": gid}))
+        .await;
+    assert_error(st, &err, StatusCode::NOT_FOUND, "not_found");
+    let (st, done) = app
+        .post("dental_front", ack, json!({"gesture_id": gid}))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{done}");
+    assert_eq!(done["acknowledged"], 1);
+    let (_, mine) = app.get("dental_front", "/api/v1/my-work").await;
+    assert_eq!(mine["decisions"], json!([]));
+    let (st, done) = app
+        .call(Some("dental_front"), reqwest::Method::POST, ack, None)
+        .await;
+    assert_eq!(st, StatusCode::OK, "{done}");
+    assert_eq!(done["acknowledged"], 0);
 }
 
 /// The wait before escalation is part of the location's settings.

@@ -222,6 +222,40 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+
+    /// Acknowledge every decision on the caller's requests at once (the API's "all read"); returns
+    /// how many were waiting.
+    pub async fn acknowledge_decisions(
+        &self,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<u64, StoreError> {
+        let mut tx = self.db.begin().await?;
+        let n = tx
+            .execute(
+                &Query::update()
+                    .table("gestures")
+                    .value("decision_seen_at", ms(now))
+                    .and_where(Expr::col("given_by").eq(actor.staff_id.clone()))
+                    .and_where(Expr::col("decided_at").is_not_null())
+                    .and_where(Expr::col("decided_by").ne(actor.staff_id.clone()))
+                    .and_where(Expr::col("decision_seen_at").is_null())
+                    .to_owned(),
+            )
+            .await?;
+        tx.execute(
+            &Query::update()
+                .table("notifications")
+                .value("read_at", ms(now))
+                .and_where(Expr::col("staff_id").eq(actor.staff_id.clone()))
+                .and_where(Expr::col("kind").is_in(DECISION_KINDS))
+                .and_where(Expr::col("read_at").is_null())
+                .to_owned(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(n)
+    }
 }
 
 /// The local time of an instant stored in milliseconds, as alerts print it.

@@ -221,7 +221,7 @@ pub struct MyWork {
     /// cases someone offers to hand to me
     pub offered: Vec<CaseSummary>,
     /// decisions on my gesture requests (who decided, when, why) that I have not acknowledged yet,
-    /// newest first; acknowledge one on the web interface's My work or alert
+    /// newest first; `POST /api/v1/my-work/decisions/acknowledge` clears them
     pub decisions: Vec<olive_storage::actions::DecisionView>,
 }
 
