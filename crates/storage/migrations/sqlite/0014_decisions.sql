@@ -5,4 +5,4 @@ ALTER TABLE locations ADD COLUMN approval_escalation_minutes INTEGER NOT NULL DE
 ALTER TABLE gestures ADD COLUMN escalated_at INTEGER;
 ALTER TABLE gestures ADD COLUMN decision_seen_at INTEGER;
 -- The scheduler's scan: requests still waiting and not escalated yet, oldest first.
-CREATE INDEX gestures_waiting ON gestures (given_at) WHERE status = 'pending_approval' AND escalated_at IS NULL;
+CREATE INDEX gestures_waiting ON gestures (status, given_at) WHERE escalated_at IS NULL;

@@ -35,29 +35,7 @@ impl Store {
     /// (minutes of opening hours) is over, looking at up to `limit` of the oldest. Returns how many
     /// were queued (a request already escalated or queued is not queued again).
     pub async fn scan_approvals(&self, now: Timestamp, limit: u64) -> Result<usize, StoreError> {
-        // Only requests whose wait is over by the wall clock can be over in opening hours.
-        let wait_ms = Expr::col(("l", "approval_escalation_minutes")).mul(60_000);
-        let q = Query::select()
-            .columns([("g", "id"), ("g", "case_id"), ("g", "given_at")])
-            .expr_as(Expr::col(("l", "id")), "loc")
-            .expr_as(Expr::col(("l", "approval_escalation_minutes")), "minutes")
-            .from_as("gestures", "g")
-            .inner_join(
-                sea_query::TableRef::Table("cases".into(), Some("c".into())),
-                Expr::col(("c", "id")).equals(("g", "case_id")),
-            )
-            .inner_join(
-                sea_query::TableRef::Table("locations".into(), Some("l".into())),
-                Expr::col(("l", "id")).equals(("c", "location_id")),
-            )
-            // Literal conditions: the partial index `gestures_waiting` holds exactly these rows.
-            .and_where(Expr::cust("g.status = 'pending_approval'"))
-            .and_where(Expr::cust("g.escalated_at IS NULL"))
-            .and_where(Expr::col(("g", "given_at")).add(wait_ms).lte(ms(now)))
-            .order_by(("g", "given_at"), Order::Asc)
-            .limit(limit)
-            .to_owned();
-        let rows = self.db.fetch_all(&q).await?;
+        let rows = self.db.fetch_all(&waiting(ms(now), limit)).await?;
         let mut due = Vec::new();
         let mut calendars = HashMap::new();
         for r in &rows {
@@ -212,5 +190,53 @@ impl Store {
             now,
         )
         .await
+    }
+}
+
+/// Requests still waiting and never escalated whose wait is over by the wall clock (only those can
+/// be over in opening hours), oldest first.
+fn waiting(now: i64, limit: u64) -> sea_query::SelectStatement {
+    let wait_ms = Expr::col(("l", "approval_escalation_minutes")).mul(60_000);
+    Query::select()
+        .columns([("g", "id"), ("g", "case_id"), ("g", "given_at")])
+        .expr_as(Expr::col(("l", "id")), "loc")
+        .expr_as(Expr::col(("l", "approval_escalation_minutes")), "minutes")
+        .from_as("gestures", "g")
+        .inner_join(
+            sea_query::TableRef::Table("cases".into(), Some("c".into())),
+            Expr::col(("c", "id")).equals(("g", "case_id")),
+        )
+        .inner_join(
+            sea_query::TableRef::Table("locations".into(), Some("l".into())),
+            Expr::col(("l", "id")).equals(("c", "location_id")),
+        )
+        // Literal conditions, so the scan walks the partial index `gestures_waiting` (requests never
+        // escalated, by status and age) in order.
+        .and_where(Expr::cust("g.status = 'pending_approval'"))
+        .and_where(Expr::cust("g.escalated_at IS NULL"))
+        .and_where(Expr::col(("g", "given_at")).add(wait_ms).lte(now))
+        .order_by(("g", "given_at"), Order::Asc)
+        .limit(limit)
+        .to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::waiting;
+    use crate::testing::fresh_store;
+    use sea_query::SqliteQueryBuilder;
+    use sea_query_sqlx::SqlxBinder;
+
+    /// The scan walks only the waiting requests (the partial index), oldest first, whatever the
+    /// history of gestures.
+    #[tokio::test]
+    async fn the_scan_walks_the_waiting_index() {
+        let store = fresh_store(false).await.unwrap();
+        let (sql, _) = waiting(1_000, 100).build_sqlx(SqliteQueryBuilder);
+        let plan = store.db.explain(&sql).await.unwrap();
+        assert!(
+            plan.contains("USING INDEX gestures_waiting") && !plan.contains("TEMP B-TREE"),
+            "{sql}\n{plan}"
+        );
     }
 }
