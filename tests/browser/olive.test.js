@@ -145,7 +145,9 @@ test("the missing appointment, end to end: log, steps, gestures, live approval, 
 
   await page.goto(caseUrl);
   const flowersRow = page.locator("#g-h").locator("..").locator(".row", { hasText: "300.00 AUD" });
-  await flowersRow.getByText("approved").waitFor();
+  await flowersRow.locator(".status", { hasText: "approved" }).waitFor();
+  // It names who decided (the manager), not who asked.
+  assert.match(await flowersRow.innerText(), /asked by Fiona Frost .*approved by Maria Manning/);
 
   // Print view of the card: personalised, laid out as a card.
   const cardRow = page.locator("#g-h").locator("..").locator(".row", { hasText: "10.00 AUD" });

@@ -3,6 +3,7 @@
 //! Nothing here does IO, reads a clock or talks SQL: "now" is always a parameter.
 
 pub mod alerts;
+pub mod approval;
 pub mod authority;
 pub mod case;
 pub mod contact;

@@ -89,7 +89,7 @@ impl Permission {
             }
             Permission::Reassign => "hand off a case someone else owns",
             Permission::Approve => {
-                "approve or decline gestures above the giver's authority, up to one's own per-case limit (above it: an admin)"
+                "approve or decline gestures above the giver's authority, up to one's own per-case limit and within what is left of one's own per-day limit, since an approval is charged to the approver's day (beyond either: another manager or an admin)"
             }
             Permission::Configure => {
                 "location settings, authority limits of the roles below one's own, staff at the location, shared devices, webhooks, failed messages"

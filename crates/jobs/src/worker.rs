@@ -142,6 +142,8 @@ impl Worker {
             }
         }
         report.steps_scanned += scanned;
+        // Gesture requests nobody decided in time become escalation jobs (run just below).
+        self.store.scan_approvals(self.now(), bound).await?;
         // Alerts are collected in large batches so a backlog becomes one digest per person.
         let mut ran = 0;
         loop {

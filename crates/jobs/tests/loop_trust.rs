@@ -102,7 +102,7 @@ async fn webhooks_are_signed_in_time_ordered_and_complete(pg: bool) {
                 &g,
                 to,
                 Decision {
-                    note: None,
+                    note: Some("over the budget for this".into()),
                     address: None,
                 },
                 w.clock.now(),

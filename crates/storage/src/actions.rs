@@ -25,6 +25,10 @@ use sea_query::{Expr, ExprTrait, Order, Query};
 use serde::Deserialize;
 use serde_json::json;
 
+pub(crate) use approvals::gesture_words;
+pub use approvals::{DECISION_KINDS, DecisionView};
+
+mod approvals;
 mod closing;
 mod gesture_steps;
 mod gestures;

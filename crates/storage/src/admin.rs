@@ -30,6 +30,8 @@ pub struct LocationUpdate {
     pub currency: String,
     pub hours: [Option<DayHours>; 7],
     pub closed: BTreeSet<Date>,
+    /// opening-hours minutes before an undecided gesture request is escalated (`None`: unchanged)
+    pub approval_escalation_minutes: Option<i64>,
 }
 
 /// A defect added from the playbook editor.
@@ -94,13 +96,22 @@ impl Store {
             "hours",
             "a location needs at least one open day",
         );
+        if let Some(Err(e)) = u
+            .approval_escalation_minutes
+            .map(olive_domain::approval::check_escalation_minutes)
+        {
+            errs.add("approval_escalation_minutes", e);
+        }
         errs.into_result()?;
         let hours =
             serde_json::to_string(&u.hours).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let closed =
             serde_json::to_string(&u.closed).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let before = self.location(id).await?;
-        let after = serde_json::json!({"timezone": u.timezone, "currency": u.currency.to_ascii_uppercase(), "hours": u.hours, "closed": u.closed});
+        let minutes = u
+            .approval_escalation_minutes
+            .unwrap_or(before.approval_escalation_minutes);
+        let after = serde_json::json!({"timezone": u.timezone, "currency": u.currency.to_ascii_uppercase(), "hours": u.hours, "closed": u.closed, "approval_escalation_minutes": minutes});
         let mut tx = self.db.begin().await?;
         tx.execute(
             &Query::update()
@@ -110,6 +121,7 @@ impl Store {
                     ("currency", u.currency.to_ascii_uppercase().into()),
                     ("hours", hours.into()),
                     ("closed_dates", closed.into()),
+                    ("approval_escalation_minutes", minutes.into()),
                 ])
                 .and_where(Expr::col("id").eq(id))
                 .to_owned(),
@@ -120,7 +132,7 @@ impl Store {
             jiff::Timestamp::now(),
             "location.settings_changed",
             Target::new("location", id, Some(id)),
-            serde_json::json!({"from": {"timezone": before.tz_name, "currency": before.currency.to_string(), "hours": before.hours, "closed": before.closed}, "to": after}),
+            serde_json::json!({"from": {"timezone": before.tz_name, "currency": before.currency.to_string(), "hours": before.hours, "closed": before.closed, "approval_escalation_minutes": before.approval_escalation_minutes}, "to": after}),
         )
         .await?;
         tx.commit().await?;

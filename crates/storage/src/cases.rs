@@ -464,6 +464,7 @@ pub(crate) fn gesture_view(
         delivered_at: opt_rfc3339(oi(r, "delivered_at")?),
         step_id: os(r, "step_id")?,
         pending_reason: os(r, "pending_reason")?,
+        escalated_at: opt_rfc3339(oi(r, "escalated_at")?),
     })
 }
 

@@ -1,5 +1,5 @@
 //! The durable jobs table and the scheduler: steps coming due become alert jobs (one per step and
-//! kind, by unique key), and due jobs run in one transaction each batch — claimed with
+//! kind, by unique key), gesture requests nobody decided become escalation jobs (`scheduler/approvals.rs`), and due jobs run in one transaction each batch — claimed with
 //! `FOR UPDATE SKIP LOCKED` on PostgreSQL so two instances never run the same job.
 
 use crate::audit::By;
@@ -22,6 +22,7 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 
 mod alerts;
+mod approvals;
 use alerts::{UPDATE_CHUNK, alert_candidates, alert_levels_update};
 
 const JOB_COLS: [&str; 7] = [
@@ -294,6 +295,10 @@ impl Store {
                 "followup_timeout" => {
                     let job: TimeoutJob = serde_json::from_str(&payload).map_err(bad)?;
                     self.followup_timed_out(tx, job, now).await?;
+                }
+                approvals::KIND => {
+                    let job = serde_json::from_str(&payload).map_err(bad)?;
+                    self.escalate_approval(tx, job, now).await?;
                 }
                 other => return Err(StoreError::Corrupt(format!("unknown job kind '{other}'"))),
             }

@@ -87,6 +87,8 @@ pub struct Location {
     pub currency: Currency,
     pub hours: [Option<DayHours>; 7],
     pub closed: BTreeSet<Date>,
+    /// opening-hours minutes a gesture request waits before it is escalated
+    pub approval_escalation_minutes: i64,
 }
 
 pub const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
@@ -125,6 +127,7 @@ impl Location {
                 })
                 .collect(),
             closed_dates: self.closed.iter().map(ToString::to_string).collect(),
+            approval_escalation_minutes: self.approval_escalation_minutes,
         }
     }
 }
@@ -245,6 +248,7 @@ pub(crate) fn location_select() -> sea_query::SelectStatement {
             ("l", "currency"),
             ("l", "hours"),
             ("l", "closed_dates"),
+            ("l", "approval_escalation_minutes"),
         ])
         .expr_as(Expr::col(("p", "updated_at")), "pb_updated_at")
         .from_as("locations", "l")
@@ -275,5 +279,6 @@ pub(crate) fn location_from_row(row: &sqlx::any::AnyRow) -> Result<Location, Sto
             .map_err(|_| StoreError::Corrupt("currency".into()))?,
         hours,
         closed,
+        approval_escalation_minutes: i(row, "approval_escalation_minutes")?,
     })
 }

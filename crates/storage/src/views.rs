@@ -103,6 +103,8 @@ pub struct GestureView {
     pub step_id: Option<String>,
     /// while it waits for a manager: the limit that sent it there and what was left of it
     pub pending_reason: Option<String>,
+    /// when a request nobody decided in time was escalated to the other managers and the admins
+    pub escalated_at: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -239,6 +241,9 @@ pub struct LocationView {
     pub hours: Vec<HoursView>,
     /// `YYYY-MM-DD`
     pub closed_dates: Vec<String>,
+    /// a gesture request still undecided after this many minutes of opening hours is escalated to
+    /// the other managers and the admins (default 10)
+    pub approval_escalation_minutes: i64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

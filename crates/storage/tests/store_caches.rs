@@ -79,6 +79,7 @@ async fn answers_follow_changes(store: Store) {
                 currency: "NZD".into(),
                 hours: [nine_to_five; 7],
                 closed: Default::default(),
+                approval_escalation_minutes: None,
             },
         )
         .await

@@ -420,6 +420,7 @@ async fn totals_are_kept_per_currency(store: Store) {
                 currency: "NZD".into(),
                 hours: grill.hours,
                 closed: grill.closed.clone(),
+                approval_escalation_minutes: None,
             },
         )
         .await

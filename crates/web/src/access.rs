@@ -57,6 +57,7 @@ pub const ROUTES: &[Route] = &[
     r("GET", "/api/v1/me/notifications", Signed),
     r("POST", "/api/v1/me/password", Signed),
     r("GET", "/api/v1/my-work", Signed),
+    r("POST", "/api/v1/my-work/decisions/acknowledge", Signed),
     r("GET", "/api/v1/tokens", Signed),
     r("POST", "/api/v1/tokens", Signed),
     r("DELETE", "/api/v1/tokens/{id}", Signed),

@@ -188,6 +188,7 @@ impl Store {
         d: Decision,
         now: Timestamp,
     ) -> Result<CaseDetail, StoreError> {
+        let d = super::approvals::checked_reason(to, &d)?; // a decline states its reason (issue 19)
         // Read before the transaction: waiting for a pool connection while holding the case lock can exhaust the pool.
         let c0 = self.case_row(actor, key).await?;
         let limits = self.limits_at(&c0.location_id).await?;
@@ -336,6 +337,9 @@ impl Store {
             )
             .await?;
         }
+        // The requester is told who decided, when and why (issue 19).
+        self.tell_requester(&mut tx, &c, &row, to, actor, d.note.as_deref(), now)
+            .await?;
         tx.commit().await?;
         self.get_case(actor, &c.id, now).await
     }
@@ -363,6 +367,7 @@ impl Store {
                 ("g", "delivered_at"),
                 ("g", "step_id"),
                 ("g", "pending_reason"),
+                ("g", "escalated_at"),
                 ("g", "case_id"),
             ])
             .from_as("gestures", "g")

@@ -150,6 +150,7 @@ impl Store {
                 "delivered_at",
                 "step_id",
                 "pending_reason",
+                "escalated_at",
             ],
             "given_at",
         );

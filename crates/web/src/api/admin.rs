@@ -26,9 +26,13 @@ pub struct LocationSettings {
     /// `YYYY-MM-DD`
     #[serde(default)]
     pub closed_dates: Vec<String>,
+    /// a gesture request still undecided after this many minutes of opening hours (1–480) is
+    /// escalated to the other managers and the admins; left out, it stays as it is (default 10)
+    #[serde(default)]
+    pub approval_escalation_minutes: Option<i64>,
 }
 
-/// Change a location's time zone, currency, opening hours and closed dates (managers and admins).
+/// Change a location's time zone, currency, opening hours, closed dates and approval escalation (managers and admins).
 #[utoipa::path(put, path = "/api/v1/locations/{id}", tag = "organisation", params(("id" = String, Path)), request_body = LocationSettings,
     responses((status = 200, body = LocationView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), JsonBody), security(("bearer" = [])))]
 pub async fn put_location(
@@ -70,6 +74,7 @@ pub async fn put_location(
                 currency: b.currency,
                 hours,
                 closed,
+                approval_escalation_minutes: b.approval_escalation_minutes,
             },
         )
         .await?;
@@ -215,9 +220,12 @@ pub struct MyWork {
     pub cases: Vec<CaseSummary>,
     /// cases someone offers to hand to me
     pub offered: Vec<CaseSummary>,
+    /// decisions on my gesture requests (who decided, when, why) that I have not acknowledged yet,
+    /// newest first; `POST /api/v1/my-work/decisions/acknowledge` clears them
+    pub decisions: Vec<olive_storage::actions::DecisionView>,
 }
 
-/// My work: the cases I hold, soonest due first, and hand-offs waiting for my answer.
+/// My work: the cases I hold, soonest due first, hand-offs waiting for my answer, and decisions on my gesture requests.
 #[utoipa::path(get, path = "/api/v1/my-work", tag = "cases", responses((status = 200, body = MyWork), Unauthorized), security(("bearer" = [])))]
 pub async fn my_work(State(st): State<AppState>, Auth(a): Auth) -> ApiResult<Json<MyWork>> {
     let now = st.now();
@@ -232,6 +240,7 @@ pub async fn my_work(State(st): State<AppState>, Auth(a): Auth) -> ApiResult<Jso
     Ok(Json(MyWork {
         cases,
         offered: st.store.handoffs_offered_to(&a, now).await?,
+        decisions: st.store.my_decisions(&a).await?,
     }))
 }
 

@@ -4,6 +4,7 @@ pub mod actions;
 pub mod admin;
 pub mod audit;
 pub mod cases;
+pub mod decisions;
 pub mod followups;
 pub mod org;
 pub mod playbooks;
@@ -74,6 +75,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(admin::secret))
         .routes(routes!(admin::put_step))
         .routes(routes!(admin::my_work))
+        .routes(routes!(decisions::acknowledge))
         .routes(routes!(org::get_limits, org::put_limits))
         .routes(routes!(org::list_staff))
         .routes(routes!(org::me))

@@ -51,6 +51,10 @@ pub struct GestureRow {
     pub value_text: String,
     pub status: &'static str,
     pub given_by: String,
+    /// who asked or gave, who decided, when and why, escalation (issue 19)
+    pub story: super::decisions::GestureStory,
+    /// why the last decline of this gesture was refused (no reason given)
+    pub decline_error: Option<String>,
     pub can_decide: bool,
     pub printable: bool,
     pub is_flowers: bool,
@@ -206,6 +210,8 @@ pub async fn render(
                 value_text: money(g.value_cents, &g.currency),
                 status: g.status.as_str(),
                 given_by: g.given_by.name.clone(),
+                story: super::decisions::story(g, &tz),
+                decline_error: errors.get(&format!("gdecline:{}", g.id)).cloned(),
                 can_decide: g.status == GestureStatus::PendingApproval
                     && can_approve
                     && (g.given_by.id != web.actor.staff_id || web.actor.is_admin),

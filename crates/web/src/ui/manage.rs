@@ -72,6 +72,8 @@ pub struct MyPage {
     offered: Vec<Row>,
     /// reminders, escalations and customer answers of the last week: (when, kind, text, case id, unread)
     notices: Vec<(String, String, String, Option<String>, bool)>,
+    /// decisions on my gesture requests, until I acknowledge them
+    decisions: Vec<super::decisions::DecisionRow>,
 }
 
 /// Cases I hold, soonest due first, and hand-offs waiting for my answer.
@@ -111,6 +113,10 @@ pub async fn my_work(State(st): State<AppState>, Web(web): Web) -> Result<MyPage
                 "escalation" => "Escalated",
                 "follow_up_poor" => "Not recovered yet",
                 "follow_up_unanswered" => "No answer",
+                "gesture_approved" => "Approved",
+                "gesture_declined" => "Declined",
+                "approval_escalated" => "Your request escalated",
+                "approval_escalation" => "Waiting for approval",
                 _ => "Notice",
             };
             (
@@ -123,6 +129,7 @@ pub async fn my_work(State(st): State<AppState>, Web(web): Web) -> Result<MyPage
         })
         .collect();
     Ok(MyPage {
+        decisions: super::decisions::rows(&st, &web).await?,
         notices,
         nav: Nav::new(&web, "my"),
         rows: mine.iter().map(|c| row(c, now, &z)).collect(),
@@ -276,6 +283,8 @@ pub struct Pending {
     pub by: String,
     pub waiting: String,
     pub note: String,
+    /// nobody decided it in time: the other managers and the admins were told
+    pub escalated: bool,
 }
 
 async fn pending(
@@ -297,6 +306,7 @@ async fn pending(
                     .max(SignedDuration::ZERO),
             ),
             note: g.note.clone(),
+            escalated: g.escalated_at.is_some(),
         })
         .collect())
 }
@@ -339,16 +349,20 @@ pub async fn approvals_count(
 #[template(path = "alert.html")]
 pub struct AlertFragment {
     items: Vec<Pending>,
+    /// decisions on the caller's own requests, until acknowledged
+    decisions: Vec<super::decisions::DecisionRow>,
 }
 
-/// htmx polling on every page a manager has open: a banner while a customer may be waiting for an approval.
+/// htmx polling on every page: decisions on the caller's requests and, for a manager, a banner while
+/// a customer may be waiting for an approval.
 pub async fn alerts(State(st): State<AppState>, Web(web): Web) -> Result<AlertFragment, AppError> {
     let items = if is_manager(&web) {
         pending(&st, &web).await?
     } else {
         Vec::new()
     };
-    Ok(AlertFragment { items })
+    let decisions = super::decisions::rows(&st, &web).await?;
+    Ok(AlertFragment { items, decisions })
 }
 
 pub struct Column {

@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod auth;
 pub mod case;
+pub mod decisions;
 pub mod followup;
 pub mod log;
 pub mod manage;
@@ -247,6 +248,10 @@ pub fn router() -> Router<AppState> {
         .route("/approvals", get(manage::approvals))
         .route("/ui/approvals/count", get(manage::approvals_count))
         .route("/ui/alerts", get(manage::alerts))
+        .route(
+            "/ui/decisions/{id}/acknowledge",
+            post(decisions::acknowledge),
+        )
         .route("/board", get(manage::board))
         .route("/playbook", get(playbook::page).post(playbook::upload))
         .route("/playbook/download", get(playbook::download))

@@ -275,9 +275,19 @@ pub async fn location(State(st): State<AppState>, p: Posted<Fields>) -> Result<R
             }
         }
     }
-    let res = match bad {
-        Some(m) => Err(StoreError::field("hours", m)),
-        None => st
+    let minutes = match get("approval_escalation_minutes").trim() {
+        "" => Ok(None),
+        m => m.parse::<i64>().map(Some).map_err(|_| {
+            StoreError::field(
+                "approval_escalation_minutes",
+                "enter a whole number of minutes, such as 10",
+            )
+        }),
+    };
+    let res = match (bad, minutes) {
+        (Some(m), _) => Err(StoreError::field("hours", m)),
+        (None, Err(e)) => Err(e),
+        (None, Ok(approval_escalation_minutes)) => st
             .store
             .update_location(
                 &p.web.actor,
@@ -287,6 +297,7 @@ pub async fn location(State(st): State<AppState>, p: Posted<Fields>) -> Result<R
                     currency: get("currency"),
                     hours,
                     closed,
+                    approval_escalation_minutes,
                 },
             )
             .await

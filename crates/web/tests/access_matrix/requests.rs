@@ -33,6 +33,9 @@ impl Matrix {
                 S::NO_CONTENT,
             ),
             ("GET", "/api/v1/my-work") => req("/api/v1/my-work", None, S::OK),
+            ("POST", "/api/v1/my-work/decisions/acknowledge") => {
+                req("/api/v1/my-work/decisions/acknowledge", None, S::OK)
+            }
             ("GET", "/api/v1/tokens") => req("/api/v1/tokens", None, S::OK),
             ("POST", "/api/v1/tokens") => req(
                 "/api/v1/tokens",

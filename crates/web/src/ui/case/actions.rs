@@ -365,7 +365,13 @@ pub async fn gesture(
         )
         .await
         .map(|_| format!("Gesture {}.", to.as_str().replace('_', " ")));
-    finish(&st, &p.web, &key, res, "_", p.form).await
+    // A decline without its reason: the message goes beside that gesture's reason box.
+    let form = if to == GestureStatus::Declined {
+        format!("gdecline:{id}")
+    } else {
+        "_".to_string()
+    };
+    finish(&st, &p.web, &key, res, &form, p.form).await
 }
 
 pub async fn handoff(

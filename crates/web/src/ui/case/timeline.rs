@@ -35,13 +35,26 @@ pub(super) fn event_text(e: &olive_storage::views::TimelineEntry) -> (String, St
         "gesture_given" | "gesture_requested" | "gesture_approved" | "gesture_declined"
         | "gesture_sent" | "gesture_delivered" => {
             format!(
-                "{} ({})",
+                "{} ({}){}",
                 s("kind"),
                 olive_domain::money::Cents(
                     d.get("value_cents").and_then(|v| v.as_i64()).unwrap_or(0)
-                )
+                ),
+                if s("note").is_empty()
+                    || !matches!(ev.as_str(), "gesture_approved" | "gesture_declined")
+                {
+                    String::new()
+                } else {
+                    format!(" — “{}”", s("note"))
+                }
             )
         }
+        "escalated" if !s("gesture_id").is_empty() => format!(
+            "nobody decided the request for {} ({}) within {} minutes; the other managers and the admins were told",
+            s("kind"),
+            olive_domain::money::Cents(d.get("value_cents").and_then(|v| v.as_i64()).unwrap_or(0)),
+            d.get("minutes").and_then(|v| v.as_i64()).unwrap_or(0)
+        ),
         "handoff_proposed" | "handoff_declined" | "reopened" | "cancelled" => s("reason"),
         "verified" => format!("“{}”", s("customer_said")),
         "closed" if s("root_cause").is_empty() => {
