@@ -85,7 +85,9 @@ pub fn needs_action(defect_code: Option<&str>, open_action: Option<PreventionSta
 pub fn initial_text(prevention: &str, defect_title: &str) -> String {
     let p = prevention.trim();
     if p.is_empty() {
-        format!("Find why \"{defect_title}\" happened and change the process so it does not happen again.")
+        format!(
+            "Find why \"{defect_title}\" happened and change the process so it does not happen again."
+        )
     } else {
         p.to_string()
     }
@@ -115,8 +117,7 @@ pub fn check_change(
 pub const ANSWER_ROOT_CAUSE: RootCause = RootCause::NotStated;
 
 /// The words recorded with it (the case's prevention note).
-pub const ANSWER_ROOT_NOTE: &str =
-    "Recovered: the customer said so in the follow-up. The cause is for the prevention action to find.";
+pub const ANSWER_ROOT_NOTE: &str = "Recovered: the customer said so in the follow-up. The cause is for the prevention action to find.";
 
 /// A root cause in words, for the Prevention page.
 pub fn root_cause_label(cause: RootCause) -> &'static str {
@@ -159,7 +160,10 @@ mod tests {
 
     #[test]
     fn the_text_comes_from_the_playbook() {
-        assert_eq!(initial_text("  Roster the phones. ", "x"), "Roster the phones.");
+        assert_eq!(
+            initial_text("  Roster the phones. ", "x"),
+            "Roster the phones."
+        );
         assert!(initial_text("", "Long wait").contains("\"Long wait\""));
     }
 

@@ -191,7 +191,11 @@ impl Store {
         now: Timestamp,
     ) -> Result<PreventionView, StoreError> {
         let current = self.prevention_row(id).await?;
-        actor.require_on(Permission::Prevent, &current.location_id, "prevention action")?;
+        actor.require_on(
+            Permission::Prevent,
+            &current.location_id,
+            "prevention action",
+        )?;
         let mut errs = FieldErrors::default();
         let status = match change.status.as_deref().map(str::trim) {
             None | Some("") => None,
@@ -253,13 +257,14 @@ impl Store {
         errs.into_result()?;
         let notes = change.notes.as_deref().map(str::trim).map(str::to_string);
         let resulting_notes = notes.clone().unwrap_or_else(|| current.notes.clone());
-        let next = rules::check_change(current.status, status, Some(&resulting_notes))
-            .map_err(|e| match e {
+        let next = rules::check_change(current.status, status, Some(&resulting_notes)).map_err(
+            |e| match e {
                 rules::PreventionError::AlreadyDone => {
                     StoreError::conflict("prevention_done", e.to_string())
                 }
                 e => StoreError::field(e.field(), e.to_string()),
-            })?;
+            },
+        )?;
         let done = next == PreventionStatus::Done;
         let mut tx = self.db.begin().await?;
         let changed = tx
@@ -318,9 +323,7 @@ impl Store {
         let row = self.prevention_row(id).await?;
         actor.require_on(Permission::Read, &row.location_id, "prevention action")?;
         let mut views = self.prevention_views(vec![row]).await?;
-        views
-            .pop()
-            .ok_or(StoreError::NotFound("prevention action"))
+        views.pop().ok_or(StoreError::NotFound("prevention action"))
     }
 
     /// The actions at the caller's locations (or one of them), open ones first, newest first.

@@ -7,8 +7,8 @@ mod common;
 
 use common::*;
 use jiff::civil::Time;
-use olive_domain::deadline::DayHours;
 use olive_domain::case::{CaseStatus, CloseOutcome, RootCause, VerificationMethod};
+use olive_domain::deadline::DayHours;
 use olive_domain::followup::Answer;
 use olive_domain::prevention::PreventionStatus;
 use olive_storage::actions::{CloseCase, Verification};
@@ -48,7 +48,14 @@ async fn settle(store: &Store, who: &Actor, c: &CaseDetail, now: jiff::Timestamp
     for s in &c.steps {
         if s.kind != olive_domain::playbook::StepKind::Verify {
             store
-                .step_action(who, &c.summary.id, &s.id, true, skip_because("done elsewhere"), now)
+                .step_action(
+                    who,
+                    &c.summary.id,
+                    &s.id,
+                    true,
+                    skip_because("done elsewhere"),
+                    now,
+                )
                 .await
                 .expect("skip a step");
         }
@@ -88,15 +95,29 @@ async fn one_action_per_defect_and_location(store: Store) {
     assert_eq!(first[0].status, PreventionStatus::Open);
     assert_eq!(first[0].location_id, org.dental);
     assert!(
-        first[0].action.starts_with("Write appointment cards only from the booked slot"),
+        first[0]
+            .action
+            .starts_with("Write appointment cards only from the booked slot"),
         "the action is the playbook's prevention text: {}",
         first[0].action
     );
     assert!(first[0].owner.is_none() && first[0].due_on.is_none());
     assert_eq!(refs(&first[0]), [a.summary.reference.clone()]);
 
-    let b = create(&store, fd, report(&org.dental, DEFECT, "Ben Ortiz"), plus_min(now, 5)).await;
-    let other = create(&store, fd, report(&org.dental, "long-wait", "Cleo Park"), plus_min(now, 6)).await;
+    let b = create(
+        &store,
+        fd,
+        report(&org.dental, DEFECT, "Ben Ortiz"),
+        plus_min(now, 5),
+    )
+    .await;
+    let other = create(
+        &store,
+        fd,
+        report(&org.dental, "long-wait", "Cleo Park"),
+        plus_min(now, 6),
+    )
+    .await;
     let joined = for_defect(&store, mgr, DEFECT).await;
     assert_eq!(joined.len(), 1, "a second case joins the open action");
     assert_eq!(joined[0].id, first[0].id);
@@ -108,13 +129,26 @@ async fn one_action_per_defect_and_location(store: Store) {
     assert_eq!(refs(&wait[0]), [other.summary.reference.clone()]);
 
     // Another location: its own action, which the first practice's staff do not see.
-    let n = create(&store, &org.admin, report(&north, DEFECT, "Dan Wu"), plus_min(now, 7)).await;
+    let n = create(
+        &store,
+        &org.admin,
+        report(&north, DEFECT, "Dan Wu"),
+        plus_min(now, 7),
+    )
+    .await;
     let everywhere = for_defect(&store, &org.admin, DEFECT).await;
     assert_eq!(everywhere.len(), 2);
-    let theirs = everywhere.iter().find(|x| x.location_id == north).expect("north's action");
+    let theirs = everywhere
+        .iter()
+        .find(|x| x.location_id == north)
+        .expect("north's action");
     assert_eq!(refs(theirs), [n.summary.reference.clone()]);
     assert_eq!(for_defect(&store, mgr, DEFECT).await.len(), 1);
-    assert!(for_defect(&store, &org.grill_manager, DEFECT).await.is_empty());
+    assert!(
+        for_defect(&store, &org.grill_manager, DEFECT)
+            .await
+            .is_empty()
+    );
     // An `other` case has no playbook defect, and no action.
     let before = actions(&store, &org.admin).await.len();
     let other_case = NewCase {
@@ -152,7 +186,10 @@ async fn one_action_per_defect_and_location(store: Store) {
         .update_prevention(mgr, &id, assign, now)
         .await
         .expect("assign");
-    assert_eq!(v.owner.as_ref().map(|o| o.name.as_str()), Some("Maria Manning"));
+    assert_eq!(
+        v.owner.as_ref().map(|o| o.name.as_str()),
+        Some("Maria Manning")
+    );
     assert_eq!(v.due_on.as_deref(), Some("2026-12-04"));
     assert_eq!(v.status, PreventionStatus::InProgress);
     let no_note = PreventionUpdate {
@@ -173,7 +210,10 @@ async fn one_action_per_defect_and_location(store: Store) {
         .await
         .expect("close the action");
     assert_eq!(done.status, PreventionStatus::Done);
-    assert_eq!(done.done_by.as_ref().map(|p| p.id.as_str()), Some(mgr.staff_id.as_str()));
+    assert_eq!(
+        done.done_by.as_ref().map(|p| p.id.as_str()),
+        Some(mgr.staff_id.as_str())
+    );
     assert!(done.done_at.is_some());
     assert_eq!(
         conflict_code(store.update_prevention(mgr, &id, close, now).await),
@@ -181,7 +221,13 @@ async fn one_action_per_defect_and_location(store: Store) {
     );
 
     // After it is done, a new occurrence opens a new action; the done one keeps its cases.
-    let c = create(&store, fd, report(&org.dental, DEFECT, "Finn Hale"), plus_min(now, 20)).await;
+    let c = create(
+        &store,
+        fd,
+        report(&org.dental, DEFECT, "Finn Hale"),
+        plus_min(now, 20),
+    )
+    .await;
     let after = for_defect(&store, mgr, DEFECT).await;
     assert_eq!(after.len(), 2);
     let open: Vec<_> = after.iter().filter(|x| x.status.is_open()).collect();
@@ -242,7 +288,10 @@ async fn root_cause_on_every_close_path(store: Store) {
         customer_said: "All sorted, thanks".into(),
         satisfied: true,
     };
-    store.verify(fd, &a.summary.id, said, t(3)).await.expect("verify");
+    store
+        .verify(fd, &a.summary.id, said, t(3))
+        .await
+        .expect("verify");
     // Closing never waits for the prevention action, which is still open.
     let closed = store
         .close(
@@ -317,7 +366,10 @@ async fn root_cause_on_every_close_path(store: Store) {
         would_return: true,
         comment: String::new(),
     };
-    store.answer_followup(token, answer, false, t(50)).await.expect("answer");
+    store
+        .answer_followup(token, answer, false, t(50))
+        .await
+        .expect("answer");
     let c = store.get_case(mgr, &c.summary.id, t(51)).await.unwrap();
     assert!(c.summary.status.is_active());
     assert_eq!(c.root_cause, None);
@@ -336,11 +388,17 @@ async fn root_cause_on_every_close_path(store: Store) {
         .map(|c| (c.root_cause, c.count))
         .collect();
     causes.sort_by_key(|c| c.0.as_str());
-    assert_eq!(causes, [(RootCause::NotStated, 1), (RootCause::Scheduling, 1)]);
+    assert_eq!(
+        causes,
+        [(RootCause::NotStated, 1), (RootCause::Scheduling, 1)]
+    );
     let noted = action
         .cases
         .iter()
         .find(|x| x.reference == a.summary.reference)
         .expect("the first case");
-    assert_eq!(noted.prevention_note.as_deref(), Some("Card written from the phone pad"));
+    assert_eq!(
+        noted.prevention_note.as_deref(),
+        Some("Card written from the phone pad")
+    );
 }

@@ -93,7 +93,8 @@ async fn cards(
                 .get(&a.location_id)
                 .cloned()
                 .unwrap_or_else(|| (String::new(), jiff::tz::TimeZone::UTC));
-            let may_change = a.status.is_open() && web.actor.may(Permission::Prevent, &a.location_id);
+            let may_change =
+                a.status.is_open() && web.actor.may(Permission::Prevent, &a.location_id);
             let staff = if may_change {
                 staff
                     .iter()
@@ -109,7 +110,11 @@ async fn cards(
                 location,
                 state: state(a.status),
                 created: local(&a.created_at, &tz),
-                done: a.done_at.as_deref().map(|d| local(d, &tz)).unwrap_or_default(),
+                done: a
+                    .done_at
+                    .as_deref()
+                    .map(|d| local(d, &tz))
+                    .unwrap_or_default(),
                 causes: a
                     .root_causes
                     .iter()
