@@ -37,8 +37,11 @@ async function signIn(page, login) {
   await page.waitForURL((u) => !u.pathname.startsWith("/login"));
 }
 
-async function shot(page, name) {
-  await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+/** The action's card, and the screen around it (the demo's page holds many actions). */
+async function shot(page, card, name) {
+  await card.scrollIntoViewIfNeeded();
+  await card.screenshot({ path: `${SHOTS}/${name}-card.png` });
+  await page.screenshot({ path: `${SHOTS}/${name}.png` });
 }
 
 /** Log a "waiting room cold" case from the front-desk screen; returns its reference (C-…). */
@@ -78,6 +81,7 @@ test("prevention: one action collects two cases of a defect; a manager assigns a
   await signIn(page, "maria@harbourdental.example");
   await page.locator("header nav").getByRole("link", { name: "Prevention" }).click();
   await page.getByRole("heading", { name: "Prevention", level: 1 }).waitFor();
+  assert.ok(await page.locator("section.prevention").count() > 1, "the demo's own cases have their actions too");
   const card = page.locator("section.prevention", { has: page.getByRole("link", { name: first, exact: true }) });
   await card.waitFor();
   assert.equal(await card.count(), 1, "one action holds the first case");
@@ -97,8 +101,7 @@ test("prevention: one action collects two cases of a defect; a manager assigns a
   assert.match(await card.locator(".pa-owner").innerText(), /Maria Manning/);
   assert.match(await card.locator(".pa-due").innerText(), /2026-12-18/);
   assert.match(await card.locator("h2 .status").innerText(), /In progress/);
-  await card.scrollIntoViewIfNeeded();
-  await shot(page, "prevention-assigned");
+  await shot(page, card, "prevention-assigned");
 
   // Closing needs a note saying what was changed; with one, the action is done.
   await card.getByRole("button", { name: "Close the action" }).click();
@@ -110,6 +113,6 @@ test("prevention: one action collects two cases of a defect; a manager assigns a
   assert.match(await card.locator("h2 .status").innerText(), /Done/);
   assert.equal(await card.getByRole("button").count(), 0, "a done action no longer changes");
   assert.equal(await page.evaluate(() => window.__stillHere), true, "no full reload");
-  await shot(page, "prevention-closed");
+  await shot(page, card, "prevention-closed");
   await mgr.ctx.close();
 });
