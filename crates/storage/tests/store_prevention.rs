@@ -102,7 +102,7 @@ async fn one_action_per_defect_and_location(store: Store) {
         first[0].action
     );
     assert!(first[0].owner.is_none() && first[0].due_on.is_none());
-    assert_eq!(refs(&first[0]), [a.summary.reference.clone()]);
+    assert_eq!(refs(&first[0]), [a.summary.reference.as_str()]);
 
     let b = create(
         &store,
@@ -126,7 +126,7 @@ async fn one_action_per_defect_and_location(store: Store) {
     assert_eq!(refs(&joined[0]), both);
     let wait = for_defect(&store, mgr, "long-wait").await;
     assert_eq!(wait.len(), 1, "another defect has its own action");
-    assert_eq!(refs(&wait[0]), [other.summary.reference.clone()]);
+    assert_eq!(refs(&wait[0]), [other.summary.reference.as_str()]);
 
     // Another location: its own action, which the first practice's staff do not see.
     let n = create(
@@ -142,7 +142,7 @@ async fn one_action_per_defect_and_location(store: Store) {
         .iter()
         .find(|x| x.location_id == north)
         .expect("north's action");
-    assert_eq!(refs(theirs), [n.summary.reference.clone()]);
+    assert_eq!(refs(theirs), [n.summary.reference.as_str()]);
     assert_eq!(for_defect(&store, mgr, DEFECT).await.len(), 1);
     assert!(
         for_defect(&store, &org.grill_manager, DEFECT)
@@ -233,7 +233,7 @@ async fn one_action_per_defect_and_location(store: Store) {
     let open: Vec<_> = after.iter().filter(|x| x.status.is_open()).collect();
     assert_eq!(open.len(), 1);
     assert_ne!(open[0].id, id);
-    assert_eq!(refs(open[0]), [c.summary.reference.clone()]);
+    assert_eq!(refs(open[0]), [c.summary.reference.as_str()]);
     assert_eq!(after[0].id, open[0].id, "open actions first");
     let old = after.iter().find(|x| x.id == id).expect("the done action");
     assert_eq!(refs(old), both);
