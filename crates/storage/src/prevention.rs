@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use utoipa::ToSchema;
 
+mod backfill;
 mod read;
 
 /// What a new case with a playbook defect needs to join (or open) its prevention action.
@@ -61,37 +62,7 @@ pub(crate) async fn open_and_link(
 ) -> Result<(), StoreError> {
     let key = rules::open_key(&o.location_id, &o.defect_code, PreventionStatus::Open)
         .ok_or_else(|| StoreError::Corrupt("an open action has a key".into()))?;
-    tx.execute(
-        &Query::insert()
-            .into_table("prevention_actions")
-            .columns([
-                "id",
-                "location_id",
-                "defect_code",
-                "defect_title",
-                "open_key",
-                "action",
-                "status",
-                "notes",
-                "created_at",
-                "updated_at",
-            ])
-            .values_panic([
-                new_id().into(),
-                o.location_id.clone().into(),
-                o.defect_code.clone().into(),
-                o.defect_title.clone().into(),
-                key.clone().into(),
-                o.prevention.clone().into(),
-                PreventionStatus::Open.as_str().into(),
-                "".into(),
-                ms(now).into(),
-                ms(now).into(),
-            ])
-            .on_conflict(OnConflict::column("open_key").do_nothing().to_owned())
-            .to_owned(),
-    )
-    .await?;
+    tx.execute(&action_insert(o, &key, now)).await?;
     tx.execute(
         &Query::insert()
             .into_table("prevention_cases")
@@ -110,6 +81,38 @@ pub(crate) async fn open_and_link(
     )
     .await?;
     Ok(())
+}
+
+/// The insert of an open action, doing nothing when one is already open for its (location, defect).
+fn action_insert(o: &Opening, key: &str, now: Timestamp) -> sea_query::InsertStatement {
+    Query::insert()
+        .into_table("prevention_actions")
+        .columns([
+            "id",
+            "location_id",
+            "defect_code",
+            "defect_title",
+            "open_key",
+            "action",
+            "status",
+            "notes",
+            "created_at",
+            "updated_at",
+        ])
+        .values_panic([
+            new_id().into(),
+            o.location_id.clone().into(),
+            o.defect_code.clone().into(),
+            o.defect_title.clone().into(),
+            key.into(),
+            o.prevention.clone().into(),
+            PreventionStatus::Open.as_str().into(),
+            "".into(),
+            ms(now).into(),
+            ms(now).into(),
+        ])
+        .on_conflict(OnConflict::column("open_key").do_nothing().to_owned())
+        .to_owned()
 }
 
 /// One case an action collects, with what was said at its closing.

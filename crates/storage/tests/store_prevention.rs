@@ -1,6 +1,7 @@
 //! Storage integration tests: prevention actions (one open action per defect and location collecting
 //! its cases, a new one after it is done), managers' changes, and a root cause on every close path
-//! (a person closing, the customer's answer) — each on SQLite and PostgreSQL.
+//! (a person closing, the customer's answer), cases from before the upgrade joining actions — each
+//! on SQLite and PostgreSQL.
 
 #[macro_use]
 mod common;
@@ -401,4 +402,55 @@ async fn root_cause_on_every_close_path(store: Store) {
         noted.prevention_note.as_deref(),
         Some("Card written from the phone pad")
     );
+}
+
+both!(url cases_from_before_prevention_join_an_action);
+async fn cases_from_before_prevention_join_an_action(url: String) {
+    let store = Store::open(&url).await.expect("open");
+    let org = org(&store).await;
+    let fd = &org.dental_front;
+    let now = tuesday_10am();
+    let a = create(&store, fd, report(&org.dental, DEFECT, "Ava Nguyen"), now).await;
+    let b = create(&store, fd, report(&org.dental, DEFECT, "Ben Ortiz"), now).await;
+    create(
+        &store,
+        fd,
+        report(&org.dental, "long-wait", "Cleo Park"),
+        now,
+    )
+    .await;
+    // As if they had been logged before migration 0015: no actions, no links.
+    for table in ["prevention_cases", "prevention_actions"] {
+        store
+            .db()
+            .execute(&sea_query::Query::delete().from_table(table).to_owned())
+            .await
+            .expect("empty the table");
+    }
+    assert!(actions(&store, &org.admin).await.is_empty());
+    store.db().close().await;
+
+    let store = Store::open(&url).await.expect("open again");
+    let all = actions(&store, &org.admin).await;
+    assert_eq!(all.len(), 2, "one action per defect with cases");
+    let act = for_defect(&store, &org.dental_manager, DEFECT).await;
+    assert_eq!(act.len(), 1);
+    assert_eq!(act[0].status, PreventionStatus::Open);
+    assert!(
+        act[0].action.starts_with("Write appointment cards"),
+        "{}",
+        act[0].action
+    );
+    let mut both = vec![a.summary.reference.clone(), b.summary.reference.clone()];
+    both.sort();
+    assert_eq!(refs(&act[0]), both);
+    store.db().close().await;
+
+    // Once done, opening again changes nothing, and new cases join the action.
+    let store = Store::open(&url).await.expect("open a third time");
+    assert_eq!(actions(&store, &org.admin).await.len(), 2);
+    let c = create(&store, fd, report(&org.dental, DEFECT, "Dan Wu"), now).await;
+    let act = for_defect(&store, &org.dental_manager, DEFECT).await;
+    assert_eq!(act.len(), 1);
+    assert!(refs(&act[0]).contains(&c.summary.reference));
 }
