@@ -2,7 +2,7 @@
 //! cases wait for verification would otherwise depend on the time the demo was created.
 
 use anyhow::{Context, Result};
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use olive_domain::case::{CaseStatus, StepStatus};
 use olive_domain::playbook::StepKind;
 use olive_storage::actions::StepAction;
@@ -59,6 +59,40 @@ pub(super) async fn ensure_awaiting_verification(
     Ok(())
 }
 
+/// Keep one case at the location owned by `actor` (the manager) with a step overdue, so the worker's
+/// reminders reach their My work whatever the hour (on a weekend morning every seeded case is
+/// finished, and the protocols no longer hold manager's steps that stay open for days).
+pub(super) async fn ensure_overdue(
+    store: &Store,
+    actor: &Actor,
+    location_id: &str,
+    now: Timestamp,
+) -> Result<()> {
+    let filter = CaseFilter {
+        location_id: Some(location_id.into()),
+        owner: Some(actor.staff_id.clone()),
+        overdue: Some(true),
+        limit: Some(1),
+        ..Default::default()
+    };
+    if store
+        .list_cases(actor, &filter, now)
+        .await?
+        .items
+        .is_empty()
+    {
+        fresh_case(
+            store,
+            actor,
+            location_id,
+            2,
+            now - SignedDuration::from_hours(1),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 /// A case logged now at the location (its playbook's first defect), with a customer who has an email.
 async fn fresh_case(
     store: &Store,
@@ -73,7 +107,7 @@ async fn fresh_case(
         .defects
         .first()
         .context("the demo playbook has defects")?;
-    let (first, last) = [("Grace", "Lim"), ("Owen", "Price")][n % 2];
+    let (first, last) = [("Grace", "Lim"), ("Owen", "Price"), ("Ruby", "Shaw")][n % 3];
     let input = NewCase {
         location_id: location_id.into(),
         defect: defect.code.clone(),
