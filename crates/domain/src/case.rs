@@ -98,6 +98,8 @@ pub enum RootCause {
     ProductClinical,
     ThirdParty,
     CustomerSide,
+    /// nobody on the team said: the customer's answer to the follow-up closed the case
+    NotStated,
 }
 
 impl RootCause {
@@ -109,7 +111,25 @@ impl RootCause {
             RootCause::ProductClinical => "product_clinical",
             RootCause::ThirdParty => "third_party",
             RootCause::CustomerSide => "customer_side",
+            RootCause::NotStated => "not_stated",
         }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::Process,
+            Self::Communication,
+            Self::Scheduling,
+            Self::ProductClinical,
+            Self::ThirdParty,
+            Self::CustomerSide,
+            Self::NotStated,
+        ]
+        .into_iter()
+        .find(|v| v.as_str() == s)
+    }
+    /// A cause a person closing the case may give (`not_stated` is only for the customer's answer).
+    pub fn given_by_staff(self) -> bool {
+        self != RootCause::NotStated
     }
 }
 

@@ -16,6 +16,7 @@ pub mod money;
 pub mod net;
 pub mod permission;
 pub mod playbook;
+pub mod prevention;
 pub mod proxy;
 pub mod role;
 pub mod wording;

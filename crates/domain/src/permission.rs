@@ -23,6 +23,8 @@ pub enum Permission {
     Configure,
     /// edit the playbook the location uses
     EditPlaybook,
+    /// assign, update and close the location's prevention actions
+    Prevent,
     /// read the audit trail
     Audit,
     /// export the audit trail and cases (CSV)
@@ -36,7 +38,7 @@ pub enum Permission {
 use Role::{Admin, FrontDesk, Manager, TeamMember};
 
 /// The table: for each permission, the roles that hold it.
-pub const TABLE: [(Permission, &[Role]); 11] = [
+pub const TABLE: [(Permission, &[Role]); 12] = [
     (Permission::Read, &[FrontDesk, TeamMember, Manager, Admin]),
     (Permission::Create, &[FrontDesk, TeamMember, Manager, Admin]),
     (Permission::Change, &[FrontDesk, TeamMember, Manager, Admin]),
@@ -44,6 +46,7 @@ pub const TABLE: [(Permission, &[Role]); 11] = [
     (Permission::Approve, &[Manager, Admin]),
     (Permission::Configure, &[Manager, Admin]),
     (Permission::EditPlaybook, &[Manager, Admin]),
+    (Permission::Prevent, &[Manager, Admin]),
     (Permission::Audit, &[Manager, Admin]),
     (Permission::Export, &[Manager, Admin]),
     (Permission::Erase, &[Manager, Admin]),
@@ -51,8 +54,8 @@ pub const TABLE: [(Permission, &[Role]); 11] = [
 ];
 
 impl Permission {
-    pub const ALL: [Permission; 11] = {
-        let mut all = [Permission::Read; 11];
+    pub const ALL: [Permission; 12] = {
+        let mut all = [Permission::Read; 12];
         let mut k = 0;
         while k < TABLE.len() {
             all[k] = TABLE[k].0;
@@ -70,6 +73,7 @@ impl Permission {
             Permission::Approve => "approve",
             Permission::Configure => "configure",
             Permission::EditPlaybook => "edit_playbook",
+            Permission::Prevent => "prevent",
             Permission::Audit => "audit",
             Permission::Export => "export",
             Permission::Erase => "erase",
@@ -95,6 +99,9 @@ impl Permission {
                 "location settings, authority limits of the roles below one's own, staff at the location, shared devices, webhooks, failed messages"
             }
             Permission::EditPlaybook => "edit the playbook the location uses",
+            Permission::Prevent => {
+                "assign, update and close the location's prevention actions (owner, due date, status, notes)"
+            }
             Permission::Audit => "read the audit trail of the location",
             Permission::Export => {
                 "export the location's audit trail (CSV); `olive export` exports cases at the command line"
@@ -132,6 +139,7 @@ impl Permission {
             Permission::Approve => "approve or decline gestures",
             Permission::Configure => "change this location's settings",
             Permission::EditPlaybook => "change this playbook",
+            Permission::Prevent => "change prevention actions",
             Permission::Audit => "read the audit trail",
             Permission::Export => "export the audit trail",
             Permission::Erase => "erase a customer's personal data",
@@ -196,6 +204,7 @@ mod tests {
             for p in [
                 Permission::Approve,
                 Permission::Configure,
+                Permission::Prevent,
                 Permission::Audit,
                 Permission::Erase,
                 Permission::Administer,

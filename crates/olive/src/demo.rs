@@ -323,6 +323,7 @@ pub async fn ensure(store: &Store, data_dir: &Path) -> Result<DemoInfo> {
         .find(|a| a.roles.iter().any(|(_, r)| *r == Role::Manager))
         .context("the demo practice has a manager")?;
     states::ensure_awaiting_verification(store, manager, &dental.id, 2, now).await?;
+    states::ensure_overdue(store, manager, &dental.id, now).await?;
     Ok(DemoInfo {
         followup: followup_link(store, data_dir).await?,
         token,

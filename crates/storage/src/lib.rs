@@ -16,6 +16,7 @@ pub mod notify;
 pub mod observe;
 pub mod org;
 pub mod outbox;
+pub mod prevention;
 pub mod privacy;
 pub mod rows;
 pub mod scheduler;

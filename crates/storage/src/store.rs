@@ -170,6 +170,8 @@ impl Store {
         db.migrate().await?;
         let store = Store::new(db);
         store.ensure_built_in_playbooks(Timestamp::now()).await?;
+        // Cases logged before prevention actions existed join theirs (once: a no-op afterwards).
+        store.backfill_prevention(Timestamp::now()).await?;
         Ok(store)
     }
 

@@ -24,6 +24,8 @@ pub(crate) struct CaseWrite {
     pub idempotency: Option<InsertStatement>,
     /// the `case.created` event for webhooks, given the reference
     pub event: Box<dyn FnOnce(i64) -> crate::outbox::EventOut + Send>,
+    /// the case's id and the prevention action it joins (or opens): none for an `other` case
+    pub prevention: Option<(String, crate::prevention::Opening)>,
     pub now: jiff::Timestamp,
 }
 
@@ -189,7 +191,9 @@ async fn write_batch(
         let mut any_steps = false;
         let now = kept[0].1.now;
         let mut events = Vec::with_capacity(kept.len());
+        let mut openings = Vec::new();
         for (reference, w) in kept {
+            openings.extend(w.prevention);
             events.push((w.event)(reference));
             cases.values_panic((w.case)(reference));
             for s in w.steps {
@@ -205,6 +209,10 @@ async fn write_batch(
         }
         tx.execute_once(&timeline).await?;
         tx.execute_once(&audit).await?;
+        // In the order the cases were logged: the first of a defect opens its action, the others join it.
+        for (case_id, o) in &openings {
+            crate::prevention::open_and_link(&mut tx, o, case_id, now).await?;
+        }
         crate::outbox::emit_many(
             &mut tx,
             olive_domain::events::EventType::CaseCreated,

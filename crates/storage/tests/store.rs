@@ -93,11 +93,11 @@ async fn case_gets_due_instants(store: Store) {
         ), // Thu 10:00
         (
             5,
-            StepKind::Fix,
-            "business_days 2",
-            ts("2026-11-27T06:00:00Z"),
+            StepKind::FollowUp,
+            "PT30M",
+            ts("2026-11-23T23:30:00Z"),
             Pending,
-        ), // Fri 17:00 (close)
+        ), // Tue 10:30
         (
             6,
             StepKind::Verify,
@@ -110,7 +110,8 @@ async fn case_gets_due_instants(store: Store) {
     assert_eq!(c.steps[2].gesture_code.as_deref(), Some("flowers"));
     assert_eq!(c.steps[3].gesture_code.as_deref(), Some("lottery-card"));
     assert_eq!(c.steps[0].owner_role, Role::FrontDesk);
-    assert_eq!(c.steps[4].owner_role, Role::Manager);
+    // The customer's protocol has no manager's "fix the process" step: that is the prevention action.
+    assert!(c.steps.iter().all(|s| s.owner_role == Role::FrontDesk));
     assert_eq!(
         s.next_due_at.as_deref().map(ts),
         Some(ts("2026-11-23T23:05:00Z"))
@@ -144,7 +145,7 @@ async fn case_gets_due_instants(store: Store) {
             ts("2026-11-24T06:45:00Z"), // Tue 17:45
             ts("2026-11-26T06:00:00Z"), // Thu 17:00
             ts("2026-11-25T23:00:00Z"), // Thu 10:00
-            ts("2026-11-27T06:00:00Z"), // Fri 17:00
+            ts("2026-11-24T07:00:00Z"), // Tue 18:00 (the written confirmation, PT30M)
             ts("2026-11-27T05:00:00Z"), // Fri 16:00
         ]
     );

@@ -135,6 +135,8 @@ pub const ROUTES: &[Route] = &[
     r("POST", "/api/v1/staff/{id}/deactivate", At(Configure)),
     r("POST", "/api/v1/staff/{id}/secret", At(Configure)),
     r("GET", "/api/v1/outbox", Somewhere(Configure)),
+    r("GET", "/api/v1/prevention", Somewhere(Read)),
+    r("POST", "/api/v1/prevention/{id}", At(Prevent)),
     r("GET", "/api/v1/audit", At(Audit)),
     r("GET", "/api/v1/audit/export", At(Export)),
     r("PUT", "/api/v1/playbooks", Playbook(EditPlaybook)),

@@ -122,6 +122,47 @@ fn built_in_playbooks_are_valid_and_complete() {
 }
 
 #[test]
+fn built_in_protocols_recover_the_customer_and_leave_prevention_to_its_action() {
+    // Fixing the process is the prevention action's job (`domain::prevention`), not a step copied
+    // into every customer's case: no protocol step is about finding why or changing the process.
+    const PROCESS: [&str; 8] = [
+        "find why",
+        "find how",
+        "find where",
+        "find the gap",
+        "review ",
+        "coach ",
+        "incident review",
+        "track every",
+    ];
+    for code in Playbook::built_in_codes() {
+        let p = Playbook::from_toml(Playbook::built_in_source(code).unwrap()).unwrap();
+        for d in &p.defects {
+            assert!(
+                !d.prevention.trim().is_empty(),
+                "{code}/{}: no prevention text for its action",
+                d.code
+            );
+            assert!(
+                d.steps.len() >= 3,
+                "{code}/{}: a protocol acknowledges, puts right and verifies",
+                d.code
+            );
+            assert_eq!(d.steps[0].kind, StepKind::Acknowledge, "{code}/{}", d.code);
+            for s in &d.steps {
+                let t = s.title.to_lowercase();
+                assert!(
+                    !PROCESS.iter().any(|w| t.starts_with(w)) && !t.contains("the process"),
+                    "{code}/{}: '{}' fixes the process, not the customer's case",
+                    d.code,
+                    s.title
+                );
+            }
+        }
+    }
+}
+
+#[test]
 fn every_built_in_wording_passes_the_check() {
     // Everything read or sent to a customer: every step's wording, and the suggestions the
     // wording check itself offers ("Use suggestion" puts them into customer text).

@@ -67,6 +67,12 @@ impl Store {
         body: CloseCase,
         now: Timestamp,
     ) -> Result<CaseDetail, StoreError> {
+        if !body.root_cause.given_by_staff() {
+            return Err(StoreError::field(
+                "root_cause",
+                "say what caused it: process, communication, scheduling, product_clinical, third_party or customer_side",
+            ));
+        }
         let mut tx = self.db.begin().await?;
         let c = self.case_row_tx(&mut tx, actor, key).await?;
         let steps = tx

@@ -230,6 +230,8 @@ impl Store {
             contacts: crate::followup::contact_keys(&created),
             idempotency: idempotency_key
                 .map(|key| idempotency_insert(actor, "case", key, &hash, &id, now)),
+            prevention: crate::prevention::Opening::for_case(&location.id, defect)
+                .map(|o| (id.clone(), o)),
             event: {
                 let (location_id, case_id) = (location.id.clone(), id.clone());
                 let data = created_data.clone();

@@ -158,19 +158,6 @@ impl Store {
             json!({"method": "customer_answer", "customer_said": said, "satisfied": true}),
         )
         .await?;
-        let pending = tx
-            .fetch_all(
-                &Query::select()
-                    .columns(["id", "kind"])
-                    .from("case_steps")
-                    .and_where(Expr::col("case_id").eq(c.id.clone()))
-                    .and_where(Expr::col("status").eq(StepStatus::Pending.as_str()))
-                    .to_owned(),
-            )
-            .await?;
-        let others_open = pending
-            .iter()
-            .any(|r| s(r, "kind").is_ok_and(|k| k != StepKind::Verify.as_str()));
         tx.execute(
             &Query::update()
                 .table("case_steps")
@@ -186,16 +173,42 @@ impl Store {
                 .to_owned(),
         )
         .await?;
-        if others_open {
+        let steps = tx
+            .fetch_all(
+                &Query::select()
+                    .columns(["kind", "status"])
+                    .from("case_steps")
+                    .and_where(Expr::col("case_id").eq(c.id.clone()))
+                    .to_owned(),
+            )
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(olive_domain::case::StepState {
+                    kind: crate::rows::parse(&s(r, "kind")?, StepKind::parse)?,
+                    status: crate::rows::parse(&s(r, "status")?, StepStatus::parse)?,
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        // The same closing rule as a person closing it; the answer is the verification.
+        match olive_domain::case::check_close(c.status, CloseOutcome::Recovered, &steps, true) {
+            Ok(()) => {}
             // Steps are still open (a card to post, say): the owner closes the case when they are done.
-            return Ok(());
+            Err(olive_domain::case::TransitionError::OpenSteps) => return Ok(()),
+            Err(e) => return Err(StoreError::conflict("invalid_transition", e.to_string())),
         }
+        // Nobody on the team said why it happened: the cause is recorded as not stated, in words,
+        // and the case's prevention action is where it is found.
+        let root = olive_domain::prevention::ANSWER_ROOT_CAUSE;
+        let note = olive_domain::prevention::ANSWER_ROOT_NOTE;
         tx.execute(
             &Query::update()
                 .table("cases")
                 .values([
                     ("status", CaseStatus::Closed.as_str().into()),
                     ("outcome", CloseOutcome::Recovered.as_str().into()),
+                    ("root_cause", root.as_str().into()),
+                    ("prevention_note", note.into()),
                     ("closed_at", ms(now).into()),
                     ("updated_at", ms(now).into()),
                     ("next_due_at", None::<i64>.into()),
@@ -210,7 +223,7 @@ impl Store {
             now,
             By::Customer,
             CaseEvent::Closed,
-            json!({"outcome": "recovered", "by": "customer_answer"}),
+            json!({"outcome": "recovered", "by": "customer_answer", "root_cause": root, "prevention_note": note}),
         )
         .await?;
         outbox::emit(
@@ -218,7 +231,7 @@ impl Store {
             EventType::CaseClosed,
             &c.location_id,
             Some(&c.id),
-            json!({"case_id": c.id, "ref": format!("C-{}", c.reference), "outcome": "recovered"}),
+            json!({"case_id": c.id, "ref": format!("C-{}", c.reference), "outcome": "recovered", "root_cause": root}),
             now,
         )
         .await

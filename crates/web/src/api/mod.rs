@@ -8,6 +8,7 @@ pub mod decisions;
 pub mod followups;
 pub mod org;
 pub mod playbooks;
+pub mod prevention;
 pub mod privacy;
 pub mod tokens;
 
@@ -22,7 +23,7 @@ use utoipa_axum::routes;
 #[openapi(
     info(title = "Olive API", description = "Service recovery: playbooks, cases, gestures, handoffs, wording check. Errors are `{\"error\": {\"code\", \"message\", \"fields\"}}`."),
     modifiers(&Bearer),
-    tags((name = "cases"), (name = "steps"), (name = "gestures"), (name = "handoffs"), (name = "playbooks"), (name = "wording"), (name = "organisation"), (name = "stats"), (name = "follow-up"), (name = "webhooks"), (name = "audit"), (name = "system"))
+    tags((name = "cases"), (name = "steps"), (name = "gestures"), (name = "handoffs"), (name = "playbooks"), (name = "wording"), (name = "organisation"), (name = "stats"), (name = "follow-up"), (name = "webhooks"), (name = "audit"), (name = "prevention"), (name = "system"))
 )]
 struct ApiDoc;
 
@@ -87,6 +88,8 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(followups::list_outbox))
         .routes(routes!(followups::retry_outbox))
         .routes(routes!(followups::notifications))
+        .routes(routes!(prevention::list))
+        .routes(routes!(prevention::update))
         .routes(routes!(audit::list))
         .routes(routes!(audit::export))
         .routes(routes!(tokens::list, tokens::create))

@@ -9,6 +9,7 @@ pub mod log;
 pub mod manage;
 pub mod messages;
 pub mod playbook;
+pub mod prevention;
 pub mod session;
 pub mod settings;
 pub mod signins;
@@ -273,6 +274,8 @@ pub fn router() -> Router<AppState> {
         )
         .route("/my/read", post(messages::mark_read))
         .route("/messages", get(messages::show))
+        .route("/prevention", get(prevention::show))
+        .route("/prevention/{id}", post(prevention::update))
         .route("/audit", get(audit::show))
         .route("/sign-ins", get(signins::show))
         .route("/audit.csv", get(audit::download))

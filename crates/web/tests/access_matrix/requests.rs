@@ -391,6 +391,25 @@ impl Matrix {
                 )
             }
             ("GET", "/api/v1/outbox") => req("/api/v1/outbox", None, S::OK),
+            ("GET", "/api/v1/prevention") => req("/api/v1/prevention", None, S::OK),
+            ("POST", "/api/v1/prevention/{id}") => {
+                // A case of the place's defect opens (or joins) its action there.
+                self.case(p, p.front).await;
+                let filter = olive_storage::prevention::PreventionFilter {
+                    location_id: Some(loc.clone()),
+                    status: Some("open".into()),
+                };
+                let actions = self
+                    .store
+                    .list_prevention(admin, filter)
+                    .await
+                    .expect("prevention actions");
+                req(
+                    format!("/api/v1/prevention/{}", actions[0].id),
+                    Some(json!({"notes": "matrix"})),
+                    S::OK,
+                )
+            }
             ("GET", "/api/v1/audit") => req(format!("/api/v1/audit?location={loc}"), None, S::OK),
             ("GET", "/api/v1/audit/export") => {
                 req(format!("/api/v1/audit/export?location={loc}"), None, S::OK)

@@ -57,7 +57,8 @@ pub(super) fn event_text(e: &olive_storage::views::TimelineEntry) -> (String, St
         ),
         "handoff_proposed" | "handoff_declined" | "reopened" | "cancelled" => s("reason"),
         "verified" => format!("“{}”", s("customer_said")),
-        "closed" if s("root_cause").is_empty() => {
+        // Closed by the customer's answer: the root cause is `not_stated` (older entries have none).
+        "closed" if s("by") == "customer_answer" || s("root_cause").is_empty() => {
             format!(
                 "{} · by the customer's answer",
                 s("outcome").replace('_', " ")
@@ -105,4 +106,42 @@ pub(super) fn event_text(e: &olive_storage::views::TimelineEntry) -> (String, St
         _ => String::new(),
     };
     (ev.replace('_', " "), detail)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::event_text;
+    use olive_domain::case::CaseEvent;
+    use olive_storage::views::TimelineEntry;
+    use serde_json::json;
+
+    fn closed(data: serde_json::Value) -> String {
+        let e = TimelineEntry {
+            id: "t".into(),
+            at: "2026-11-24T00:00:00Z".into(),
+            actor: None,
+            event: CaseEvent::Closed,
+            data,
+        };
+        event_text(&e).1
+    }
+
+    #[test]
+    fn a_close_says_who_closed_and_why() {
+        assert_eq!(
+            closed(json!({"outcome": "recovered", "root_cause": "scheduling"})),
+            "recovered · root cause scheduling"
+        );
+        // The customer's answer records `not_stated`; the timeline says it was their answer.
+        assert_eq!(
+            closed(
+                json!({"outcome": "recovered", "by": "customer_answer", "root_cause": "not_stated"})
+            ),
+            "recovered · by the customer's answer"
+        );
+        assert_eq!(
+            closed(json!({"outcome": "recovered", "by": "customer_answer"})),
+            "recovered · by the customer's answer"
+        );
+    }
 }

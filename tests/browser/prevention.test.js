@@ -1,0 +1,118 @@
+// Prevention in a real headless Chromium: two cases of one defect are collected by one prevention
+// action on the Prevention page, which a manager assigns and closes in place (htmx, no reload).
+// Needs OLIVE_URL (a server running `olive demo` data); saves screenshots to OLIVE_SCREENSHOTS. The
+// demo may already hold cases of the defect, so the test looks for its own cases, not a count.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { chromium } from "playwright-core";
+import { mkdirSync } from "node:fs";
+
+const BASE = process.env.OLIVE_URL || "http://127.0.0.1:8080";
+const SHOTS = process.env.OLIVE_SCREENSHOTS || "test-artifacts/screenshots";
+const PASSWORD = "olive-demo";
+mkdirSync(SHOTS, { recursive: true });
+
+let browser;
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+           "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
+  });
+});
+after(async () => { await browser?.close(); });
+
+async function session(width = 1024, height = 900) {
+  const ctx = await browser.newContext({ viewport: { width, height }, baseURL: BASE });
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(15000);
+  return { ctx, page };
+}
+
+async function signIn(page, login) {
+  await page.goto("/login");
+  await page.getByLabel("Email or username").fill(login);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith("/login"));
+}
+
+/** The action's card, and the screen around it (the demo's page holds many actions). */
+async function shot(page, card, name) {
+  await card.scrollIntoViewIfNeeded();
+  await card.screenshot({ path: `${SHOTS}/${name}-card.png` });
+  await page.screenshot({ path: `${SHOTS}/${name}.png` });
+}
+
+/** Log a "waiting room cold" case from the front-desk screen; returns its reference (C-…). */
+async function logCold(page, customer) {
+  await page.goto("/");
+  await page.getByLabel("Find the defect by words").fill("waiting room cold");
+  await page.locator("#search-results label.pick", { hasText: "Waiting room cold" }).click();
+  await page.getByLabel("Customer name").fill(customer);
+  await page.getByLabel("What happened (a sentence)").fill("The heating was off and the room was freezing.");
+  await page.getByRole("button", { name: /Log it/ }).click();
+  await page.waitForURL(/\/cases\/C-\d+/);
+  return new URL(page.url()).pathname.split("/").pop();
+}
+
+test("prevention: one action collects two cases of a defect; a manager assigns and closes it in place", async () => {
+  const desk = await session();
+  await signIn(desk.page, "fiona");
+  const stamp = Date.now().toString(36);
+  const first = await logCold(desk.page, `Prevention One ${stamp}`);
+  const second = await logCold(desk.page, `Prevention Two ${stamp}`);
+  assert.notEqual(first, second);
+  // The customer's protocol carries no "fix the process" step: that is the prevention action's job.
+  const steps = await desk.page.locator(".steps li").allInnerTexts();
+  assert.ok(steps.length >= 3, steps.join("\n"));
+  assert.ok(!steps.some((s) => /Review the checklist/.test(s)), steps.join("\n"));
+
+  // The front desk has no Prevention link and may read the page, but not change it.
+  assert.equal(await desk.page.locator("header nav").getByRole("link", { name: "Prevention" }).count(), 0);
+  await desk.page.goto("/prevention");
+  const readOnly = desk.page.locator("section.prevention", { has: desk.page.getByRole("link", { name: first, exact: true }) });
+  await readOnly.waitFor();
+  assert.equal(await readOnly.getByRole("button").count(), 0, "the front desk reads, and does not change");
+  await desk.ctx.close();
+
+  const mgr = await session();
+  const { page } = mgr;
+  await signIn(page, "maria@harbourdental.example");
+  await page.locator("header nav").getByRole("link", { name: "Prevention" }).click();
+  await page.getByRole("heading", { name: "Prevention", level: 1 }).waitFor();
+  assert.ok(await page.locator("section.prevention").count() > 1, "the demo's own cases have their actions too");
+  const card = page.locator("section.prevention", { has: page.getByRole("link", { name: first, exact: true }) });
+  await card.waitFor();
+  assert.equal(await card.count(), 1, "one action holds the first case");
+  await assert.doesNotReject(card.getByRole("link", { name: second, exact: true }).waitFor(), "and the second");
+  assert.match(await card.locator("h2").innerText(), /Waiting room cold/);
+  assert.match(await card.innerText(), /What to change:.*checklist/s);
+  assert.match(await card.locator(".pa-owner").innerText(), /nobody yet/);
+
+  // Assign: owner and due date, saved in place (htmx swaps the card; the page does not reload).
+  await page.evaluate(() => { window.__stillHere = true; });
+  await card.getByLabel("Owner").selectOption({ label: "Maria Manning" });
+  await card.getByLabel("Due").fill("2026-12-18");
+  await card.getByLabel("Status").selectOption("in_progress");
+  await card.getByRole("button", { name: "Save" }).click();
+  await card.getByText("Saved.").waitFor();
+  assert.equal(await page.evaluate(() => window.__stillHere), true, "no full reload");
+  assert.match(await card.locator(".pa-owner").innerText(), /Maria Manning/);
+  assert.match(await card.locator(".pa-due").innerText(), /2026-12-18/);
+  assert.match(await card.locator("h2 .status").innerText(), /In progress/);
+  await shot(page, card, "prevention-assigned");
+
+  // Closing needs a note saying what was changed; with one, the action is done.
+  await card.getByRole("button", { name: "Close the action" }).click();
+  await card.locator(".flash.bad").waitFor();
+  assert.match(await card.locator(".flash.bad").innerText(), /say what was changed/);
+  await card.getByLabel(/What was changed/).fill("Heating timer set to 07:30; checklist signed four times a day.");
+  await card.getByRole("button", { name: "Close the action" }).click();
+  await card.getByText("Closed: the process is fixed.").waitFor();
+  assert.match(await card.locator("h2 .status").innerText(), /Done/);
+  assert.equal(await card.getByRole("button").count(), 0, "a done action no longer changes");
+  assert.equal(await page.evaluate(() => window.__stillHere), true, "no full reload");
+  await shot(page, card, "prevention-closed");
+  await mgr.ctx.close();
+});
