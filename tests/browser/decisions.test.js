@@ -1,48 +1,9 @@
 // Decisions reach the requester (issue 19), in a real headless Chromium against `olive demo` data:
 // the receptionist asks for a gesture above her authority, the manager declines it with a reason,
 // and the receptionist's screen shows who declined, when and why, without her reloading.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { chromium } from "playwright-core";
-import { mkdirSync } from "node:fs";
-
-const BASE = process.env.OLIVE_URL || "http://127.0.0.1:8080";
-const SHOTS = process.env.OLIVE_SCREENSHOTS || "test-artifacts/screenshots";
-const PASSWORD = "olive-demo";
-mkdirSync(SHOTS, { recursive: true });
-
-let browser;
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-           "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
-  });
-});
-after(async () => { await browser?.close(); });
-
-async function session(width = 1024, height = 800) {
-  const ctx = await browser.newContext({ viewport: { width, height }, baseURL: BASE });
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(15000);
-  return { ctx, page };
-}
-
-async function signIn(page, login) {
-  await page.goto("/login");
-  await page.getByLabel("Email or username").fill(login);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL((u) => !u.pathname.startsWith("/login"));
-}
-
-/** Whether the element is wholly inside the visible viewport. */
-async function inViewport(locator) {
-  return locator.evaluate((el) => {
-    const r = el.getBoundingClientRect();
-    return r.top >= 0 && r.left >= 0 && r.bottom <= window.innerHeight && r.right <= window.innerWidth && r.height > 0;
-  });
-}
+import { SHOTS, session, signIn, inViewport } from "./support.js";
 
 test("a declined request shows its reason to the requester", async () => {
   const reason = "A handwritten card suits this better";
@@ -61,7 +22,7 @@ test("a declined request shows its reason to the requester", async () => {
   await page.getByLabel("Gesture", { exact: true }).selectOption("flowers");
   await page.getByLabel(/^Value/).fill("300");
   await page.getByRole("button", { name: "Give gesture" }).click();
-  await page.getByText("Sent to a manager for approval").waitFor();
+  await page.getByRole("status").getByText("Sent to a manager for approval").waitFor();
 
   // The manager declines it on the case page: first without a reason (refused beside the field),
   // then with one.

@@ -28,7 +28,7 @@ test("ledger: the receptionist's $300 flowers are approved by the manager, then 
 
   await page.goto(first);
   const flowers = page.locator("#g-h").locator("..").locator(".row", { hasText: "300.00 AUD" });
-  await flowers.getByText("approved").waitFor();
+  await flowers.getByText("approved", { exact: true }).waitFor();
 
   // A coffee for another patient, on another case: within her own authority, approved at once.
   const second = await logCase(page, {
@@ -41,7 +41,7 @@ test("ledger: the receptionist's $300 flowers are approved by the manager, then 
   await page.getByRole("button", { name: "Give gesture" }).click();
   await page.getByText("Gesture approved — it's within your authority.").waitFor();
   const coffee = page.locator("#g-h").locator("..").locator(".row", { hasText: "6.00 AUD" });
-  await coffee.getByText("approved").waitFor();
+  await coffee.getByText("approved", { exact: true }).waitFor();
   assert.equal(await coffee.getByText("pending_approval").count(), 0);
   await shot(page, "ledger-coffee-within-authority");
   assert.ok(second !== first);
@@ -88,7 +88,8 @@ test("ledger: a gesture step is completed by recording its gesture, and a waived
   await again.getByRole("button", { name: "Record gesture" }).click();
   await page.locator(`#${id}.done`).waitFor();
   assert.match(await page.locator(`#${id}`).innerText(), /done by Fiona/);
-  assert.ok(await inViewport(page.locator(`#${id}`)), "the page lands on the step it acted on");
+  assert.ok(await inViewport(page.locator(`#${id} > .row`).first()), "the page lands on the step it acted on");
+  assert.ok(await inViewport(page.locator(`#${id}`).getByText(/done by Fiona/)), "and its 'done' line is in view");
   await page.locator("#g-h").locator("..").locator(".row", { hasText: "85.00 AUD" }).waitFor();
   await shot(page, "ledger-gesture-step-done", false);
   await ctx.close();

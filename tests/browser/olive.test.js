@@ -1,43 +1,9 @@
 // Olive in a real headless Chromium (Debian's /usr/bin/chromium driven by playwright-core).
 // Needs OLIVE_URL (a server running `olive demo` data) and saves screenshots to OLIVE_SCREENSHOTS.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { chromium } from "playwright-core";
-import { mkdirSync, readFileSync } from "node:fs";
-
-const BASE = process.env.OLIVE_URL || "http://127.0.0.1:8080";
-const SHOTS = process.env.OLIVE_SCREENSHOTS || "test-artifacts/screenshots";
-const PASSWORD = "olive-demo";
-mkdirSync(SHOTS, { recursive: true });
-
-let browser;
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-           "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
-  });
-});
-after(async () => { await browser?.close(); });
-
-async function session(width = 1024, height = 800) {
-  const ctx = await browser.newContext({ viewport: { width, height }, baseURL: BASE });
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(15000);
-  return { ctx, page };
-}
-
-async function signIn(page, login) {
-  await page.goto("/login");
-  await page.getByLabel("Email or username").fill(login);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL((u) => !u.pathname.startsWith("/login"));
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
-}
+import { SHOTS, session, signIn, shot } from "./support.js";
+import { readFileSync } from "node:fs";
 
 async function noHorizontalScroll(page) {
   return page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1);
@@ -131,7 +97,7 @@ test("the missing appointment, end to end: log, steps, gestures, live approval, 
   await page.getByLabel("Gesture", { exact: true }).selectOption("flowers");
   await page.getByLabel(/^Value/).fill("300");
   await page.getByRole("button", { name: "Give gesture" }).click();
-  await page.getByText("Sent to a manager for approval").waitFor();
+  await page.getByRole("status").getByText("Sent to a manager for approval").waitFor();
 
   // The manager's page shows the live alert without reloading; they approve from the queue.
   const alert = mgr.page.locator("#live-alert");

@@ -2,40 +2,11 @@
 // action on the Prevention page, which a manager assigns and closes in place (htmx, no reload).
 // Needs OLIVE_URL (a server running `olive demo` data); saves screenshots to OLIVE_SCREENSHOTS. The
 // demo may already hold cases of the defect, so the test looks for its own cases, not a count.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { chromium } from "playwright-core";
-import { mkdirSync } from "node:fs";
+import { SHOTS, session as sessionAt, signIn } from "./support.js";
 
-const BASE = process.env.OLIVE_URL || "http://127.0.0.1:8080";
-const SHOTS = process.env.OLIVE_SCREENSHOTS || "test-artifacts/screenshots";
-const PASSWORD = "olive-demo";
-mkdirSync(SHOTS, { recursive: true });
-
-let browser;
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-           "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
-  });
-});
-after(async () => { await browser?.close(); });
-
-async function session(width = 1024, height = 900) {
-  const ctx = await browser.newContext({ viewport: { width, height }, baseURL: BASE });
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(15000);
-  return { ctx, page };
-}
-
-async function signIn(page, login) {
-  await page.goto("/login");
-  await page.getByLabel("Email or username").fill(login);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL((u) => !u.pathname.startsWith("/login"));
-}
+const session = (width = 1024, height = 900) => sessionAt(width, height);
 
 /** The action's card, and the screen around it (the demo's page holds many actions). */
 async function shot(page, card, name) {

@@ -25,11 +25,21 @@ export async function session(width = 1024, height = 800) {
   return { ctx, page };
 }
 
+/** Sign in as a person would; when the sign-in rate limit says "Wait N seconds" (every test file signs
+ * the same demo people in), wait that long and try again, as they would. */
 export async function signIn(page, login) {
-  await page.goto("/login");
-  await page.getByLabel("Email or username").fill(login);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  for (let attempt = 0; attempt < 4; attempt++) {
+    await page.goto("/login");
+    await page.getByLabel("Email or username").fill(login);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForLoadState();
+    if (!new URL(page.url()).pathname.startsWith("/login")) return;
+    const text = await page.locator("body").innerText();
+    const wait = /Too many sign-in attempts\. Wait (\d+) seconds/.exec(text);
+    if (!wait) break;
+    await page.waitForTimeout((Number(wait[1]) + 1) * 1000);
+  }
   await page.waitForURL((u) => !u.pathname.startsWith("/login"));
 }
 
@@ -37,11 +47,11 @@ export async function shot(page, name, fullPage = true) {
   await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage });
 }
 
-/** Whether the element is (at least partly) inside the viewport, where the eye is. */
+/** Whether the element is wholly inside the visible viewport, where the eye is. */
 export async function inViewport(locator) {
   return locator.evaluate((el) => {
     const r = el.getBoundingClientRect();
-    return r.bottom > 0 && r.top < window.innerHeight && r.height > 0;
+    return r.top >= 0 && r.left >= 0 && r.bottom <= window.innerHeight && r.right <= window.innerWidth && r.height > 0;
   });
 }
 

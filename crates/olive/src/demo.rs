@@ -317,6 +317,11 @@ pub async fn ensure(store: &Store, data_dir: &Path) -> Result<DemoInfo> {
         }
     }
     bar.finish_and_clear();
+    // The history's decisions on gesture requests were seen when they were made: no backlog of old
+    // approvals greets the demo's people.
+    for a in dental_staff.iter().chain(grill_staff.iter()) {
+        store.acknowledge_decisions(a, now).await?;
+    }
     // Two at the practice, whatever the hour: one gets the demo's follow-up link, one stays to verify.
     let manager = dental_staff
         .iter()

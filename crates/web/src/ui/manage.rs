@@ -349,8 +349,10 @@ pub async fn approvals_count(
 #[template(path = "alert.html")]
 pub struct AlertFragment {
     items: Vec<Pending>,
-    /// decisions on the caller's own requests, until acknowledged
+    /// decisions on the caller's own requests, until acknowledged (the newest few)
     decisions: Vec<super::decisions::DecisionRow>,
+    /// how many more wait on My work
+    more_decisions: usize,
 }
 
 /// htmx polling on every page: decisions on the caller's requests and, for a manager, a banner while
@@ -361,9 +363,19 @@ pub async fn alerts(State(st): State<AppState>, Web(web): Web) -> Result<AlertFr
     } else {
         Vec::new()
     };
-    let decisions = super::decisions::rows(&st, &web).await?;
-    Ok(AlertFragment { items, decisions })
+    let mut decisions = super::decisions::rows(&st, &web).await?;
+    // The newest few on every page; the rest wait on My work, so the page stays usable.
+    let more_decisions = decisions.len().saturating_sub(ALERT_DECISIONS);
+    decisions.truncate(ALERT_DECISIONS);
+    Ok(AlertFragment {
+        items,
+        decisions,
+        more_decisions,
+    })
 }
+
+/// How many decisions the live alert shows at once.
+const ALERT_DECISIONS: usize = 3;
 
 pub struct Column {
     pub code: String,
