@@ -168,12 +168,12 @@ impl AuthorityDecision {
                 limit,
                 left,
             } => Some(format!(
-                "Sent to a manager for approval: your {} is {currency} {limit}, and {currency} {left} of it is left{}.",
+                "Sent to a manager for approval: your {} is {currency} {limit} ({currency} {left} left {}).",
                 stopped_by.describe(),
                 if *stopped_by == LimitKind::PerDay {
-                    " today"
+                    "today"
                 } else {
-                    " on this case"
+                    "on this case"
                 }
             )),
         }
@@ -289,7 +289,7 @@ mod tests {
         assert_eq!(
             decide(fd, given, Cents(60_00)).explain("AUD").as_deref(),
             Some(
-                "Sent to a manager for approval: your per-day limit is AUD 200.00, and AUD 50.00 of it is left today."
+                "Sent to a manager for approval: your per-day limit is AUD 200.00 (AUD 50.00 left today)."
             )
         );
         assert_eq!(decide(fd, given, Cents(50_00)), AuthorityDecision::Approved);

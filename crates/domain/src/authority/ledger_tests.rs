@@ -199,7 +199,7 @@ fn a_refusal_names_the_limit_and_what_is_left() {
     assert_eq!(
         d.explain("AUD").as_deref(),
         Some(
-            "Sent to a manager for approval: your per-case limit is AUD 100.00, and AUD 20.00 of it is left on this case."
+            "Sent to a manager for approval: your per-case limit is AUD 100.00 (AUD 20.00 left on this case)."
         )
     );
 }

@@ -397,7 +397,7 @@ pub async fn page(
                 .to_string(),
         )
     } else {
-        q.done.map(|d| d.chars().take(120).collect())
+        q.done.map(|d| d.chars().take(200).collect())
     };
     render(&st, &web, &key, BTreeMap::new(), BTreeMap::new(), flash).await
 }
