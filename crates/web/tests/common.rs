@@ -2,6 +2,9 @@
 
 #![allow(dead_code)]
 
+#[path = "common/browser.rs"]
+pub mod browser;
+
 use olive_storage::testing::{Fixture, fresh_store};
 use reqwest::{Client, Method, StatusCode};
 use serde_json::Value;

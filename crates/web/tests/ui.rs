@@ -3,78 +3,8 @@
 mod common;
 
 use common::TestApp;
+use common::browser::Browser;
 use reqwest::StatusCode;
-use reqwest::redirect::Policy;
-
-struct Browser {
-    http: reqwest::Client,
-    base: String,
-    cookies: Vec<String>,
-}
-
-impl Browser {
-    fn new(app: &TestApp) -> Browser {
-        Browser {
-            http: reqwest::Client::builder()
-                .redirect(Policy::none())
-                .build()
-                .unwrap(),
-            base: app.base.clone(),
-            cookies: Vec::new(),
-        }
-    }
-
-    fn keep(&mut self, res: &reqwest::Response) {
-        for v in res.headers().get_all("set-cookie") {
-            let pair = v.to_str().unwrap().split(';').next().unwrap().to_string();
-            let name = pair.split('=').next().unwrap().to_string();
-            self.cookies.retain(|c| !c.starts_with(&format!("{name}=")));
-            if !pair.ends_with('=') {
-                self.cookies.push(pair);
-            }
-        }
-    }
-
-    async fn get(&mut self, path: &str) -> (StatusCode, String, reqwest::header::HeaderMap) {
-        let res = self
-            .http
-            .get(format!("{}{}", self.base, path))
-            .header("cookie", self.cookies.join("; "))
-            .send()
-            .await
-            .unwrap();
-        self.keep(&res);
-        let (st, h) = (res.status(), res.headers().clone());
-        (st, res.text().await.unwrap(), h)
-    }
-
-    async fn post(
-        &mut self,
-        path: &str,
-        form: &[(&str, &str)],
-    ) -> (StatusCode, String, reqwest::header::HeaderMap) {
-        let res = self
-            .http
-            .post(format!("{}{}", self.base, path))
-            .header("cookie", self.cookies.join("; "))
-            .form(form)
-            .send()
-            .await
-            .unwrap();
-        self.keep(&res);
-        let (st, h) = (res.status(), res.headers().clone());
-        (st, res.text().await.unwrap(), h)
-    }
-
-    async fn csrf(&mut self, path: &str) -> String {
-        let (_, body, _) = self.get(path).await;
-        let at = body
-            .find("name=\"_csrf\" value=\"")
-            .expect("a form with a CSRF token")
-            + 20;
-        body[at..at + 64].to_string()
-    }
-}
 
 async fn app_with_passwords() -> TestApp {
     let app = TestApp::spawn(false).await;
