@@ -99,7 +99,7 @@ pub(super) async fn work_case(
                 }) && owner.staff_id != manager.staff_id
                 {
                     // A manager whose day is full leaves it to an admin: the request stays pending.
-                    let _ = store
+                    match store
                         .gesture_action(
                             manager,
                             &id,
@@ -108,7 +108,11 @@ pub(super) async fn work_case(
                             Default::default(),
                             t,
                         )
-                        .await;
+                        .await
+                    {
+                        Ok(_) | Err(olive_storage::StoreError::Forbidden(_)) => {}
+                        Err(e) => return Err(e.into()),
+                    }
                 }
                 let now_done = store.get_case(owner, &id, t).await?.steps.iter().any(|s| {
                     s.id == step.id && s.status != olive_domain::case::StepStatus::Pending
@@ -117,35 +121,19 @@ pub(super) async fn work_case(
                     continue;
                 }
             }
-            store
-                .step_action(
-                    owner,
-                    &id,
-                    &step.id,
-                    true,
-                    StepAction {
-                        reason: Some("The gesture is waiting for a manager".into()),
-                        note: None,
-                    },
-                    t,
-                )
-                .await?;
+            skip_step(
+                store,
+                owner,
+                &id,
+                &step.id,
+                "The gesture is waiting for a manager",
+                t,
+            )
+            .await?;
             continue;
         }
         if rng.random_bool(0.06) && step.kind != olive_domain::playbook::StepKind::Acknowledge {
-            store
-                .step_action(
-                    owner,
-                    &id,
-                    &step.id,
-                    true,
-                    StepAction {
-                        reason: Some("Customer declined".into()),
-                        note: None,
-                    },
-                    t,
-                )
-                .await?;
+            skip_step(store, owner, &id, &step.id, "Customer declined", t).await?;
         } else {
             store
                 .step_action(owner, &id, &step.id, false, StepAction::default(), t)
@@ -201,5 +189,22 @@ pub(super) async fn work_case(
             t,
         )
         .await?;
+    Ok(())
+}
+
+/// Skip a step of the demo's history with a reason.
+async fn skip_step(
+    store: &Store,
+    who: &Actor,
+    case: &str,
+    step: &str,
+    reason: &str,
+    t: Timestamp,
+) -> Result<()> {
+    let why = StepAction {
+        reason: Some(reason.into()),
+        note: None,
+    };
+    store.step_action(who, case, step, true, why, t).await?;
     Ok(())
 }
