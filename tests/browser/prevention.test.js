@@ -38,6 +38,13 @@ test("prevention: one action collects two cases of a defect; a manager assigns a
   const steps = await desk.page.locator(".steps li").allInnerTexts();
   assert.ok(steps.length >= 3, steps.join("\n"));
   assert.ok(!steps.some((s) => /Review the checklist/.test(s)), steps.join("\n"));
+  // The case says where the process fix stands, and links to it.
+  const line = desk.page.locator("#case-prevention");
+  assert.match(await line.innerText(), /prevention action of its own \(open: .*cases? so far\)\. Closing this case does not wait for it\./);
+  await line.getByRole("link", { name: "See the prevention action" }).click();
+  await desk.page.waitForURL(/\/prevention\?status=all#pa-/);
+  const target = desk.page.locator(`section.prevention${new URL(desk.page.url()).hash}`);
+  await assert.doesNotReject(target.getByRole("link", { name: second, exact: true }).waitFor(), "the link lands on the action holding the case");
 
   // The front desk has no Prevention link and may read the page, but not change it.
   assert.equal(await desk.page.locator("header nav").getByRole("link", { name: "Prevention" }).count(), 0);

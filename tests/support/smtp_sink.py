@@ -29,8 +29,13 @@ class Sink:
 def main():
     port, folder = int(sys.argv[1]), sys.argv[2]
     pathlib.Path(folder).mkdir(parents=True, exist_ok=True)
-    controller = Controller(Sink(folder), hostname="127.0.0.1", port=port)
-    controller.start()
+    # A generous start-up wait: on a busy CI machine the default (a second or so) is not always enough.
+    controller = Controller(Sink(folder), hostname="127.0.0.1", port=port, ready_timeout=30)
+    try:
+        controller.start()
+    except Exception as e:  # the port was taken meanwhile, or it did not start in time: say so and let the caller retry
+        print(f"failed {e!r}", flush=True)
+        return
     print("ready", flush=True)
     try:
         sys.stdin.read()

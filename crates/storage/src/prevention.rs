@@ -329,6 +329,32 @@ impl Store {
         views.pop().ok_or(StoreError::NotFound("prevention action"))
     }
 
+    /// The prevention action a case belongs to (the process fix for its defect, which the case never
+    /// waits for), if it has one.
+    pub async fn prevention_of_case(
+        &self,
+        actor: &Actor,
+        case_id: &str,
+    ) -> Result<Option<PreventionView>, StoreError> {
+        let row = self
+            .db
+            .fetch_optional(
+                &Query::select()
+                    .column("action_id")
+                    .from("prevention_cases")
+                    .and_where(Expr::col("case_id").eq(case_id))
+                    .to_owned(),
+            )
+            .await?;
+        match row {
+            Some(r) => Ok(Some(
+                self.prevention(actor, &crate::rows::s(&r, "action_id")?)
+                    .await?,
+            )),
+            None => Ok(None),
+        }
+    }
+
     /// The actions at the caller's locations (or one of them), open ones first, newest first.
     pub async fn list_prevention(
         &self,

@@ -80,22 +80,32 @@ impl SmtpSink {
     pub fn start() -> SmtpSink {
         let dir = std::env::temp_dir().join(format!("olive-smtp-{}", uuid_like()));
         std::fs::create_dir_all(&dir).unwrap();
-        let port = free_port();
-        let mut child = Command::new("python3")
-            .arg(repo_root().join("tests/support/smtp_sink.py"))
-            .arg(port.to_string())
-            .arg(&dir)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("python3 with aiosmtpd (scripts/test installs it)");
-        let mut line = String::new();
-        use std::io::BufRead;
-        std::io::BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        assert_eq!(line.trim(), "ready", "the SMTP sink did not start");
-        SmtpSink { port, dir, child }
+        // A free port can be taken by another test between choosing it and the sink binding it:
+        // try again on a new one (the sink says "failed …" and exits).
+        let mut last = String::new();
+        for _ in 0..5 {
+            let port = free_port();
+            let mut child = Command::new("python3")
+                .arg(repo_root().join("tests/support/smtp_sink.py"))
+                .arg(port.to_string())
+                .arg(&dir)
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .spawn()
+                .expect("python3 with aiosmtpd (scripts/test installs it)");
+            let mut line = String::new();
+            use std::io::BufRead;
+            std::io::BufReader::new(child.stdout.take().unwrap())
+                .read_line(&mut line)
+                .unwrap();
+            if line.trim() == "ready" {
+                return SmtpSink { port, dir, child };
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+            last = line;
+        }
+        panic!("the SMTP sink did not start: {last}");
     }
 
     pub fn config(&self) -> olive_jobs::SmtpConfig {

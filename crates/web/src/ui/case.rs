@@ -104,6 +104,8 @@ pub struct CasePage {
     escalated: Option<String>,
     /// a poor answer from the customer, or their opt-out, said at the top of the page
     answer_banner: Option<String>,
+    /// the prevention action for this case's defect: (link, what it says)
+    prevention: Option<(String, String)>,
     errors: BTreeMap<String, String>,
     values: BTreeMap<String, String>,
     flash: Option<String>,
@@ -339,9 +341,15 @@ pub async fn render(
     };
     let escalated = c.summary.escalated_at.as_deref().map(|e| local(e, &tz));
     let answer_banner = answer_banner(&c);
+    let prevention = st
+        .store
+        .prevention_of_case(&web.actor, &c.summary.id)
+        .await?
+        .map(|a| prevention_line(&a));
     let severity = c.summary.severity.as_str();
     Ok(CasePage {
         answer_banner,
+        prevention,
         follow_ups,
         follow_up_blocked,
         follow_up_draft,
@@ -404,6 +412,32 @@ pub async fn page(
 
 /// What staff must see first: the customer's latest answer when it was poor, and whether they asked
 /// not to be contacted again.
+/// Where the process fix for this case's defect stands, and the link to it on the Prevention page.
+fn prevention_line(a: &olive_storage::prevention::PreventionView) -> (String, String) {
+    use olive_domain::prevention::PreventionStatus;
+    let state = match a.status {
+        PreventionStatus::Open => "open",
+        PreventionStatus::InProgress => "in progress",
+        PreventionStatus::Done => "done",
+    };
+    let owner = a.owner.as_ref().map_or_else(
+        || "nobody owns it yet".to_string(),
+        |o| format!("owner {}", o.name),
+    );
+    let due = a
+        .due_on
+        .as_deref()
+        .map(|d| format!(", due {d}"))
+        .unwrap_or_default();
+    let n = a.cases.len();
+    let text = format!(
+        "Fixing the process behind this defect is a prevention action of its own ({state}: {owner}{due}; {n} case{} so far). Closing this case does not wait for it.",
+        if n == 1 { "" } else { "s" }
+    );
+    let link = format!("/prevention?status=all#pa-{}", a.id);
+    (link, text)
+}
+
 fn answer_banner(c: &olive_storage::views::CaseDetail) -> Option<String> {
     let poor = c
         .follow_ups
