@@ -406,6 +406,65 @@ async fn a_managers_request_goes_to_the_others(store: Store) {
     );
 }
 
+both!(a_manager_whose_day_is_used_is_not_asked);
+async fn a_manager_whose_day_is_used_is_not_asked(store: Store) {
+    let org = org(&store).await;
+    let (fd, mgr) = (&org.dental_front, &org.dental_manager);
+    let max = second_manager(&store, &org).await;
+    store
+        .set_limits(
+            &org.admin,
+            &org.dental,
+            &[LimitView {
+                role: Role::Manager,
+                per_case_cents: Some(1_000_00),
+                per_day_cents: Some(400_00),
+            }],
+        )
+        .await
+        .unwrap();
+    let now = tuesday_10am();
+    // Max gives 350.00 himself this morning: 50.00 of his day is left, too little to approve 300.00.
+    let mine = create(
+        &store,
+        &max,
+        report(&org.dental, "long-wait", "Noah Smith"),
+        now,
+    )
+    .await;
+    let (d, v) = give(&store, &max, &mine.summary.id, "gift-voucher", 350_00, now).await;
+    assert_eq!(gesture_status(&d, &v), GestureStatus::Approved);
+    let a = create(
+        &store,
+        fd,
+        report(&org.dental, "appointment-not-in-book", "Ava Nguyen"),
+        now,
+    )
+    .await;
+    let (d, flowers) = give(&store, fd, &a.summary.id, "flowers", 300_00, now).await;
+    assert_eq!(gesture_status(&d, &flowers), GestureStatus::PendingApproval);
+    assert_eq!(escalate(&store, plus_min(now, 10)).await, 1);
+    let mut to: Vec<String> = emails(&store, plus_min(now, 10))
+        .await
+        .into_iter()
+        .filter(|m| m.event == "approval_escalation")
+        .map(|m| m.recipient)
+        .collect();
+    to.sort();
+    // Maria (her whole day left) and the admin; not Max, who would be refused, nor Fiona who asked.
+    assert_eq!(to, ["maria@dental.test", "olivia@olive.test"]);
+    assert!(
+        !kinds(&store, &max)
+            .await
+            .contains(&"approval_escalation".to_string())
+    );
+    assert!(
+        kinds(&store, mgr)
+            .await
+            .contains(&"approval_escalation".to_string())
+    );
+}
+
 both!(the_wait_is_set_per_location);
 async fn the_wait_is_set_per_location(store: Store) {
     let org = org(&store).await;

@@ -11,7 +11,7 @@ use crate::rows::{i, ms, oi, s};
 use crate::store::Store;
 use jiff::Timestamp;
 use olive_domain::approval::{escalation_due, escalation_recipients};
-use olive_domain::authority::can_approve;
+use olive_domain::authority::{can_approve, may_approve};
 use olive_domain::case::CaseEvent;
 use olive_domain::gesture::GestureStatus;
 use olive_domain::money::Cents;
@@ -95,15 +95,13 @@ impl Store {
         let location = self.location(&c.location_id).await?;
         let value = Cents(i(&row, "value_cents")?);
         let requester = s(&row, "given_by")?;
-        // Everyone who could approve it: the location's managers within their own per-case limit,
-        // and the admins.
-        let manager_may = can_approve(
-            Role::Manager,
-            self.limits_at(&c.location_id)
-                .await?
-                .for_role(Role::Manager),
-            value,
-        );
+        // Everyone who could approve it: the location's managers within their own per-case limit and
+        // with room left in their day (an approval is charged to the approver's day), and the admins.
+        let manager_limit = self
+            .limits_at(&c.location_id)
+            .await?
+            .for_role(Role::Manager);
+        let manager_may = can_approve(Role::Manager, manager_limit, value);
         let mut approvers = Vec::new();
         if manager_may {
             let managers = tx
@@ -122,7 +120,14 @@ impl Store {
                 )
                 .await?;
             for r in &managers {
-                approvers.push(s(r, "id")?);
+                let id = s(r, "id")?;
+                let today = self
+                    .given(Some(&mut *tx), &id, "", &location, now)
+                    .await?
+                    .today;
+                if may_approve(Role::Manager, manager_limit, today, false, value).is_ok() {
+                    approvers.push(id);
+                }
             }
         }
         let admins = tx
