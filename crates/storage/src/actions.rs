@@ -27,6 +27,7 @@ use serde_json::json;
 
 pub(crate) use approvals::gesture_words;
 pub use approvals::{DECISION_KINDS, DecisionView};
+pub(crate) use closing::{Closing, record_closed, step_states};
 
 mod approvals;
 mod closing;

@@ -11,7 +11,7 @@ use crate::rows::{i, ms, new_id, oi, opt_rfc3339, os, rfc3339, s};
 use crate::store::Store;
 use crate::views::CaseDetail;
 use jiff::Timestamp;
-use olive_domain::case::{CaseEvent, CaseStatus, CloseOutcome, StepStatus};
+use olive_domain::case::{CaseEvent, CloseOutcome, StepStatus};
 use olive_domain::events::EventType;
 use olive_domain::followup::{
     Answer, Personal, first_name, full_name, greeting_name, personalise, unfilled_blanks,

@@ -2,6 +2,90 @@
 
 use super::*;
 
+/// The kind and state of each of a case's steps, for the closing rule (`domain::case::check_close`).
+pub(crate) async fn step_states(tx: &mut Tx, case_id: &str) -> Result<Vec<StepState>, StoreError> {
+    tx.fetch_all(
+        &Query::select()
+            .columns(["kind", "status"])
+            .from("case_steps")
+            .and_where(Expr::col("case_id").eq(case_id))
+            .to_owned(),
+    )
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(StepState {
+            kind: parse(&s(r, "kind")?, StepKind::parse)?,
+            status: parse(&s(r, "status")?, StepStatus::parse)?,
+        })
+    })
+    .collect()
+}
+
+/// How a case is closed: by a person, or by the customer's answer to the follow-up.
+pub(crate) struct Closing<'a> {
+    pub outcome: CloseOutcome,
+    pub root_cause: RootCause,
+    /// as given: blank is stored as none
+    pub prevention_note: Option<&'a str>,
+    pub by: By<'a>,
+}
+
+/// Write a case's closing, once the closing rule allowed it: the case row, its timeline entry and the
+/// `case.closed` event, the same on every close path.
+pub(crate) async fn record_closed(
+    tx: &mut Tx,
+    c: &CaseRow,
+    closing: Closing<'_>,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    let Closing {
+        outcome,
+        root_cause,
+        prevention_note,
+        by,
+    } = closing;
+    let by_answer = matches!(by, By::Customer);
+    tx.execute(
+        &Query::update()
+            .table("cases")
+            .values([
+                ("status", CaseStatus::Closed.as_str().into()),
+                ("outcome", outcome.as_str().into()),
+                ("root_cause", root_cause.as_str().into()),
+                (
+                    "prevention_note",
+                    prevention_note
+                        .filter(|n| !n.trim().is_empty())
+                        .map(str::to_string)
+                        .into(),
+                ),
+                ("closed_at", ms(now).into()),
+                ("updated_at", ms(now).into()),
+                ("next_due_at", None::<i64>.into()),
+            ])
+            .and_where(Expr::col("id").eq(c.id.clone()))
+            .to_owned(),
+    )
+    .await?;
+    let mut data =
+        json!({"outcome": outcome, "root_cause": root_cause, "prevention_note": prevention_note});
+    if by_answer {
+        data["by"] = json!("customer_answer");
+    }
+    tx.case_event(&c.id, &c.location_id, now, by, CaseEvent::Closed, data)
+        .await?;
+    crate::outbox::emit(
+        tx,
+        EventType::CaseClosed,
+        &c.location_id,
+        Some(&c.id),
+        json!({"case_id": c.id, "ref": format!("C-{}", c.reference), "outcome": outcome, "root_cause": root_cause}),
+        now,
+    )
+    .await
+}
+
 impl Store {
     /// Record a verification with the customer; it completes the verify step.
     pub async fn verify(
@@ -75,24 +159,7 @@ impl Store {
         }
         let mut tx = self.db.begin().await?;
         let c = self.case_row_tx(&mut tx, actor, key).await?;
-        let steps = tx
-            .fetch_all(
-                &Query::select()
-                    .columns(["kind", "status"])
-                    .from("case_steps")
-                    .and_where(Expr::col("case_id").eq(c.id.clone()))
-                    .to_owned(),
-            )
-            .await?;
-        let states: Vec<StepState> = steps
-            .iter()
-            .map(|r| {
-                Ok(StepState {
-                    kind: parse(&s(r, "kind")?, StepKind::parse)?,
-                    status: parse(&s(r, "status")?, StepStatus::parse)?,
-                })
-            })
-            .collect::<Result<_, StoreError>>()?;
+        let states = step_states(&mut tx, &c.id).await?;
         let verified = tx
             .fetch_optional(
                 &Query::select()
@@ -112,9 +179,6 @@ impl Store {
             rules::TransitionError::OpenSteps => StoreError::conflict("open_steps", e.to_string()),
             e => StoreError::conflict("invalid_transition", e.to_string()),
         })?;
-        let root = serde_json::to_value(body.root_cause)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string));
         tx.execute(
             &Query::update()
                 .table("case_steps")
@@ -129,35 +193,15 @@ impl Store {
                 .to_owned(),
         )
         .await?;
-        tx.execute(
-            &Query::update()
-                .table("cases")
-                .values([
-                    ("status", CaseStatus::Closed.as_str().into()),
-                    ("outcome", body.outcome.as_str().into()),
-                    ("root_cause", root.into()),
-                    (
-                        "prevention_note",
-                        body.prevention_note
-                            .clone()
-                            .filter(|n| !n.trim().is_empty())
-                            .into(),
-                    ),
-                    ("closed_at", ms(now).into()),
-                    ("updated_at", ms(now).into()),
-                    ("next_due_at", None::<i64>.into()),
-                ])
-                .and_where(Expr::col("id").eq(c.id.clone()))
-                .to_owned(),
-        )
-        .await?;
-        tx.case_event(&c.id, &c.location_id, now, By::Staff(actor), CaseEvent::Closed, json!({"outcome": body.outcome, "root_cause": body.root_cause, "prevention_note": body.prevention_note})).await?;
-        crate::outbox::emit(
+        record_closed(
             &mut tx,
-            EventType::CaseClosed,
-            &c.location_id,
-            Some(&c.id),
-            json!({"case_id": c.id, "ref": format!("C-{}", c.reference), "outcome": body.outcome, "root_cause": body.root_cause}),
+            &c,
+            Closing {
+                outcome: body.outcome,
+                root_cause: body.root_cause,
+                prevention_note: body.prevention_note.as_deref(),
+                by: By::Staff(actor),
+            },
             now,
         )
         .await?;

@@ -173,23 +173,7 @@ impl Store {
                 .to_owned(),
         )
         .await?;
-        let steps = tx
-            .fetch_all(
-                &Query::select()
-                    .columns(["kind", "status"])
-                    .from("case_steps")
-                    .and_where(Expr::col("case_id").eq(c.id.clone()))
-                    .to_owned(),
-            )
-            .await?
-            .iter()
-            .map(|r| {
-                Ok(olive_domain::case::StepState {
-                    kind: crate::rows::parse(&s(r, "kind")?, StepKind::parse)?,
-                    status: crate::rows::parse(&s(r, "status")?, StepStatus::parse)?,
-                })
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
+        let steps = crate::actions::step_states(tx, &c.id).await?;
         // The same closing rule as a person closing it; the answer is the verification.
         match olive_domain::case::check_close(c.status, CloseOutcome::Recovered, &steps, true) {
             Ok(()) => {}
@@ -199,42 +183,13 @@ impl Store {
         }
         // Nobody on the team said why it happened: the cause is recorded as not stated, in words,
         // and the case's prevention action is where it is found.
-        let root = olive_domain::prevention::ANSWER_ROOT_CAUSE;
-        let note = olive_domain::prevention::ANSWER_ROOT_NOTE;
-        tx.execute(
-            &Query::update()
-                .table("cases")
-                .values([
-                    ("status", CaseStatus::Closed.as_str().into()),
-                    ("outcome", CloseOutcome::Recovered.as_str().into()),
-                    ("root_cause", root.as_str().into()),
-                    ("prevention_note", note.into()),
-                    ("closed_at", ms(now).into()),
-                    ("updated_at", ms(now).into()),
-                    ("next_due_at", None::<i64>.into()),
-                ])
-                .and_where(Expr::col("id").eq(c.id.clone()))
-                .to_owned(),
-        )
-        .await?;
-        tx.case_event(
-            &c.id,
-            &c.location_id,
-            now,
-            By::Customer,
-            CaseEvent::Closed,
-            json!({"outcome": "recovered", "by": "customer_answer", "root_cause": root, "prevention_note": note}),
-        )
-        .await?;
-        outbox::emit(
-            tx,
-            EventType::CaseClosed,
-            &c.location_id,
-            Some(&c.id),
-            json!({"case_id": c.id, "ref": format!("C-{}", c.reference), "outcome": "recovered", "root_cause": root}),
-            now,
-        )
-        .await
+        let closing = crate::actions::Closing {
+            outcome: CloseOutcome::Recovered,
+            root_cause: olive_domain::prevention::ANSWER_ROOT_CAUSE,
+            prevention_note: Some(olive_domain::prevention::ANSWER_ROOT_NOTE),
+            by: By::Customer,
+        };
+        crate::actions::record_closed(tx, c, closing, now).await
     }
 
     /// A poor answer: back to in progress with a new step, and the owner and managers are told.
