@@ -50,26 +50,20 @@ pub(super) async fn gesture_step(
     })
 }
 
-/// Link a gesture to its step; `done`: the gesture is approved, so the step is done by the giver.
+/// Link a gesture waiting for a manager to its step: the step waits with it.
 pub(super) async fn link_step(
     tx: &mut Tx,
     step: &GestureStep,
     gesture_id: &str,
-    done: bool,
-    giver: &str,
-    now: Timestamp,
 ) -> Result<(), StoreError> {
-    let mut u = Query::update()
-        .table("case_steps")
-        .value("gesture_id", gesture_id)
-        .to_owned();
-    if done {
-        u.value("status", StepStatus::Done.as_str())
-            .value("done_by", giver)
-            .value("done_at", ms(now));
-    }
-    u.and_where(Expr::col("id").eq(step.id.clone()));
-    tx.execute(&u).await?;
+    tx.execute(
+        &Query::update()
+            .table("case_steps")
+            .value("gesture_id", gesture_id)
+            .and_where(Expr::col("id").eq(step.id.clone()))
+            .to_owned(),
+    )
+    .await?;
     Ok(())
 }
 
@@ -112,6 +106,45 @@ pub(super) async fn gesture_step_refusal(
 }
 
 impl Store {
+    /// A gesture step is done by its approved gesture: linked to it, done by the giver, on the timeline,
+    /// and the case's status and next due time settled.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn complete_gesture_step(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        c: &CaseRow,
+        step: &GestureStep,
+        gesture_id: &str,
+        giver: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        tx.execute(
+            &Query::update()
+                .table("case_steps")
+                .values([
+                    ("gesture_id", gesture_id.into()),
+                    ("status", StepStatus::Done.as_str().into()),
+                    ("done_by", giver.into()),
+                    ("done_at", ms(now).into()),
+                ])
+                .and_where(Expr::col("id").eq(step.id.clone()))
+                .to_owned(),
+        )
+        .await?;
+        tx.case_event(
+            &c.id,
+            &c.location_id,
+            now,
+            By::Staff(actor),
+            CaseEvent::StepCompleted,
+            json!({"step_id": step.id, "title": step.title, "gesture_id": gesture_id}),
+        )
+        .await?;
+        self.settle(tx, c, actor, now).await?;
+        Ok(())
+    }
+
     /// A decision on a gesture recorded for a step: approved completes the step (done by the giver);
     /// declined frees it for another gesture, or to be skipped with a reason.
     #[allow(clippy::too_many_arguments)]
@@ -138,33 +171,28 @@ impl Store {
             )
             .await?;
         let Some(row) = pending else { return Ok(()) };
-        let mut u = Query::update().table("case_steps").to_owned();
         match to {
             GestureStatus::Approved => {
-                u.value("status", StepStatus::Done.as_str())
-                    .value("done_by", giver)
-                    .value("done_at", ms(now));
+                let step = GestureStep {
+                    id: step_id.to_string(),
+                    title: s(&row, "title")?,
+                };
+                self.complete_gesture_step(tx, actor, c, &step, gesture_id, giver, now)
+                    .await
             }
             GestureStatus::Declined => {
-                u.value("gesture_id", Option::<String>::None);
+                tx.execute(
+                    &Query::update()
+                        .table("case_steps")
+                        .value("gesture_id", Option::<String>::None)
+                        .and_where(Expr::col("id").eq(step_id))
+                        .to_owned(),
+                )
+                .await?;
+                Ok(())
             }
-            _ => return Ok(()),
+            _ => Ok(()),
         }
-        u.and_where(Expr::col("id").eq(step_id));
-        tx.execute(&u).await?;
-        if to == GestureStatus::Approved {
-            tx.case_event(
-                &c.id,
-                &c.location_id,
-                now,
-                By::Staff(actor),
-                CaseEvent::StepCompleted,
-                json!({"step_id": step_id, "title": s(&row, "title")?, "gesture_id": gesture_id}),
-            )
-            .await?;
-            self.settle(tx, c, actor, now).await?;
-        }
-        Ok(())
     }
 
     /// A gesture that needs a delivery address is sent only to an address: the one given now is saved on

@@ -123,26 +123,11 @@ impl Store {
         .await?;
         tx.case_event(&c.id, &c.location_id, now, By::Staff(actor), event, json!({"gesture_id": id, "kind": g.kind, "value_cents": g.value_cents, "status": status, "remaining_before_cents": authority::remaining(limit, given).map(|c| c.0), "why": pending_reason, "step_id": g.step_id})).await?;
         if let Some(step) = &step {
-            link_step(
-                &mut tx,
-                step,
-                &id,
-                status == GestureStatus::Approved,
-                &actor.staff_id,
-                now,
-            )
-            .await?;
             if status == GestureStatus::Approved {
-                tx.case_event(
-                    &c.id,
-                    &c.location_id,
-                    now,
-                    By::Staff(actor),
-                    CaseEvent::StepCompleted,
-                    json!({"step_id": step.id, "title": step.title, "gesture_id": id}),
-                )
-                .await?;
-                self.settle(&mut tx, &c, actor, now).await?;
+                self.complete_gesture_step(&mut tx, actor, &c, step, &id, &actor.staff_id, now)
+                    .await?;
+            } else {
+                link_step(&mut tx, step, &id).await?;
             }
         }
         if let Some(k) = idempotency_key {
