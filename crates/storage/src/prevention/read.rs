@@ -124,7 +124,7 @@ impl Store {
             .flat_map(|r| [r.owner_id.clone(), r.done_by.clone()])
             .flatten()
             .collect();
-        let names = self.staff_names(people).await?;
+        let names = self.names(people).await?;
         let person = |id: &Option<String>| {
             id.as_ref().map(|id| PersonRef {
                 id: id.clone(),
@@ -165,23 +165,5 @@ impl Store {
                 }
             })
             .collect())
-    }
-
-    async fn staff_names(&self, ids: Vec<String>) -> Result<HashMap<String, String>, StoreError> {
-        if ids.is_empty() {
-            return Ok(HashMap::new());
-        }
-        self.db
-            .fetch_all(
-                &Query::select()
-                    .columns(["id", "name"])
-                    .from("staff")
-                    .and_where(Expr::col("id").is_in(ids))
-                    .to_owned(),
-            )
-            .await?
-            .iter()
-            .map(|r| Ok((s(r, "id")?, s(r, "name")?)))
-            .collect()
     }
 }
