@@ -162,6 +162,18 @@ pub struct PreventionView {
     pub root_causes: Vec<RootCauseCount>,
 }
 
+/// Where one prevention action stands, as a case page shows it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PreventionSummary {
+    pub id: String,
+    pub status: PreventionStatus,
+    pub owner: Option<PersonRef>,
+    /// the location-local due date, `YYYY-MM-DD`
+    pub due_on: Option<String>,
+    /// how many cases it holds
+    pub cases: i64,
+}
+
 /// A change to an action; absent fields stay as they are.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -329,14 +341,15 @@ impl Store {
         views.pop().ok_or(StoreError::NotFound("prevention action"))
     }
 
-    /// The prevention action a case belongs to (the process fix for its defect, which the case never
-    /// waits for), if it has one.
+    /// Where the prevention action a case belongs to stands (the process fix for its defect, which the
+    /// case never waits for), if it has one: its state, owner, due date and how many cases it holds,
+    /// without reading those cases.
     pub async fn prevention_of_case(
         &self,
         actor: &Actor,
         case_id: &str,
-    ) -> Result<Option<PreventionView>, StoreError> {
-        let row = self
+    ) -> Result<Option<PreventionSummary>, StoreError> {
+        let link = self
             .db
             .fetch_optional(
                 &Query::select()
@@ -346,13 +359,36 @@ impl Store {
                     .to_owned(),
             )
             .await?;
-        match row {
-            Some(r) => Ok(Some(
-                self.prevention(actor, &crate::rows::s(&r, "action_id")?)
-                    .await?,
-            )),
-            None => Ok(None),
-        }
+        let Some(link) = link else { return Ok(None) };
+        let row = self
+            .prevention_row(&crate::rows::s(&link, "action_id")?)
+            .await?;
+        actor.require_on(Permission::Read, &row.location_id, "prevention action")?;
+        let count = self
+            .db
+            .fetch_optional(
+                &Query::select()
+                    .expr_as(Expr::col("case_id").count(), "n")
+                    .from("prevention_cases")
+                    .and_where(Expr::col("action_id").eq(row.id.clone()))
+                    .to_owned(),
+            )
+            .await?;
+        let cases = count
+            .map(|r| crate::rows::i(&r, "n"))
+            .transpose()?
+            .unwrap_or(0);
+        let names = self.names(row.owner_id.clone()).await?;
+        Ok(Some(PreventionSummary {
+            owner: row.owner_id.map(|id| PersonRef {
+                name: names.get(&id).cloned().unwrap_or_default(),
+                id,
+            }),
+            id: row.id,
+            due_on: row.due_on,
+            status: row.status,
+            cases,
+        }))
     }
 
     /// The actions at the caller's locations (or one of them), open ones first, newest first.

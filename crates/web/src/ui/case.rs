@@ -413,7 +413,7 @@ pub async fn page(
 /// What staff must see first: the customer's latest answer when it was poor, and whether they asked
 /// not to be contacted again.
 /// Where the process fix for this case's defect stands, and the link to it on the Prevention page.
-fn prevention_line(a: &olive_storage::prevention::PreventionView) -> (String, String) {
+fn prevention_line(a: &olive_storage::prevention::PreventionSummary) -> (String, String) {
     use olive_domain::prevention::PreventionStatus;
     let state = match a.status {
         PreventionStatus::Open => "open",
@@ -429,7 +429,7 @@ fn prevention_line(a: &olive_storage::prevention::PreventionView) -> (String, St
         .as_deref()
         .map(|d| format!(", due {d}"))
         .unwrap_or_default();
-    let n = a.cases.len();
+    let n = a.cases;
     let text = format!(
         "Fixing the process behind this defect is a prevention action of its own ({state}: {owner}{due}; {n} case{} so far). Closing this case does not wait for it.",
         if n == 1 { "" } else { "s" }
