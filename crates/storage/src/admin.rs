@@ -51,7 +51,10 @@ pub struct StepUpdate {
     pub index: usize,
     pub due: String,
     pub owner: String,
-    pub wording: String,
+    /// what is said to the customer
+    pub say: String,
+    /// what reaches them in writing (a card, the follow-up email)
+    pub write: String,
 }
 
 /// A new staff member at one location, with optional sign-in secrets.

@@ -23,14 +23,23 @@ use sqlx::any::AnyRow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 mod create;
+mod edit;
+mod fields;
 mod list;
 mod read;
+
+pub(crate) use fields::{Scene, staff_in_fields};
 
 /// Customer details as entered (optional contact fields may be blank).
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema, Default, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct CustomerInput {
+    /// may be empty where the playbook does not require a name (a restaurant logs the table instead)
+    #[serde(default)]
     pub name: String,
+    /// the name they asked to be called ("Pri"), used in greetings
+    #[serde(default)]
+    pub preferred_name: Option<String>,
     #[serde(default)]
     pub phone: Option<String>,
     #[serde(default)]
@@ -55,6 +64,10 @@ pub struct NewCase {
     /// defaults to the defect's severity
     #[serde(default)]
     pub severity: Option<Severity>,
+    /// the playbook's case fields by key (`{"provider": "<staff id>", "appointment_time": "2026-12-05T14:30"}`)
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub fields: BTreeMap<String, serde_json::Value>,
 }
 
 /// Changes to a case's details; absent fields are left alone.
@@ -67,6 +80,10 @@ pub struct CaseEdit {
     pub customer: Option<CustomerInput>,
     #[serde(default)]
     pub severity: Option<Severity>,
+    /// case fields to set (a `null` or empty value clears one); fields not named are left alone
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub fields: Option<BTreeMap<String, serde_json::Value>>,
 }
 
 /// List filters (all optional), scoped to the caller's locations.
@@ -90,18 +107,16 @@ pub struct CaseFilter {
 
 pub(crate) struct ParsedCustomer {
     pub name: String,
+    pub preferred_name: Option<String>,
     pub phone: Option<String>,
     pub email: Option<String>,
     pub address: Option<String>,
 }
 
+/// Customer details checked and tidied; whether a name is needed is the playbook's call
+/// ([`need_name`]).
 pub(crate) fn parse_customer(c: &CustomerInput, errs: &mut FieldErrors) -> ParsedCustomer {
     let name = c.name.trim().to_string();
-    errs.check(
-        !name.is_empty(),
-        "customer.name",
-        "enter the customer's name",
-    );
     errs.check(
         name.chars().count() <= 200,
         "customer.name",
@@ -128,6 +143,12 @@ pub(crate) fn parse_customer(c: &CustomerInput, errs: &mut FieldErrors) -> Parse
         }
     });
     let address = blank(&c.address);
+    let preferred_name = blank(&c.preferred_name);
+    errs.check(
+        preferred_name.as_ref().is_none_or(|n| n.chars().count() <= 100),
+        "customer.preferred_name",
+        "too long (100 characters at most)",
+    );
     errs.check(
         address.as_ref().is_none_or(|a| a.chars().count() <= 500),
         "customer.address",
@@ -135,14 +156,28 @@ pub(crate) fn parse_customer(c: &CustomerInput, errs: &mut FieldErrors) -> Parse
     );
     ParsedCustomer {
         name,
+        preferred_name,
         phone,
         email,
         address,
     }
 }
 
+/// A name is needed where the playbook says so ("enter the patient's name").
+pub(crate) fn need_name(
+    name: &str,
+    playbook: &olive_domain::Playbook,
+    errs: &mut FieldErrors,
+) {
+    errs.check(
+        !name.is_empty() || !playbook.playbook.customer_name_required,
+        "customer.name",
+        &format!("enter the {}'s name", playbook.playbook.customer_noun),
+    );
+}
+
 /// The case row columns every read needs.
-pub(crate) const CASE_COLS: [&str; 27] = [
+pub(crate) const CASE_COLS: [&str; 29] = [
     "id",
     "ref",
     "location_id",
@@ -170,6 +205,8 @@ pub(crate) const CASE_COLS: [&str; 27] = [
     "updated_at",
     "closed_at",
     "escalated_at",
+    "fields",
+    "preferred_name",
 ];
 
 /// A case row as stored.
@@ -198,10 +235,12 @@ pub(crate) struct CaseRow {
     pub closed_at: Option<i64>,
     /// when a step first went overdue past its grace period and the managers were told
     pub escalated_at: Option<i64>,
+    /// the playbook's case fields, by key
+    pub fields: olive_domain::FieldValues,
 }
 
 /// The columns `case_from_row` reads.
-const CASE_READ_COLS: [&str; 25] = [
+const CASE_READ_COLS: [&str; 27] = [
     "id",
     "ref",
     "location_id",
@@ -227,6 +266,8 @@ const CASE_READ_COLS: [&str; 25] = [
     "updated_at",
     "closed_at",
     "escalated_at",
+    "fields",
+    "preferred_name",
 ];
 
 pub(crate) fn case_select() -> SelectStatement {
@@ -290,6 +331,7 @@ pub(crate) fn case_from_row(r: &AnyRow) -> Result<CaseRow, StoreError> {
             phone: os(r, "customer_phone")?,
             email: os(r, "customer_email")?,
             address: os(r, "customer_address")?,
+            preferred_name: os(r, "preferred_name")?,
         },
         description: s(r, "description")?,
         reporter_id: s(r, "reporter_id")?,
@@ -308,6 +350,8 @@ pub(crate) fn case_from_row(r: &AnyRow) -> Result<CaseRow, StoreError> {
         updated_at: i(r, "updated_at")?,
         closed_at: oi(r, "closed_at")?,
         escalated_at: oi(r, "escalated_at")?,
+        fields: serde_json::from_str(&s(r, "fields")?)
+            .map_err(|e| StoreError::Corrupt(format!("case fields: {e}")))?,
     })
 }
 
@@ -387,7 +431,7 @@ pub(crate) fn case_action(event: CaseEvent) -> String {
     format!("case.{}", event.as_str())
 }
 
-pub(crate) const STEP_COLS: [&str; 12] = [
+pub(crate) const STEP_COLS: [&str; 14] = [
     "id",
     "case_id",
     "position",
@@ -400,6 +444,8 @@ pub(crate) const STEP_COLS: [&str; 12] = [
     "gesture_code",
     "status",
     "next_alert_at",
+    "say_text",
+    "write_text",
 ];
 
 /// One protocol step's values for `case_steps`.
@@ -419,11 +465,13 @@ pub(crate) fn step_values(
         t.owner.as_str().into(),
         t.due.to_string().into(),
         ms(due_at).into(),
-        t.wording.clone().into(),
+        t.say().to_string().into(),
         t.gesture.clone().into(),
         StepStatus::Pending.as_str().into(),
         // Alert level 0 looks at the due instant; the scheduler plans from there.
         ms(due_at).into(),
+        t.say.clone().into(),
+        t.write.clone().into(),
     ]
 }
 

@@ -14,7 +14,7 @@ use jiff::Timestamp;
 use olive_domain::case::{CaseEvent, CloseOutcome, StepStatus};
 use olive_domain::events::EventType;
 use olive_domain::followup::{
-    Answer, Personal, first_name, full_name, greeting_name, personalise, unfilled_blanks,
+    Answer, first_name, greeting_name,
 };
 use olive_domain::permission::Permission;
 use olive_domain::playbook::StepKind;
@@ -29,13 +29,11 @@ mod optout;
 pub use optout::OptOutPage;
 mod send;
 
-/// Used when the protocol's verify step has no wording of its own.
-const DEFAULT_MESSAGE: &str = "Hi {first_name}, thank you for giving {business} the chance to put things right. We would like to know if we did.";
-
 #[derive(Debug, Deserialize, utoipa::ToSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct SendFollowUp {
-    /// the message (placeholders `{first_name}`, `{business}`, `{staff}`); default: the verify step's wording
+    /// the message (placeholders such as `{customer_first_name}`, `{me}`, `{business}`; see the
+    /// playbook format); default: the verify step's written words, else the playbook's general follow-up
     #[serde(default)]
     pub message: Option<String>,
 }

@@ -334,6 +334,7 @@ async fn redact(
                 ("customer_phone", None::<String>.into()),
                 ("customer_email", None::<String>.into()),
                 ("customer_address", None::<String>.into()),
+                ("preferred_name", None::<String>.into()),
                 ("redacted_at", ms(now).into()),
                 ("updated_at", ms(now).into()),
             ])

@@ -13,7 +13,6 @@ use jiff::Timestamp;
 use olive_domain::alerts::is_short;
 use olive_domain::case::CaseEvent;
 use olive_domain::deadline::{BusinessCalendar, DeadlineRule};
-use olive_domain::followup::first_name;
 use olive_domain::playbook::{StepKind, StepTemplate};
 use olive_domain::role::Role;
 use sea_query::{Expr, ExprTrait, LockBehavior, LockType, OnConflict, Order, Query};
@@ -342,13 +341,15 @@ impl Store {
         )
         .await?;
         let location = self.location(&c.location_id).await?;
-        let who = first_name(&c.customer.name).to_string();
+        let who = self.display_name(&c).await?;
         let step = StepTemplate {
             title: format!("Call {who} to check we made it right (no answer to the follow-up)"),
             kind: StepKind::Verify,
             owner: Role::FrontDesk,
             due: DeadlineRule::NextBusinessDay(jiff::civil::Time::constant(12, 0, 0, 0)),
-            wording: "Hi {first_name}, it's {staff} from {business}. I wanted to check that we put things right for you.".into(),
+            say: "Hi {customer_first_name}, it's {me} from {business}. I wanted to check that we put things right for you.".into(),
+            write: String::new(),
+            wording: String::new(),
             gesture: None,
         };
         let due = location

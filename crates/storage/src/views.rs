@@ -7,6 +7,7 @@ use olive_domain::gesture::GestureStatus;
 use olive_domain::playbook::{Severity, StepKind};
 use olive_domain::role::Role;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
 /// A person, as shown next to a case.
@@ -18,10 +19,14 @@ pub struct PersonRef {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Default)]
 pub struct Customer {
+    /// as recorded; may be empty where the playbook does not require a name
     pub name: String,
     pub phone: Option<String>,
     pub email: Option<String>,
     pub address: Option<String>,
+    /// the name they asked to be called, used in greetings
+    #[serde(default)]
+    pub preferred_name: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -45,6 +50,12 @@ pub struct CaseSummary {
     pub defect: DefectRef,
     pub severity: Severity,
     pub customer: Customer,
+    /// how staff lists name the customer: the name, else the table ("Table 12"), else the
+    /// business's word ("Guest")
+    pub display_name: String,
+    /// the playbook's case fields, by key, as stored (a staff field holds the staff id, a time an
+    /// RFC 3339 instant)
+    pub fields: BTreeMap<String, String>,
     pub description: String,
     pub reporter: PersonRef,
     pub owner: PersonRef,
@@ -72,7 +83,12 @@ pub struct StepView {
     pub due_rule: String,
     pub due_at: String,
     pub overdue: bool,
+    /// the spoken script's template (older playbooks' one `wording`); see `say` for it rendered
     pub wording: String,
+    /// what to say to the customer (in person or by phone), rendered for this case
+    pub say: Option<ScriptView>,
+    /// what reaches the customer in writing (a card, the follow-up email), rendered for this case
+    pub write: Option<ScriptView>,
     pub gesture_code: Option<String>,
     /// the gesture recorded for this step (a gesture step is completed by recording it)
     pub gesture_id: Option<String>,
@@ -81,6 +97,32 @@ pub struct StepView {
     pub done_at: Option<String>,
     pub skip_reason: Option<String>,
     pub note: Option<String>,
+}
+
+/// A script rendered for one case: the template, the text with this case's names in place, and the
+/// blanks a person still fills before it reaches the customer.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+pub struct ScriptView {
+    pub template: String,
+    pub text: String,
+    pub blanks: Vec<String>,
+}
+
+/// One of the playbook's case fields on a case, as people read it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CaseFieldView {
+    pub key: String,
+    pub label: String,
+    #[schema(value_type = String)]
+    pub kind: olive_domain::FieldKind,
+    pub required: bool,
+    /// asked when the case is logged (`logging`) or later on the case page (`later`)
+    #[schema(value_type = String)]
+    pub asked: olive_domain::playbook::Asked,
+    /// as stored (a staff id, an RFC 3339 instant), `null` when not given
+    pub value: Option<String>,
+    /// as people read it (the staff member's name, the time in the location's time zone)
+    pub display: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -155,6 +197,10 @@ pub struct CaseDetail {
     pub root_cause: Option<RootCause>,
     pub prevention_note: Option<String>,
     pub status_reason: Option<String>,
+    /// the playbook's case fields, in its order, given or not
+    pub case_fields: Vec<CaseFieldView>,
+    /// the business's word for its customers ("patient", "guest")
+    pub customer_noun: String,
     pub steps: Vec<StepView>,
     pub gestures: Vec<GestureView>,
     pub handoffs: Vec<HandoffView>,

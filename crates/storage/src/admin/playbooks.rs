@@ -42,7 +42,9 @@ impl Store {
                 due: due
                     .parse()
                     .map_err(|_| StoreError::Corrupt("rule".into()))?,
-                wording: wording.into(),
+                say: wording.into(),
+                write: String::new(),
+                wording: String::new(),
                 gesture: None,
             })
         };
@@ -128,14 +130,15 @@ impl Store {
             .find(|d| d.code == u.defect)
             .and_then(|d| d.steps.get_mut(u.index))
             .ok_or(StoreError::NotFound("step"))?;
-        let from =
-            json!({"due": step.due.to_string(), "owner": step.owner, "wording": step.wording});
+        let from = json!({"due": step.due.to_string(), "owner": step.owner, "say": step.say(), "write": step.write});
         if let (Ok(due), Ok(owner)) = (due, owner) {
             step.due = due;
             step.owner = owner;
         }
-        step.wording = u.wording.trim().to_string();
-        let to = json!({"due": step.due.to_string(), "owner": step.owner, "wording": step.wording});
+        step.say = u.say.trim().to_string();
+        step.write = u.write.trim().to_string();
+        step.wording = String::new();
+        let to = json!({"due": step.due.to_string(), "owner": step.owner, "say": step.say, "write": step.write});
         let detail = json!({"defect": u.defect, "step": u.index + 1, "from": from, "to": to});
         self.store_playbook(actor, &p.to_toml(), now, "playbook.step_changed", detail)
             .await

@@ -13,6 +13,7 @@ struct NewCaseRow {
     severity: Severity,
     customer: ParsedCustomer,
     description: String,
+    fields: olive_domain::FieldValues,
     /// the reporter, who is also the owner
     owner_id: String,
     next_due: Option<i64>,
@@ -50,6 +51,10 @@ impl NewCaseRow {
             self.now.into(),
             None::<i64>.into(),
             None::<i64>.into(),
+            serde_json::to_string(&self.fields)
+                .unwrap_or_else(|_| "{}".into())
+                .into(),
+            self.customer.preferred_name.into(),
         ]
     }
 }
@@ -104,6 +109,10 @@ impl Store {
         };
         let playbook = self
             .playbook_at(&location.playbook_code, location.playbook_updated_at)
+            .await?;
+        need_name(&customer.name, &playbook, &mut errs);
+        let fields = self
+            .parse_fields(&playbook, &location, &input.fields, None, &mut errs)
             .await?;
         let (defect, stage): (Option<&Defect>, String) = if input.defect == "other" {
             match input
@@ -174,6 +183,7 @@ impl Store {
                 phone: customer.phone.clone(),
                 email: customer.email.clone(),
                 address: customer.address.clone(),
+                preferred_name: customer.preferred_name.clone(),
             },
             description: input.description.trim().to_string(),
             reporter_id: actor.staff_id.clone(),
@@ -187,6 +197,7 @@ impl Store {
             updated_at: ms(now),
             closed_at: None,
             escalated_at: None,
+            fields: fields.clone(),
         };
 
         // Everything but the reference is known now; the writer assigns it in the transaction.
@@ -200,6 +211,7 @@ impl Store {
             severity,
             customer,
             description: input.description.trim().to_string(),
+            fields,
             owner_id: actor.staff_id.clone(),
             next_due: next_due.map(ms),
             now: ms(now),
@@ -260,12 +272,16 @@ impl Store {
             id: actor.staff_id.clone(),
             name: actor.name.clone(),
         };
-        let names = HashMap::from([(me.id.clone(), me.name.clone())]);
+        let mut names = self.names(staff_in_fields(&created, &playbook)).await?;
+        names.insert(me.id.clone(), me.name.clone());
+        let scene = Scene::new(&created, &playbook, &location, &names);
         let room = self
             .remaining_authority(actor, &created, &location, now, true)
             .await?;
         let detail = CaseDetail {
-            summary: Self::summary(&created, &names, now),
+            summary: Self::summary(&created, &names, now, Some(&playbook)),
+            case_fields: scene.fields.clone(),
+            customer_noun: playbook.playbook.customer_noun.clone(),
             currency: location.currency.to_string(),
             root_cause: None,
             prevention_note: None,
@@ -284,7 +300,9 @@ impl Store {
                     due_rule: t.due.to_string(),
                     due_at: rfc3339(ms(*due)),
                     overdue: ms(*due) < ms(now),
-                    wording: t.wording.clone(),
+                    wording: t.say().to_string(),
+                    say: scene.render(t.say(), &actor.name),
+                    write: scene.render(&t.write, &actor.name),
                     gesture_code: t.gesture.clone(),
                     gesture_id: None,
                     status: StepStatus::Pending,
@@ -346,7 +364,9 @@ fn other_protocol() -> Vec<StepTemplate> {
             .unwrap_or(olive_domain::deadline::DeadlineRule::After(
                 jiff::SignedDuration::from_mins(10),
             )),
-        wording: wording.into(),
+        say: wording.into(),
+        write: String::new(),
+        wording: String::new(),
         gesture: None,
     };
     vec![

@@ -27,13 +27,39 @@ impl Store {
         } else {
             None
         };
+        let playbooks = self.playbooks_of(&cases).await?;
         Ok(Page {
             items: cases
                 .iter()
-                .map(|c| Self::summary(c, &names, now))
+                .map(|c| {
+                    Self::summary(c, &names, now, playbooks.get(&c.location_id).map(|p| &**p))
+                })
                 .collect(),
             next_cursor,
         })
+    }
+
+    /// How staff messages name a case's customer: the full name, else "Table 12", else "Guest".
+    pub(crate) async fn display_name(&self, c: &CaseRow) -> Result<String, StoreError> {
+        let l = self.location(&c.location_id).await?;
+        let p = self.playbook_at(&l.playbook_code, l.playbook_updated_at).await?;
+        Ok(p.display_name(&c.customer.name, &c.fields))
+    }
+
+    /// The playbook of each location among the cases (one read per location, cached).
+    pub(crate) async fn playbooks_of(
+        &self,
+        cases: &[CaseRow],
+    ) -> Result<HashMap<String, std::sync::Arc<olive_domain::Playbook>>, StoreError> {
+        let mut out = HashMap::new();
+        for c in cases {
+            if !out.contains_key(&c.location_id) {
+                let l = self.location(&c.location_id).await?;
+                let p = self.playbook_at(&l.playbook_code, l.playbook_updated_at).await?;
+                out.insert(c.location_id.clone(), p);
+            }
+        }
+        Ok(out)
     }
 }
 
@@ -187,9 +213,12 @@ impl Store {
         }
         let rows = self.db.fetch_all(&q).await?;
         let names = names_from_rows(&rows)?;
-        rows.iter()
-            .map(|r| Ok(Self::summary(&case_from_row(r)?, &names, now)))
-            .collect()
+        let cases: Vec<CaseRow> = rows.iter().map(case_from_row).collect::<Result<_, _>>()?;
+        let playbooks = self.playbooks_of(&cases).await?;
+        Ok(cases
+            .iter()
+            .map(|c| Self::summary(c, &names, now, playbooks.get(&c.location_id).map(|p| &**p)))
+            .collect())
     }
 }
 

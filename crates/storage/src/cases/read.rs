@@ -58,10 +58,12 @@ impl Store {
             .collect()
     }
 
+    /// A case as a list shows it; `playbook` (its location's) names a customer who gave no name.
     pub(crate) fn summary(
         c: &CaseRow,
         names: &HashMap<String, String>,
         now: Timestamp,
+        playbook: Option<&olive_domain::Playbook>,
     ) -> CaseSummary {
         let person = |id: &str| PersonRef {
             id: id.to_string(),
@@ -80,6 +82,11 @@ impl Store {
             },
             severity: c.severity,
             customer: c.customer.clone(),
+            display_name: match playbook {
+                Some(p) => p.display_name(&c.customer.name, &c.fields),
+                None => olive_domain::followup::full_name(&c.customer.name, "Customer").into_owned(),
+            },
+            fields: c.fields.clone(),
             description: c.description.clone(),
             reporter: person(&c.reporter_id),
             owner: person(&c.owner_id),
@@ -122,6 +129,8 @@ impl Store {
                 "due_rule",
                 "due_at",
                 "wording",
+                "say_text",
+                "write_text",
                 "gesture_code",
                 "gesture_id",
                 "status",
@@ -207,7 +216,13 @@ impl Store {
         for r in &events {
             ids.extend(os(r, "actor_id")?);
         }
+        let location = self.location(&c.location_id).await?;
+        let playbook = self
+            .playbook_at(&location.playbook_code, location.playbook_updated_at)
+            .await?;
+        ids.extend(staff_in_fields(&c, &playbook));
         let names = self.names(ids).await?;
+        let scene = Scene::new(&c, &playbook, &location, &names);
         let person = |id: String| PersonRef {
             name: match names.get(&id) {
                 Some(n) => n.clone(),
@@ -219,12 +234,13 @@ impl Store {
         let now_ms = ms(now);
         let (follow_ups, customer_opted_out) =
             tokio::try_join!(self.followups_of(&c.id, now), self.opted_out(&c))?;
-        let location = self.location(&c.location_id).await?;
         let remaining = self
             .remaining_authority(actor, &c, &location, now, false)
             .await?;
         Ok(CaseDetail {
-            summary: Self::summary(&c, &names, now),
+            summary: Self::summary(&c, &names, now, Some(&playbook)),
+            case_fields: scene.fields.clone(),
+            customer_noun: playbook.playbook.customer_noun.clone(),
             currency: location.currency.to_string(),
             root_cause: c.root_cause,
             prevention_note: c.prevention_note.clone(),
@@ -234,6 +250,13 @@ impl Store {
                 .map(|r| {
                     let status = parse(&s(r, "status")?, StepStatus::parse)?;
                     let due_at = i(r, "due_at")?;
+                    let done_by = os(r, "done_by")?.map(&person);
+                    // Who says it: whoever did the step, else whoever is reading it now.
+                    let me = done_by.as_ref().map_or(actor.name.as_str(), |p| p.name.as_str());
+                    let wording = s(r, "wording")?;
+                    let say = Some(s(r, "say_text")?)
+                        .filter(|t| !t.is_empty())
+                        .unwrap_or_else(|| wording.clone());
                     Ok(StepView {
                         id: s(r, "id")?,
                         position: i(r, "position")?,
@@ -245,11 +268,13 @@ impl Store {
                         overdue: status == StepStatus::Pending
                             && c.status.is_active()
                             && due_at < now_ms,
-                        wording: s(r, "wording")?,
+                        say: scene.render(&say, me),
+                        write: scene.render(&s(r, "write_text")?, me),
+                        wording,
                         gesture_code: os(r, "gesture_code")?,
                         gesture_id: os(r, "gesture_id")?,
                         status,
-                        done_by: os(r, "done_by")?.map(&person),
+                        done_by,
                         done_at: opt_rfc3339(oi(r, "done_at")?),
                         skip_reason: os(r, "skip_reason")?,
                         note: os(r, "note")?,
@@ -403,80 +428,5 @@ impl Store {
             location.local_date(now),
             &location.tz,
         ))
-    }
-
-    /// Edit a case's description, customer details or severity; the change goes on the timeline.
-    pub async fn edit_case(
-        &self,
-        actor: &Actor,
-        key: &str,
-        edit: CaseEdit,
-        now: Timestamp,
-    ) -> Result<CaseDetail, StoreError> {
-        let mut errs = FieldErrors::default();
-        let customer = edit.customer.as_ref().map(|c| parse_customer(c, &mut errs));
-        if let Some(d) = &edit.description {
-            errs.check(
-                d.chars().count() <= 4000,
-                "description",
-                "the description is too long (4000 characters at most)",
-            );
-        }
-        errs.into_result()?;
-        let mut tx = self.db.begin().await?;
-        let c = self.case_row_tx(&mut tx, actor, key).await?;
-        if !c.status.is_active() {
-            return Err(StoreError::conflict(
-                "case_finished",
-                format!("the case is {}; reopen it to change it", c.status.as_str()),
-            ));
-        }
-        let mut changes = BTreeMap::new();
-        let mut u = Query::update().table("cases").to_owned();
-        let mut set = |col: &'static str, old: Option<String>, new: Option<String>| {
-            if old != new {
-                changes.insert(col, serde_json::json!({"from": old, "to": new}));
-                u.value(col, new);
-            }
-        };
-        if let Some(d) = &edit.description {
-            set(
-                "description",
-                Some(c.description.clone()),
-                Some(d.trim().to_string()),
-            );
-        }
-        if let Some(sev) = edit.severity {
-            set(
-                "severity",
-                Some(c.severity.as_str().into()),
-                Some(sev.as_str().into()),
-            );
-        }
-        if let Some(p) = customer {
-            set("customer_name", Some(c.customer.name.clone()), Some(p.name));
-            set("customer_phone", c.customer.phone.clone(), p.phone);
-            set("customer_email", c.customer.email.clone(), p.email);
-            set("customer_address", c.customer.address.clone(), p.address);
-        }
-        if !changes.is_empty() {
-            u.value("updated_at", ms(now))
-                .and_where(Expr::col("id").eq(c.id.clone()));
-            tx.execute(&u).await?;
-            tx.case_event(
-                &c.id,
-                &c.location_id,
-                now,
-                By::Staff(actor),
-                CaseEvent::Edited,
-                serde_json::json!({ "changes": changes }),
-            )
-            .await?;
-            tx.commit().await?;
-        } else {
-            // Release the case lock before reading through the pool.
-            drop(tx);
-        }
-        self.get_case(actor, &c.id, now).await
     }
 }

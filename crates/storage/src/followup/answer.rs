@@ -19,7 +19,12 @@ impl Store {
         } else {
             FollowUpPage::Open {
                 business,
-                first_name: first_name(&c.customer.name),
+                first_name: c
+                    .customer
+                    .preferred_name
+                    .as_deref()
+                    .and_then(greeting_name)
+                    .unwrap_or_else(|| first_name(&c.customer.name)),
             }
         })
     }
@@ -202,7 +207,7 @@ impl Store {
         now: Timestamp,
     ) -> Result<(), StoreError> {
         let location = self.location(&c.location_id).await?;
-        let who = full_name(&c.customer.name, "the customer");
+        let who = self.display_name(&c).await?;
         let said = format!(
             "{} of 5{}",
             answer.rating,
@@ -274,7 +279,7 @@ impl Store {
         let mut text = format!(
             "C-{} ({}) was not put right: {reason}.",
             c.reference,
-            full_name(&c.customer.name, "no name given")
+            self.display_name(c).await?
         );
         if !c.status.is_active() {
             text.push_str(" It had been closed; it is open again.");

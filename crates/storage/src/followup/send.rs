@@ -1,45 +1,48 @@
 //! Sending a follow-up: the default message (read before sending), the checked message, the link and its timeout job.
 
 use super::*;
+use crate::cases::{CaseRow, Scene};
 
 impl Store {
-    /// The verify step's wording when it reads as a finished message (no blanks left); else the general one.
+    /// The follow-up's default text: the verify step's written words when they read as a finished
+    /// message (no blanks left), else the playbook's general written follow-up. A spoken script is
+    /// never sent.
     async fn default_message(
         &self,
-        case_id: &str,
-        personal: &Personal<'_>,
+        c: &CaseRow,
+        scene: &Scene,
+        playbook: &olive_domain::Playbook,
+        me: &str,
     ) -> Result<String, StoreError> {
-        let wording = self
+        let write = self
             .db
             .fetch_optional(
                 &Query::select()
-                    .column("wording")
+                    .column("write_text")
                     .from("case_steps")
-                    .and_where(Expr::col("case_id").eq(case_id))
+                    .and_where(Expr::col("case_id").eq(c.id.as_str()))
                     .and_where(Expr::col("kind").eq(StepKind::Verify.as_str()))
                     .and_where(Expr::col("status").eq(StepStatus::Pending.as_str()))
                     .order_by("position", Order::Asc)
                     .to_owned(),
             )
             .await?
-            .map(|r| s(&r, "wording"))
+            .map(|r| s(&r, "write_text"))
             .transpose()?;
-        Ok(wording
-            .map(|w| personalise(&w, personal))
-            .filter(|w| !w.trim().is_empty() && unfilled_blanks(w).is_empty())
-            .unwrap_or_else(|| personalise(DEFAULT_MESSAGE, personal)))
+        Ok(write
+            .and_then(|w| scene.render(&w, me))
+            .filter(|w| w.blanks.is_empty())
+            .or_else(|| scene.render(&playbook.playbook.follow_up_write, me))
+            .map(|w| w.text)
+            .unwrap_or_default())
     }
 
     /// The message a follow-up would carry by default, for the staff to read (and change) before sending.
     pub async fn followup_draft(&self, actor: &Actor, key: &str) -> Result<String, StoreError> {
         let c = self.case_row(actor, key).await?;
         let location = self.location(&c.location_id).await?;
-        let personal = Personal {
-            customer: &c.customer.name,
-            business: &location.name,
-            staff: &actor.name,
-        };
-        self.default_message(&c.id, &personal).await
+        let (scene, playbook) = self.scene_of(&c, &location).await?;
+        self.default_message(&c, &scene, &playbook, &actor.name).await
     }
 
     /// Send the customer "Did we make it right?" by email, with a link to `/f/{token}`. Returns the case
@@ -100,11 +103,7 @@ impl Store {
             ));
         }
         let location = self.location(&c.location_id).await?;
-        let personal = Personal {
-            customer: &c.customer.name,
-            business: &location.name,
-            staff: &actor.name,
-        };
+        let (scene, playbook) = self.scene_of(&c, &location).await?;
         let message = match input.message.filter(|m| !m.trim().is_empty()) {
             Some(m) => {
                 let mut errs = FieldErrors::default();
@@ -114,8 +113,9 @@ impl Store {
                     "too long (2000 characters at most)",
                 );
                 errs.into_result()?;
-                let message = personalise(&m, &personal);
-                let blanks = unfilled_blanks(&message);
+                // Placeholders filled for this case; an unknown one is a blank, so it is never sent.
+                let rendered = olive_domain::script::render(&m, &scene.cast(&actor.name));
+                let (message, blanks) = (rendered.text, rendered.blanks);
                 if !blanks.is_empty() {
                     return Err(StoreError::field(
                         "message",
@@ -124,7 +124,10 @@ impl Store {
                 }
                 message
             }
-            None => self.default_message(&c.id, &personal).await?,
+            None => {
+                self.default_message(&c, &scene, &playbook, &actor.name)
+                    .await?
+            }
         };
         let checker = self.wording_checker_for(&location.id).await?;
         let findings = checker.check(&message);
@@ -185,7 +188,13 @@ impl Store {
             &mut tx,
             EmailOut {
                 to: &email,
-                subject: match greeting_name(&c.customer.name) {
+                subject: match c
+                    .customer
+                    .preferred_name
+                    .as_deref()
+                    .and_then(greeting_name)
+                    .or_else(|| greeting_name(&c.customer.name))
+                {
                     Some(n) => format!("Did we make it right, {n}?"),
                     None => "Did we make it right?".to_string(),
                 },

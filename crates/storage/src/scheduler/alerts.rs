@@ -14,7 +14,6 @@ use jiff::Timestamp;
 use olive_domain::alerts::AlertKind;
 use olive_domain::case::{CaseEvent, StepStatus};
 use olive_domain::events::EventType;
-use olive_domain::followup::full_name;
 use sea_query::{Expr, ExprTrait, LockBehavior, LockType, Order, Query, ValueTuple};
 use serde_json::{Value, json};
 use sqlx::any::AnyRow;
@@ -52,7 +51,7 @@ impl Store {
                 .strftime("%H:%M %a %-d %b")
                 .to_string();
             let title = s(step, "title")?;
-            let who = full_name(&c.customer.name, "no name given");
+            let who = self.display_name(&c).await?;
             let text = match kind {
                 AlertKind::Reminder => {
                     format!("C-{} ({who}): \"{title}\" is due at {due}.", c.reference)
