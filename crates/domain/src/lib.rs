@@ -19,6 +19,7 @@ pub mod playbook;
 pub mod prevention;
 pub mod proxy;
 pub mod role;
+pub mod script;
 pub mod wording;
 
 pub use authority::{AuthorityDecision, AuthorityLimit, AuthorityLimits};
@@ -28,6 +29,9 @@ pub use deadline::{BusinessCalendar, DayHours, DeadlineRule};
 pub use gesture::GestureStatus;
 pub use ids::{CaseRef, Id};
 pub use money::{Cents, Currency};
-pub use playbook::{Defect, Playbook, Severity, Stage, StepKind, StepTemplate};
+pub use playbook::{
+    CaseField, Defect, FieldKind, FieldValues, Playbook, Severity, Stage, StepKind, StepTemplate,
+};
 pub use role::Role;
+pub use script::{Cast, Placeholder, Rendered};
 pub use wording::{Finding, WordingChecker, WordingRule};

@@ -3,6 +3,7 @@
 use crate::deadline::DeadlineRule;
 use crate::money::Cents;
 use crate::role::Role;
+use crate::script::{self, Placeholder};
 use crate::wording::{WordingChecker, WordingRule};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -78,12 +79,53 @@ impl StepKind {
     }
 }
 
+mod check;
+mod fields;
+pub use fields::{
+    Asked, CaseField, FieldKind, FieldValues, RoleLabels, capitalised, default_label,
+};
+
+/// The general written follow-up, for a playbook that does not write its own.
+pub const DEFAULT_FOLLOW_UP: &str = "Hi {customer_first_name}, thank you for giving {business} the chance to put things right. We would like to know whether we did.";
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlaybookMeta {
     pub code: String,
     pub name: String,
     #[serde(default)]
     pub description: String,
+    /// the business's word for its customers ("patient", "guest")
+    #[serde(default = "default_noun")]
+    pub customer_noun: String,
+    #[serde(default = "default_nouns")]
+    pub customer_noun_plural: String,
+    /// whether a case needs the customer's name (a restaurant logs a table instead)
+    #[serde(default = "yes")]
+    pub customer_name_required: bool,
+    /// what `{customer_first_name}` becomes when no name is known ("Hi there,")
+    #[serde(default = "default_fallback")]
+    pub greeting_fallback: String,
+    /// the general written follow-up, when a defect's verify step writes none
+    #[serde(default = "default_follow_up")]
+    pub follow_up_write: String,
+    #[serde(default)]
+    pub role_labels: RoleLabels,
+}
+
+fn default_noun() -> String {
+    "customer".into()
+}
+fn default_nouns() -> String {
+    "customers".into()
+}
+fn yes() -> bool {
+    true
+}
+fn default_fallback() -> String {
+    "there".into()
+}
+fn default_follow_up() -> String {
+    DEFAULT_FOLLOW_UP.into()
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -127,10 +169,39 @@ pub struct StepTemplate {
     pub kind: StepKind,
     pub owner: Role,
     pub due: DeadlineRule,
-    #[serde(default)]
+    /// the words said to the customer, in person or by phone
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub say: String,
+    /// the words that reach the customer in writing (a card, a letter, the follow-up email)
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub write: String,
+    /// the one text of playbooks written before `say` and `write` (read as `say`)
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub wording: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gesture: Option<String>,
+}
+
+impl StepTemplate {
+    /// The spoken words: `say`, or the old `wording`.
+    pub fn say(&self) -> &str {
+        if self.say.is_empty() {
+            &self.wording
+        } else {
+            &self.say
+        }
+    }
+
+    /// Every script of the step (for checks).
+    pub fn scripts(&self) -> impl Iterator<Item = &str> {
+        [
+            self.say.as_str(),
+            self.write.as_str(),
+            self.wording.as_str(),
+        ]
+        .into_iter()
+        .filter(|t| !t.is_empty())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -154,6 +225,8 @@ pub struct Defect {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Playbook {
     pub playbook: PlaybookMeta,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub case_fields: Vec<CaseField>,
     pub stages: Vec<Stage>,
     #[serde(default)]
     pub gestures: Vec<GestureKind>,
@@ -234,6 +307,61 @@ impl Playbook {
         self.gestures.iter().find(|g| g.code == code)
     }
 
+    /// A case field by key.
+    pub fn case_field(&self, key: &str) -> Option<&CaseField> {
+        self.case_fields.iter().find(|f| f.key == key)
+    }
+
+    /// The case field that fills a placeholder ("server" fills `{provider}` in a restaurant).
+    pub fn field_for(&self, p: Placeholder) -> Option<&CaseField> {
+        self.case_fields.iter().find(|f| f.placeholder() == Some(p))
+    }
+
+    /// The business's word for a role.
+    pub fn role_label(&self, role: Role) -> String {
+        self.playbook.role_labels.label(role)
+    }
+
+    /// How staff lists name a case's customer: the name given, else the table ("Table 12"), else
+    /// the business's word ("Guest").
+    pub fn display_name(&self, customer_name: &str, fields: &FieldValues) -> String {
+        let name = crate::followup::full_name(customer_name, "");
+        if !name.is_empty() {
+            return name.into_owned();
+        }
+        if let Some(f) = self.field_for(Placeholder::Table)
+            && let Some(t) = fields.get(&f.key).filter(|t| !t.trim().is_empty())
+        {
+            return format!("{} {}", f.label, t.trim());
+        }
+        capitalised(&self.playbook.customer_noun)
+    }
+
+    /// Old tokens in the playbook's scripts, each a warning with its replacement (never a refusal).
+    pub fn warnings(&self, text: &str) -> Vec<PlaybookIssue> {
+        let mut out = Vec::new();
+        for d in &self.defects {
+            for s in &d.steps {
+                for t in s.scripts().flat_map(script::legacy_tokens) {
+                    if out.iter().any(|i: &PlaybookIssue| {
+                        i.message.contains(&format!("\"{}\"", t.token))
+                            && i.message.contains(&d.code)
+                    }) {
+                        continue;
+                    }
+                    out.push(PlaybookIssue {
+                        line: find_line(text, &t.token),
+                        message: format!(
+                            "defect '{}' uses the old token \"{}\": write {} instead",
+                            d.code, t.token, t.suggestion
+                        ),
+                    });
+                }
+            }
+        }
+        out
+    }
+
     /// The wording checker for this playbook: built-in rules plus the playbook's own.
     pub fn wording_checker(&self) -> Result<WordingChecker, String> {
         WordingChecker::built_in_with(&self.wording_rules)
@@ -264,165 +392,6 @@ impl Playbook {
             .collect();
         hits.sort_by_key(|(rank, _)| *rank);
         hits.into_iter().map(|(_, d)| d).collect()
-    }
-
-    fn problems(&self, text: &str) -> Vec<PlaybookIssue> {
-        let mut issues = Vec::new();
-        let mut push = |anchor: Option<&str>, message: String| {
-            issues.push(PlaybookIssue {
-                line: anchor.and_then(|a| find_line(text, a)),
-                message,
-            })
-        };
-        if !valid_code(&self.playbook.code) {
-            push(
-                None,
-                format!(
-                    "playbook code '{}' must use lower-case letters, digits and '-'",
-                    self.playbook.code
-                ),
-            );
-        }
-        if self.playbook.name.trim().is_empty() {
-            push(None, "the playbook needs a name".into());
-        }
-        if self.stages.is_empty() {
-            push(
-                None,
-                "the playbook needs at least one [[stages]] entry".into(),
-            );
-        }
-        let mut seen = HashSet::new();
-        for s in &self.stages {
-            let anchor = format!("code = \"{}\"", s.code);
-            if !valid_code(&s.code) {
-                push(
-                    Some(&anchor),
-                    format!(
-                        "stage code '{}' must use lower-case letters, digits and '-'",
-                        s.code
-                    ),
-                );
-            }
-            if !seen.insert(s.code.as_str()) {
-                push(Some(&anchor), format!("stage '{}' is listed twice", s.code));
-            }
-        }
-        let mut gesture_codes = HashSet::new();
-        for g in &self.gestures {
-            if !gesture_codes.insert(g.code.as_str()) {
-                push(
-                    Some(&format!("code = \"{}\"", g.code)),
-                    format!("gesture '{}' is listed twice", g.code),
-                );
-            }
-            if g.typical_value_cents.is_some_and(|v| v.0 < 0) {
-                push(
-                    Some(&format!("code = \"{}\"", g.code)),
-                    format!("gesture '{}' has a negative typical value", g.code),
-                );
-            }
-        }
-        let checker = match self.wording_checker() {
-            Ok(c) => Some(c),
-            Err(e) => {
-                push(None, e);
-                None
-            }
-        };
-        let mut defect_codes = HashSet::new();
-        for d in &self.defects {
-            let anchor = format!("code = \"{}\"", d.code);
-            let at = Some(anchor.as_str());
-            if !valid_code(&d.code) || d.code == "other" {
-                push(
-                    at,
-                    format!(
-                        "defect code '{}' must use lower-case letters, digits and '-' (and not be 'other')",
-                        d.code
-                    ),
-                );
-            }
-            if !defect_codes.insert(d.code.as_str()) {
-                push(at, format!("defect '{}' is listed twice", d.code));
-            }
-            if self.stage(&d.stage).is_none() {
-                push(
-                    at,
-                    format!(
-                        "defect '{}' names stage '{}', which is not in [[stages]]",
-                        d.code, d.stage
-                    ),
-                );
-            }
-            if d.title.trim().is_empty() {
-                push(at, format!("defect '{}' needs a title", d.code));
-            }
-            if d.steps.is_empty() {
-                push(
-                    at,
-                    format!(
-                        "defect '{}' needs at least one step in its protocol",
-                        d.code
-                    ),
-                );
-            }
-            let verifies = d
-                .steps
-                .iter()
-                .filter(|s| s.kind == StepKind::Verify)
-                .count();
-            if verifies != 1 || d.steps.last().map(|s| s.kind) != Some(StepKind::Verify) {
-                push(
-                    at,
-                    format!(
-                        "defect '{}' must end with exactly one step of kind 'verify'",
-                        d.code
-                    ),
-                );
-            }
-            for g in d
-                .gestures
-                .iter()
-                .chain(d.steps.iter().filter_map(|s| s.gesture.as_ref()))
-            {
-                if !gesture_codes.contains(g.as_str()) {
-                    push(
-                        at,
-                        format!(
-                            "defect '{}' names gesture '{g}', which is not in [[gestures]]",
-                            d.code
-                        ),
-                    );
-                }
-            }
-            for s in &d.steps {
-                if s.title.trim().is_empty() {
-                    push(at, format!("a step of defect '{}' needs a title", d.code));
-                }
-                if let Some(f) = checker
-                    .as_ref()
-                    .and_then(|c| c.check(&s.wording).into_iter().next())
-                {
-                    push(
-                        at,
-                        format!(
-                            "the wording of step '{}' of defect '{}' is flagged: \"{}\" — {} Try: {}",
-                            s.title, d.code, f.excerpt, f.message, f.suggestion
-                        ),
-                    );
-                }
-            }
-        }
-        for s in &self.stages {
-            if !self.defects.iter().any(|d| d.stage == s.code) {
-                push(
-                    Some(&format!("code = \"{}\"", s.code)),
-                    format!("stage '{}' has no defects", s.code),
-                );
-            }
-        }
-        issues
     }
 }
 

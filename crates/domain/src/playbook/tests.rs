@@ -173,9 +173,13 @@ fn every_built_in_wording_passes_the_check() {
         let checker = p.wording_checker().unwrap();
         let mut texts = 0;
         for d in &p.defects {
-            for s in &d.steps {
+            for (s, text) in d
+                .steps
+                .iter()
+                .flat_map(|s| s.scripts().map(move |t| (s, t)))
+            {
                 texts += 1;
-                for f in checker.check(&s.wording) {
+                for f in checker.check(text) {
                     flagged.push(format!(
                         "{code}/{}/{}: {:?} ({})",
                         d.code, s.title, f.excerpt, f.rule_id
@@ -224,7 +228,7 @@ fn seed_stories_are_in_the_built_ins() {
     assert!(
         m.steps
             .iter()
-            .any(|s| s.wording.to_lowercase().contains("no charge"))
+            .any(|s| s.scripts().any(|t| t.to_lowercase().contains("no charge")))
     );
 }
 
