@@ -61,6 +61,7 @@ async fn seed(fx: &Fixture, n: usize, start: Timestamp, spacing: jiff::SignedDur
                     },
                     description: "bench".into(),
                     severity: None,
+                    fields: Default::default(),
                 };
                 let at = start + spacing * i32::try_from(i).unwrap();
                 store.create_case(&actor, input, None, at).await.unwrap();

@@ -298,6 +298,7 @@ pub async fn ensure(store: &Store, data_dir: &Path) -> Result<DemoInfo> {
                             "{} Harbour St, Sydney NSW 2000",
                             rng.random_range(1..200)
                         )),
+                        preferred_name: None,
                     },
                     description: format!(
                         "{} — noticed at {}.",
@@ -305,6 +306,7 @@ pub async fn ensure(store: &Store, data_dir: &Path) -> Result<DemoInfo> {
                         at.to_zoned(tz.clone()).strftime("%H:%M")
                     ),
                     severity: None,
+                    fields: Default::default(),
                 };
                 let (case, _) = store.create_case(reporter, input, None, at).await?;
                 seeded += 1;
@@ -441,9 +443,11 @@ pub async fn bench_seed(store: &Store, n: usize) -> Result<()> {
                 phone: Some(format!("0400{:06}", k % 1_000_000)),
                 email: None,
                 address: None,
+                preferred_name: None,
             },
             description: "Synthetic case for benchmarks.".into(),
             severity: None,
+            fields: Default::default(),
         };
         let (store, owner) = (store.clone(), owner.clone());
         running.spawn(async move { store.create_case(&owner, input, None, at).await.map(|_| ()) });

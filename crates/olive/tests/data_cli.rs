@@ -53,6 +53,7 @@ fn seed(dir: &Path) {
                 },
                 description: "card said 10:30,\nnot in the book".into(),
                 severity: None,
+                fields: Default::default(),
             };
             store
                 .create_case(fx.actor("dental_front"), case, None, jiff::Timestamp::now())

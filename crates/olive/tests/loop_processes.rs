@@ -52,9 +52,11 @@ fn new_case(location: &str, n: usize) -> NewCase {
             phone: None,
             email: None,
             address: None,
+            preferred_name: None,
         },
         description: "load".into(),
         severity: None,
+        fields: Default::default(),
     }
 }
 

@@ -145,7 +145,9 @@ pub(crate) fn parse_customer(c: &CustomerInput, errs: &mut FieldErrors) -> Parse
     let address = blank(&c.address);
     let preferred_name = blank(&c.preferred_name);
     errs.check(
-        preferred_name.as_ref().is_none_or(|n| n.chars().count() <= 100),
+        preferred_name
+            .as_ref()
+            .is_none_or(|n| n.chars().count() <= 100),
         "customer.preferred_name",
         "too long (100 characters at most)",
     );
@@ -164,11 +166,7 @@ pub(crate) fn parse_customer(c: &CustomerInput, errs: &mut FieldErrors) -> Parse
 }
 
 /// A name is needed where the playbook says so ("enter the patient's name").
-pub(crate) fn need_name(
-    name: &str,
-    playbook: &olive_domain::Playbook,
-    errs: &mut FieldErrors,
-) {
+pub(crate) fn need_name(name: &str, playbook: &olive_domain::Playbook, errs: &mut FieldErrors) {
     errs.check(
         !name.is_empty() || !playbook.playbook.customer_name_required,
         "customer.name",

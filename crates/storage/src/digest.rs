@@ -233,6 +233,7 @@ mod tests {
                 },
                 description: String::new(),
                 severity: None,
+                fields: Default::default(),
             };
             let (c, _) = store
                 .create_case(fx.actor("dental_front"), input, None, now)

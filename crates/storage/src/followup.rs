@@ -13,9 +13,7 @@ use crate::views::CaseDetail;
 use jiff::Timestamp;
 use olive_domain::case::{CaseEvent, CloseOutcome, StepStatus};
 use olive_domain::events::EventType;
-use olive_domain::followup::{
-    Answer, first_name, greeting_name,
-};
+use olive_domain::followup::{Answer, first_name, greeting_name};
 use olive_domain::permission::Permission;
 use olive_domain::playbook::StepKind;
 use rand::RngCore;

@@ -89,6 +89,7 @@ async fn busy_case(store: &Store, org: &Org, now: jiff::Timestamp) -> CaseDetail
         phone: Some("0400 111 222".into()),
         email: Some("ava.nguyen@example.com".into()),
         address: Some("12 Wattle Lane, Glebe".into()),
+        preferred_name: None,
     };
     let c = create(
         store,

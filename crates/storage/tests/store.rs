@@ -305,6 +305,7 @@ async fn create_validation(store: Store) {
         email: Some("not-an-email".into()),
         phone: Some("12ab34".into()),
         address: None,
+        preferred_name: None,
     };
     assert_eq!(
         invalid_fields(store.create_case(fd, bad, None, now).await),

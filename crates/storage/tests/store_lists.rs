@@ -44,6 +44,7 @@ async fn edit_and_customer_history(store: Store) {
         description: Some("Card said 10:30am; the book had nothing".into()),
         customer: Some(customer("A. Nguyen", "0412.345.678")),
         severity: None,
+        fields: None,
     };
     let d = store.edit_case(fd, &b.summary.id, edit, t).await.unwrap();
     assert_eq!(

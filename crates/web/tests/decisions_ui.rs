@@ -38,6 +38,7 @@ async fn decline_escalation_and_the_requesters_pages() {
         },
         description: String::new(),
         severity: None,
+        fields: Default::default(),
     };
     let (c, _) = store.create_case(fd, input, None, now).await.unwrap();
     let key = c.summary.reference.clone();

@@ -101,9 +101,11 @@ impl World {
                 phone: None,
                 email: email.map(str::to_string),
                 address: None,
+                preferred_name: None,
             },
             description: "test".into(),
             severity: None,
+            fields: Default::default(),
         };
         self.store()
             .create_case(self.fx.actor(who), input, None, self.clock.now())

@@ -121,9 +121,11 @@ async fn fresh_case(
                 last.to_lowercase()
             )),
             address: None,
+            preferred_name: None,
         },
         description: format!("{} — noticed this morning.", defect.title),
         severity: None,
+        fields: Default::default(),
     };
     let (case, _) = store.create_case(actor, input, None, now).await?;
     Ok(case.summary)

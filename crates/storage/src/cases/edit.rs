@@ -3,7 +3,6 @@
 use super::*;
 
 impl Store {
-
     /// Edit a case's description, customer details or severity; the change goes on the timeline.
     pub async fn edit_case(
         &self,
@@ -80,10 +79,7 @@ impl Store {
         if let Some(f) = fields
             && f != c.fields
         {
-            changes.insert(
-                "fields",
-                serde_json::json!({"from": c.fields, "to": f}),
-            );
+            changes.insert("fields", serde_json::json!({"from": c.fields, "to": f}));
             u.value(
                 "fields",
                 serde_json::to_string(&f).unwrap_or_else(|_| "{}".into()),

@@ -25,7 +25,11 @@ impl Store {
         for (key, value) in raw {
             let name = format!("fields.{key}");
             let Some(field) = playbook.case_field(key) else {
-                let known: Vec<&str> = playbook.case_fields.iter().map(|f| f.key.as_str()).collect();
+                let known: Vec<&str> = playbook
+                    .case_fields
+                    .iter()
+                    .map(|f| f.key.as_str())
+                    .collect();
                 errs.add(
                     &name,
                     &if known.is_empty() {
@@ -61,7 +65,9 @@ impl Store {
         if existing.is_none() {
             for f in &playbook.case_fields {
                 errs.check(
-                    !f.required || f.asked != olive_domain::playbook::Asked::Logging || out.contains_key(&f.key),
+                    !f.required
+                        || f.asked != olive_domain::playbook::Asked::Logging
+                        || out.contains_key(&f.key),
                     &format!("fields.{}", f.key),
                     &format!("enter the {}", f.label.to_lowercase()),
                 );
@@ -123,6 +129,24 @@ impl Store {
         let names = self.names(ids).await?;
         Ok((Scene::new(c, &playbook, location, &names), playbook))
     }
+
+    /// Any text rendered for a case as the caller would say or write it (a card's note typed by
+    /// staff, a message): placeholders filled, blanks listed.
+    pub async fn render_for_case(
+        &self,
+        actor: &Actor,
+        key: &str,
+        text: &str,
+    ) -> Result<ScriptView, StoreError> {
+        let c = self.case_row(actor, key).await?;
+        let location = self.location(&c.location_id).await?;
+        let (scene, _) = self.scene_of(&c, &location).await?;
+        Ok(scene.render(text, &actor.name).unwrap_or(ScriptView {
+            template: String::new(),
+            text: String::new(),
+            blanks: Vec::new(),
+        }))
+    }
 }
 
 /// A time typed for a case field: an instant, or a civil date and time at the location.
@@ -167,7 +191,11 @@ impl Scene {
                     FieldKind::Staff => names.get(v).cloned().unwrap_or_else(|| v.to_string()),
                     FieldKind::Time => v
                         .parse::<Timestamp>()
-                        .map(|t| t.to_zoned(location.tz.clone()).strftime(VISIT_TIME).to_string())
+                        .map(|t| {
+                            t.to_zoned(location.tz.clone())
+                                .strftime(VISIT_TIME)
+                                .to_string()
+                        })
                         .unwrap_or_else(|_| v.to_string()),
                     FieldKind::Text | FieldKind::Number => v.to_string(),
                 });

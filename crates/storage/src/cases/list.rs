@@ -31,9 +31,7 @@ impl Store {
         Ok(Page {
             items: cases
                 .iter()
-                .map(|c| {
-                    Self::summary(c, &names, now, playbooks.get(&c.location_id).map(|p| &**p))
-                })
+                .map(|c| Self::summary(c, &names, now, playbooks.get(&c.location_id).map(|p| &**p)))
                 .collect(),
             next_cursor,
         })
@@ -42,7 +40,9 @@ impl Store {
     /// How staff messages name a case's customer: the full name, else "Table 12", else "Guest".
     pub(crate) async fn display_name(&self, c: &CaseRow) -> Result<String, StoreError> {
         let l = self.location(&c.location_id).await?;
-        let p = self.playbook_at(&l.playbook_code, l.playbook_updated_at).await?;
+        let p = self
+            .playbook_at(&l.playbook_code, l.playbook_updated_at)
+            .await?;
         Ok(p.display_name(&c.customer.name, &c.fields))
     }
 
@@ -55,7 +55,9 @@ impl Store {
         for c in cases {
             if !out.contains_key(&c.location_id) {
                 let l = self.location(&c.location_id).await?;
-                let p = self.playbook_at(&l.playbook_code, l.playbook_updated_at).await?;
+                let p = self
+                    .playbook_at(&l.playbook_code, l.playbook_updated_at)
+                    .await?;
                 out.insert(c.location_id.clone(), p);
             }
         }

@@ -84,7 +84,9 @@ impl Store {
             customer: c.customer.clone(),
             display_name: match playbook {
                 Some(p) => p.display_name(&c.customer.name, &c.fields),
-                None => olive_domain::followup::full_name(&c.customer.name, "Customer").into_owned(),
+                None => {
+                    olive_domain::followup::full_name(&c.customer.name, "Customer").into_owned()
+                }
             },
             fields: c.fields.clone(),
             description: c.description.clone(),
@@ -252,7 +254,9 @@ impl Store {
                     let due_at = i(r, "due_at")?;
                     let done_by = os(r, "done_by")?.map(&person);
                     // Who says it: whoever did the step, else whoever is reading it now.
-                    let me = done_by.as_ref().map_or(actor.name.as_str(), |p| p.name.as_str());
+                    let me = done_by
+                        .as_ref()
+                        .map_or(actor.name.as_str(), |p| p.name.as_str());
                     let wording = s(r, "wording")?;
                     let say = Some(s(r, "say_text")?)
                         .filter(|t| !t.is_empty())

@@ -42,7 +42,8 @@ impl Store {
         let c = self.case_row(actor, key).await?;
         let location = self.location(&c.location_id).await?;
         let (scene, playbook) = self.scene_of(&c, &location).await?;
-        self.default_message(&c, &scene, &playbook, &actor.name).await
+        self.default_message(&c, &scene, &playbook, &actor.name)
+            .await
     }
 
     /// Send the customer "Did we make it right?" by email, with a link to `/f/{token}`. Returns the case

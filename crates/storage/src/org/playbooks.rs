@@ -5,14 +5,38 @@ use super::*;
 /// SHA-256 of every earlier release of the built-in playbooks: a stored playbook with one of these
 /// sources was never changed by the business, so start-up replaces it with the current version.
 const EARLIER_BUILT_INS: [(&str, &str); 8] = [
-    ("dental", "18f9ba21fab7bbb6e196600f326d4de0ec3e3d5040d3225f18300599d4776b1c"),
-    ("dental", "3a0829c00cf54345a537288a591e09a9119cbc2b43b335ff43c8167bfd8cc368"),
-    ("dental", "5a4e5cfd02be3bf3caeb10cf5698a2568d2e5722a12a21756ad27ca812880bb4"),
-    ("dental", "72e2b7f770a220a1815faadef6193fb9862361c30887dcfb5a3f94e80b63d0ff"),
-    ("dental", "dd20d94a26806adb0cd86b2ef0ea51762c2ef7228c9bd1d66e91685db12b9fac"),
-    ("dental", "e469505d647bb4687a9b20140f7abb8643498c3271d8edb582926e46865e5bd3"),
-    ("restaurant", "76582d4533e6f09ec8a615fbf1044153648112328cf276144c9adb6f8a64661f"),
-    ("restaurant", "86ad47da8df26ef2946e6345b8dc969cbe1c586b33227ee3d58846dd5dd4604e"),
+    (
+        "dental",
+        "18f9ba21fab7bbb6e196600f326d4de0ec3e3d5040d3225f18300599d4776b1c",
+    ),
+    (
+        "dental",
+        "3a0829c00cf54345a537288a591e09a9119cbc2b43b335ff43c8167bfd8cc368",
+    ),
+    (
+        "dental",
+        "5a4e5cfd02be3bf3caeb10cf5698a2568d2e5722a12a21756ad27ca812880bb4",
+    ),
+    (
+        "dental",
+        "72e2b7f770a220a1815faadef6193fb9862361c30887dcfb5a3f94e80b63d0ff",
+    ),
+    (
+        "dental",
+        "dd20d94a26806adb0cd86b2ef0ea51762c2ef7228c9bd1d66e91685db12b9fac",
+    ),
+    (
+        "dental",
+        "e469505d647bb4687a9b20140f7abb8643498c3271d8edb582926e46865e5bd3",
+    ),
+    (
+        "restaurant",
+        "76582d4533e6f09ec8a615fbf1044153648112328cf276144c9adb6f8a64661f",
+    ),
+    (
+        "restaurant",
+        "86ad47da8df26ef2946e6345b8dc969cbe1c586b33227ee3d58846dd5dd4604e",
+    ),
 ];
 
 /// Whether a stored source is an unmodified earlier release of a built-in playbook.

@@ -243,6 +243,7 @@ pub fn report(location: &str, defect: &str, customer: &str) -> NewCase {
         },
         description: String::new(),
         severity: None,
+        fields: Default::default(),
     }
 }
 

@@ -178,7 +178,12 @@ pub struct StepChange {
     /// deadline rule, e.g. `same_day 17:00`
     pub due: String,
     pub owner: Role,
-    pub wording: String,
+    /// what is said to the customer (placeholders such as `{customer_first_name}`, `{me}`)
+    #[serde(default, alias = "wording")]
+    pub say: String,
+    /// what reaches the customer in writing (a card, the follow-up email)
+    #[serde(default)]
+    pub write: String,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -202,7 +207,8 @@ pub async fn put_step(
         index,
         due: b.due,
         owner: b.owner.as_str().to_string(),
-        wording: b.wording,
+        say: b.say,
+        write: b.write,
     };
     let p = st
         .store

@@ -5,6 +5,7 @@ mod gesture_forms;
 mod print;
 mod timeline;
 mod wording;
+pub(crate) mod words;
 
 pub use actions::{act, gesture, handoff, step};
 pub use print::{PrintPage, print};
@@ -37,7 +38,10 @@ pub struct StepRow {
     pub soon: bool,
     pub due_text: String,
     pub done_text: String,
-    pub wording: String,
+    /// what to say to the customer, rendered for this case
+    pub say: Option<words::Script>,
+    /// what reaches them in writing (a card, the follow-up)
+    pub write: Option<words::Script>,
     pub skip_error: Option<String>,
     /// the message beside the step after a refused action on it (recording its gesture, ticking it)
     pub step_error: Option<String>,
@@ -93,6 +97,11 @@ pub struct CasePage {
     offered_to_me: Option<HandoffView>,
     can_hand_off: bool,
     colleagues: Vec<(String, String)>,
+    /// the business's word for the customer: as a heading ("Patient") and in a sentence ("patient")
+    noun: String,
+    noun_lower: String,
+    /// the playbook's case fields (the dentist, the table, the appointment time)
+    fields: Vec<words::FieldRow>,
     history: Vec<HistoryRow>,
     timeline: Vec<(String, String, String)>,
     /// (when, what) for each follow-up sent to the customer
@@ -124,18 +133,6 @@ impl CasePage {
             .cloned()
             .unwrap_or_else(|| stored.to_string())
     }
-}
-
-/// Fill a wording's placeholders (see `olive_domain::followup::personalise`).
-pub fn personalise(text: &str, customer: &str, business: &str, staff: &str) -> String {
-    olive_domain::followup::personalise(
-        text,
-        &olive_domain::followup::Personal {
-            customer,
-            business,
-            staff,
-        },
-    )
 }
 
 pub async fn render(
@@ -174,7 +171,7 @@ pub async fn render(
                 position: s.position,
                 title: s.title.clone(),
                 kind: s.kind.as_str(),
-                owner_role: s.owner_role.as_str().replace('_', " "),
+                owner_role: playbook.role_label(s.owner_role),
                 pending,
                 overdue: overdue && active,
                 soon,
@@ -192,12 +189,8 @@ pub async fn render(
                         .map(|r| format!(" — {r}"))
                         .unwrap_or_default()
                 ),
-                wording: personalise(
-                    &s.wording,
-                    &c.summary.customer.name,
-                    &loc.name,
-                    &web.actor.name,
-                ),
+                say: s.say.as_ref().map(words::Script::from_view),
+                write: s.write.as_ref().map(words::Script::from_view),
             }
         })
         .collect();
@@ -243,6 +236,13 @@ pub async fn render(
         })
         .map(|p| (p.id.clone(), p.name.clone()))
         .collect();
+    let staff_here: Vec<(String, String)> = people
+        .iter()
+        .filter(|p| p.active && p.locations.iter().any(|l| l.location_id == loc.id))
+        .map(|p| (p.id.clone(), p.name.clone()))
+        .collect();
+    let fields = words::field_rows(&c.case_fields, &staff_here, &tz, &values, &errors);
+    let (noun, noun_lower) = words::nouns(&c);
     let handoffs = c
         .handoffs
         .iter()
@@ -315,7 +315,8 @@ pub async fn render(
                 "unanswered" => "no answer in time: call to verify".to_string(),
                 "expired" => "the link expired without an answer".to_string(),
                 _ => format!(
-                    "waiting for the customer's answer (link valid until {})",
+                    "waiting for the {}'s answer (link valid until {})",
+                    c.customer_noun,
                     local(&f.expires_at, &tz)
                 ),
             };
@@ -325,9 +326,16 @@ pub async fn render(
     let follow_up_blocked = if !c.summary.status.is_active() {
         Some("The case is finished.".to_string())
     } else if c.customer_opted_out {
-        Some("The customer asked not to be contacted again: verify in person, or by a call they expect.".to_string())
+        Some(format!(
+            "The {} asked not to be contacted again: verify in person, or by a call they expect.",
+            c.customer_noun
+        ))
     } else if c.summary.customer.email.is_none() {
-        Some("Add the customer's email (Customer, above) to send a follow-up.".to_string())
+        Some(format!(
+            "Add the {}'s email ({}, above) to send a follow-up.",
+            c.customer_noun,
+            olive_domain::playbook::capitalised(&c.customer_noun)
+        ))
     } else {
         None
     };
@@ -377,6 +385,9 @@ pub async fn render(
         offered_to_me,
         can_hand_off: c.summary.owner.id == web.actor.staff_id || can_approve,
         colleagues,
+        noun,
+        noun_lower,
+        fields,
         history,
         timeline,
         errors,

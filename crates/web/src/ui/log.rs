@@ -48,6 +48,11 @@ pub struct LogForm {
     pub description: String,
     #[serde(default)]
     pub submission: String,
+    #[serde(default)]
+    pub preferred_name: String,
+    /// the playbook's case fields (`field.<key>`) and anything else posted
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -60,6 +65,12 @@ pub struct LogPage {
     form: LogForm,
     errors: BTreeMap<String, String>,
     submission: String,
+    /// the business's word for the customer ("Patient", "Guest")
+    noun: String,
+    /// whether the playbook needs the customer's name
+    name_required: bool,
+    /// the playbook's case fields asked when logging
+    fields: Vec<crate::ui::case::words::FieldRow>,
 }
 
 #[derive(Deserialize)]
@@ -97,6 +108,33 @@ async fn render(
 ) -> Result<LogPage, AppError> {
     let (locations, loc) = pick_location(st, web, location).await?;
     let playbook = st.store.playbook(&loc.playbook).await?;
+    let location = st.store.location(&loc.id).await?;
+    let staff: Vec<(String, String)> = st
+        .store
+        .list_staff(&web.actor)
+        .await?
+        .into_iter()
+        .filter(|p| p.active && p.locations.iter().any(|l| l.location_id == loc.id))
+        .map(|p| (p.id, p.name))
+        .collect();
+    let asked: Vec<olive_storage::views::CaseFieldView> = playbook
+        .case_fields
+        .iter()
+        .filter(|f| f.asked == olive_domain::playbook::Asked::Logging)
+        .map(|f| olive_storage::views::CaseFieldView {
+            key: f.key.clone(),
+            label: f.label.clone(),
+            kind: f.kind,
+            required: f.required,
+            asked: f.asked,
+            value: None,
+            display: None,
+        })
+        .collect();
+    let fields =
+        crate::ui::case::words::field_rows(&asked, &staff, &location.tz, &form.extra, &errors);
+    let noun = olive_domain::playbook::capitalised(&playbook.playbook.customer_noun);
+    let name_required = playbook.playbook.customer_name_required;
     let stages = playbook
         .stages
         .iter()
@@ -112,6 +150,9 @@ async fn render(
         })
         .collect();
     Ok(LogPage {
+        noun,
+        name_required,
+        fields,
         nav: Nav::new(web, "log"),
         locations,
         location_id: loc.id,
@@ -167,9 +208,11 @@ pub async fn submit(State(st): State<AppState>, p: Posted<LogForm>) -> Result<Re
                 phone: opt(&f.customer_phone),
                 email: opt(&f.customer_email),
                 address: None,
+                preferred_name: opt(&f.preferred_name),
             },
             description: f.description.clone(),
             severity: None,
+            fields: crate::ui::case::words::typed_fields(&f.extra),
         };
         // The form's one-off submission id makes a double tap log one case, not two.
         let key = opt(&f.submission).map(|s| format!("web-{s}"));

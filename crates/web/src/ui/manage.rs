@@ -53,7 +53,7 @@ fn row(c: &CaseSummary, now: Timestamp, zones: &Zones) -> Row {
     Row {
         reference: c.reference.clone(),
         title: c.defect.title.clone(),
-        customer: c.customer.name.clone(),
+        customer: c.display_name.clone(),
         owner: c.owner.name.clone(),
         status: c.status.as_str().replace('_', " "),
         severity: c.severity.as_str(),
@@ -173,6 +173,8 @@ pub struct CasesPage {
     defects: Vec<(String, String)>,
     owners: Vec<(String, String)>,
     error: Option<String>,
+    /// the business's word for its customers when every location shares a playbook ("Patient")
+    noun: String,
 }
 
 impl CasesPage {
@@ -254,7 +256,16 @@ pub async fn cases(
         .into_iter()
         .map(|s| (s.id, s.name))
         .collect();
+    let noun = if locations
+        .iter()
+        .all(|l| l.playbook == playbook.playbook.code)
+    {
+        olive_domain::playbook::capitalised(&playbook.playbook.customer_noun)
+    } else {
+        "Customer".to_string()
+    };
     Ok(CasesPage {
+        noun,
         nav: Nav::new(&web, "cases"),
         stages: playbook
             .stages

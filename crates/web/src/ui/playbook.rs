@@ -28,7 +28,8 @@ pub struct StepRow {
     pub kind: &'static str,
     pub owner: &'static str,
     pub due: String,
-    pub wording: String,
+    pub say: String,
+    pub write: String,
 }
 
 pub struct DefectRow {
@@ -112,7 +113,8 @@ async fn render(
                             kind: s.kind.as_str(),
                             owner: s.owner.as_str(),
                             due: s.due.to_string(),
-                            wording: s.wording.clone(),
+                            say: s.say().to_string(),
+                            write: s.write.clone(),
                         })
                         .collect(),
                 })
@@ -237,7 +239,8 @@ pub async fn step(State(st): State<AppState>, p: Posted<Fields>) -> Result<Respo
         index: get("index").parse().unwrap_or(usize::MAX),
         due: get("due"),
         owner: get("owner"),
-        wording: get("wording"),
+        say: get("say"),
+        write: get("write"),
     };
     let res = st
         .store

@@ -35,6 +35,7 @@ impl Matrix {
             },
             description: "matrix".into(),
             severity: None,
+            fields: Default::default(),
         };
         self.store
             .create_case(self.actor(by), input, None, self.now())

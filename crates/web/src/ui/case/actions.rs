@@ -35,7 +35,7 @@ async fn finish(
         Err(StoreError::Validation { fields, message }) => {
             // A form with one box (skip, reopen, decline, edit) shows its message under that form;
             // the others show each message under its field.
-            let mut errors: BTreeMap<String, String> = if form == "_" {
+            let mut errors: BTreeMap<String, String> = if form == "_" || form == "edit" {
                 fields
                     .iter()
                     .map(|(k, v)| (k.replace("value_cents", "value"), capital(v)))
@@ -50,6 +50,9 @@ async fn finish(
                     fields.into_values().next().unwrap_or(message)
                 };
                 errors.insert(form.to_string(), capital(&text));
+            } else if form == "edit" {
+                // The details stay open, with the summary on top and each message under its field.
+                errors.insert(form.to_string(), capital(&message));
             }
             let page = render(st, web, key, errors, values, None).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
@@ -119,11 +122,13 @@ pub async fn act(
                 description: Some(get("description")),
                 customer: Some(CustomerInput {
                     name: get("customer_name"),
+                    preferred_name: opt(f.get("preferred_name")),
                     phone: opt(f.get("customer_phone")),
                     email: opt(f.get("customer_email")),
                     address: opt(f.get("customer_address")),
                 }),
                 severity: Severity::parse(&get("severity")),
+                fields: Some(super::words::typed_fields(&f)).filter(|m| !m.is_empty()),
             };
             s.edit_case(a, &key, edit, now)
                 .await
@@ -303,10 +308,14 @@ pub async fn act(
 /// Edit errors belong to the edit form as a whole.
 fn flatten(e: StoreError, form: &str) -> StoreError {
     match e {
-        StoreError::Validation { message, .. } => StoreError::Validation {
-            fields: BTreeMap::from([(form.to_string(), message.clone())]),
+        // The form's message, and each field's beside its input.
+        StoreError::Validation {
             message,
-        },
+            mut fields,
+        } => {
+            fields.insert(form.to_string(), message.clone());
+            StoreError::Validation { fields, message }
+        }
         other => other,
     }
 }

@@ -1,6 +1,5 @@
 //! A gesture's card laid out to print, or its flowers order sheet.
 
-use super::personalise;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::ui::session::Web;
@@ -19,6 +18,8 @@ pub struct PrintPage {
     business: String,
     customer: String,
     first_name: String,
+    /// blanks still to fill: the card is not ready to print
+    blanks: Vec<String>,
     address: String,
     phone: String,
     message: String,
@@ -47,35 +48,52 @@ pub async fn print(
         .store
         .playbook_at(&loc.playbook_code, loc.playbook_updated_at)
         .await?;
-    let first_name = olive_domain::followup::first_name(&c.summary.customer.name);
+    let first_name = c
+        .summary
+        .customer
+        .preferred_name
+        .as_deref()
+        .and_then(olive_domain::followup::greeting_name)
+        .or_else(|| olive_domain::followup::greeting_name(&c.summary.customer.name))
+        .unwrap_or_else(|| playbook.playbook.greeting_fallback.clone());
     let staff_first = olive_domain::followup::first_name(&web.actor.name);
-    let step_wording = c
+    // The card's words: the note typed with the gesture, else the step's written words (a case
+    // logged before steps had them: its one script).
+    let step = c
         .steps
         .iter()
-        .find(|s| s.gesture_code.as_deref() == Some(g.kind.as_str()))
-        .map(|s| s.wording.clone())
-        .unwrap_or_default();
-    let message = if !g.note.is_empty() {
+        .find(|s| g.step_id.as_deref() == Some(s.id.as_str()))
+        .or_else(|| {
+            c.steps
+                .iter()
+                .find(|s| s.gesture_code.as_deref() == Some(g.kind.as_str()))
+        });
+    let template = if !g.note.is_empty() {
         g.note.clone()
     } else {
-        step_wording
+        step.and_then(|s| s.write.as_ref().or(s.say.as_ref()))
+            .map(|w| w.template.clone())
+            .unwrap_or_default()
     };
-    // A message that signs itself ({staff}) gets no second sign-off.
-    let signed = message.contains("{staff}");
-    let message = personalise(
-        &message,
-        &c.summary.customer.name,
-        &loc.name,
-        &web.actor.name,
-    );
+    // A message that signs itself gets no second sign-off.
+    let signed = ["{me}", "{staff}", "{provider}", "{owner}", "[your name]"]
+        .iter()
+        .any(|t| template.contains(t))
+        || template.to_lowercase().contains("regards");
+    let rendered = st
+        .store
+        .render_for_case(&web.actor, &key, &template)
+        .await?;
+    let message = rendered.text;
     let findings = st.store.wording_checker_for(&loc.id).await?.check(&message);
     Ok(PrintPage {
         nav: Nav::new(&web, "cases"),
         key: c.summary.reference.clone(),
         flowers: g.kind.contains("flower"),
         business: loc.name.clone(),
-        customer: c.summary.customer.name.clone(),
+        customer: c.summary.display_name.clone(),
         first_name,
+        blanks: rendered.blanks,
         address: c.summary.customer.address.clone().unwrap_or_default(),
         phone: c.summary.customer.phone.clone().unwrap_or_default(),
         message: message.clone(),
@@ -83,7 +101,7 @@ pub async fn print(
             .gesture(&g.kind)
             .map_or_else(|| g.kind.clone(), |k| k.name.clone()),
         value: money(g.value_cents, &g.currency),
-        greeted: message.starts_with("Dear "),
+        greeted: message.starts_with("Dear ") || message.starts_with("Hi "),
         staff_first,
         signed,
         findings,
