@@ -44,7 +44,7 @@ test("the missing appointment, end to end: log, steps, gestures, live approval, 
   await page.getByLabel("Find the defect by words").fill("not in book"); interactions++;
   const hit = page.locator("#search-results label.pick", { hasText: "not in the book" });
   await hit.click(); interactions++;
-  await page.getByLabel("Customer name").fill("Ava Nguyen"); interactions++;
+  await page.getByLabel(/^(Patient|Guest|Customer)'s name/).fill("Ava Nguyen"); interactions++;
   await page.getByLabel("Phone (optional)").fill("0400 111 222"); interactions++;
   await page.getByLabel("What happened (a sentence)").fill("Card says 10:30, not in the book."); interactions++;
   await page.getByRole("button", { name: /Log it/ }).click(); interactions++;
@@ -142,7 +142,7 @@ test("the missing appointment, end to end: log, steps, gestures, live approval, 
 
   // The customer rings back: the front desk finds the case by the number, however it is written.
   await page.goto("/cases");
-  await page.getByLabel("Find a customer or case").fill("0400-111-222");
+  await page.getByLabel(/Find a (patient|guest|customer) or case/).fill("0400-111-222");
   await page.getByRole("button", { name: "Filter" }).click();
   const reference = caseUrl.split("/").pop();
   await page.locator("tbody a", { hasText: reference }).waitFor();
@@ -276,12 +276,12 @@ test("closing the loop for staff: reminders in My work, escalations and messages
   await page.waitForURL(/escalated=1/);
   await page.goto("/cases?status=awaiting_verification");
   await page.locator("table a").first().click();
-  await page.getByRole("heading", { name: "Ask the customer" }).waitFor();
+  await page.getByRole("heading", { name: /Ask the (patient|guest|customer)/ }).waitFor();
   const box = page.getByLabel(/Did we make it right/);
   if (await box.count()) {
     assert.ok((await box.inputValue()).length > 20, "the message is prefilled");
     await page.getByRole("button", { name: "Email the follow-up" }).click();
-    await page.getByText(/Follow-up queued|waiting for the customer's answer/).first().waitFor();
+    await page.getByText(/Follow-up queued|waiting for the (patient|guest|customer)'s answer/).first().waitFor();
   }
   await shot(page, "case-follow-up");
   await ctx.close();

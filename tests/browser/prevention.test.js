@@ -20,7 +20,7 @@ async function logCold(page, customer) {
   await page.goto("/");
   await page.getByLabel("Find the defect by words").fill("waiting room cold");
   await page.locator("#search-results label.pick", { hasText: "Waiting room cold" }).click();
-  await page.getByLabel("Customer name").fill(customer);
+  await page.getByLabel(/^(Patient|Guest|Customer)'s name/).fill(customer);
   await page.getByLabel("What happened (a sentence)").fill("The heating was off and the room was freezing.");
   await page.getByRole("button", { name: /Log it/ }).click();
   await page.waitForURL(/\/cases\/C-\d+/);

@@ -55,12 +55,18 @@ export async function inViewport(locator) {
   });
 }
 
-/** Log a defect from the front-desk screen; returns the case page's path. */
-export async function logCase(page, { search, pick, customer, what }) {
+/** Log a defect from the front-desk screen; returns the case page's path. `fields`: the playbook's case
+ * fields by label ({ Dentist: "Theo Tran" } picks from a list, others are typed). */
+export async function logCase(page, { search, pick, customer, what, fields = {} }) {
   await page.goto("/");
   await page.getByLabel("Find the defect by words").fill(search);
   await page.locator("#search-results label.pick", { hasText: pick }).first().click();
-  await page.getByLabel("Customer name").fill(customer);
+  await page.getByLabel(/^(Patient|Guest|Customer)'s name/).fill(customer);
+  for (const [label, value] of Object.entries(fields)) {
+    const input = page.getByLabel(label, { exact: true });
+    if ((await input.evaluate((el) => el.tagName)) === "SELECT") await input.selectOption({ label: value });
+    else await input.fill(value);
+  }
   await page.getByLabel("What happened (a sentence)").fill(what);
   await page.getByRole("button", { name: /Log it/ }).click();
   await page.waitForURL(/\/cases\/C-\d+/);

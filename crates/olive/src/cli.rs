@@ -444,12 +444,15 @@ async fn playbook(cmd: PlaybookCmd) -> Result<()> {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("reading {}", file.display()))?;
             match Playbook::from_toml(&text) {
-                Ok(p) => println!(
-                    "{}: ok ({} stages, {} defects)",
-                    file.display(),
-                    p.stages.len(),
-                    p.defects.len()
-                ),
+                Ok(p) => {
+                    warn_old_tokens(&p, &text, &file);
+                    println!(
+                        "{}: ok ({} stages, {} defects)",
+                        file.display(),
+                        p.stages.len(),
+                        p.defects.len()
+                    )
+                }
                 Err(e) => {
                     for issue in &e.issues {
                         eprintln!(
@@ -479,10 +482,23 @@ async fn playbook(cmd: PlaybookCmd) -> Result<()> {
                 .import_playbook(&text, Timestamp::now())
                 .await
                 .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            warn_old_tokens(&p, &text, &file);
             println!("imported {} ({} defects)", p.playbook.code, p.defects.len());
         }
     }
     Ok(())
+}
+
+/// Old tokens in a playbook's scripts: a warning each, with its replacement (never a refusal).
+fn warn_old_tokens(p: &Playbook, text: &str, file: &std::path::Path) {
+    for w in p.warnings(text) {
+        eprintln!(
+            "{}:{}: warning: {}",
+            file.display(),
+            w.line.map(|l| l.to_string()).unwrap_or_else(|| "-".into()),
+            w.message
+        );
+    }
 }
 
 #[cfg(test)]

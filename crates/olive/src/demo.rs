@@ -6,6 +6,7 @@ use jiff::civil::{Date, Time};
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp, ToSpan};
 use olive_domain::deadline::DayHours;
+use olive_domain::playbook::FieldKind;
 use olive_domain::role::Role;
 use olive_storage::cases::{CustomerInput, NewCase};
 use olive_storage::org::{NewLocation, NewStaff};
@@ -282,12 +283,40 @@ pub async fn ensure(store: &Store, data_dir: &Path) -> Result<DemoInfo> {
                 let first = FIRST[rng.random_range(0..FIRST.len())];
                 let last = LAST[rng.random_range(0..LAST.len())];
                 let phone = format!("04{:08}", rng.random_range(0..20_000_000u32) % 400);
+                // The playbook's case fields as the front desk fills them: the dentist and the
+                // appointment time; the table, the party and the server (and a third of the
+                // restaurant's guests give no name: the table stands in).
+                let team: Vec<&Actor> = staff
+                    .iter()
+                    .filter(|a| a.roles.iter().any(|(_, r)| *r == Role::TeamMember))
+                    .collect();
+                let mut fields = std::collections::BTreeMap::new();
+                let mut named = true;
+                for f in &playbook.case_fields {
+                    let v = match f.kind {
+                        FieldKind::Staff if !team.is_empty() => {
+                            team[rng.random_range(0..team.len())].staff_id.clone()
+                        }
+                        FieldKind::Time => at.to_string(),
+                        FieldKind::Number => rng.random_range(1..9).to_string(),
+                        FieldKind::Text => {
+                            named = rng.random_bool(0.67);
+                            rng.random_range(1..31).to_string()
+                        }
+                        FieldKind::Staff => continue,
+                    };
+                    fields.insert(f.key.clone(), serde_json::Value::String(v));
+                }
                 let input = NewCase {
                     location_id: loc.id.clone(),
                     defect: defect.code.clone(),
                     stage: None,
                     customer: CustomerInput {
-                        name: format!("{first} {last}"),
+                        name: if named {
+                            format!("{first} {last}")
+                        } else {
+                            String::new()
+                        },
                         phone: Some(phone),
                         email: Some(format!(
                             "{}.{}@example.com",
@@ -306,7 +335,7 @@ pub async fn ensure(store: &Store, data_dir: &Path) -> Result<DemoInfo> {
                         at.to_zoned(tz.clone()).strftime("%H:%M")
                     ),
                     severity: None,
-                    fields: Default::default(),
+                    fields,
                 };
                 let (case, _) = store.create_case(reporter, input, None, at).await?;
                 seeded += 1;

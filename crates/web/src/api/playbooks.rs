@@ -18,6 +18,10 @@ pub struct PlaybookSummary {
     pub code: String,
     pub name: String,
     pub updated_at: String,
+    /// on upload: old tokens still used (`[Name]`, `{first_name}` …), each with its replacement; they
+    /// still work, but say less clearly who is meant
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// Stored playbooks.
@@ -31,6 +35,7 @@ pub async fn list(
         items
             .into_iter()
             .map(|(code, name, at)| PlaybookSummary {
+                warnings: Vec::new(),
                 code,
                 name,
                 updated_at: olive_storage::rows::rfc3339(at),
@@ -102,6 +107,7 @@ pub async fn import(
     let now = st.now();
     let p = st.store.upload_playbook(&a, text, now).await?;
     Ok(Json(PlaybookSummary {
+        warnings: p.warnings(text).iter().map(ToString::to_string).collect(),
         code: p.playbook.code,
         name: p.playbook.name,
         updated_at: now.to_string(),
