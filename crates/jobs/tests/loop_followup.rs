@@ -357,7 +357,7 @@ async fn expiry_no_answer_and_opt_out(pg: bool) {
     assert!(
         case.steps
             .iter()
-            .any(|s| s.title.starts_with("Call Maria to check") && s.status == StepStatus::Pending)
+            .any(|s| s.title.starts_with("Call Maria Lopez to check") && s.status == StepStatus::Pending)
     );
     assert!(
         w.smtp
