@@ -348,6 +348,8 @@ impl Store {
             kind: StepKind::Verify,
             owner: Role::FrontDesk,
             due: DeadlineRule::NextBusinessDay(jiff::civil::Time::constant(12, 0, 0, 0)),
+            say: String::new(),
+            write: String::new(),
             wording: "Hi {first_name}, it's {staff} from {business}. I wanted to check that we put things right for you.".into(),
             gesture: None,
         };

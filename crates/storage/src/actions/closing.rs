@@ -286,6 +286,8 @@ impl Store {
                 due: "next_business_day 12:00"
                     .parse()
                     .map_err(|_| StoreError::Corrupt("rule".into()))?,
+                say: String::new(),
+                write: String::new(),
                 wording: String::new(),
                 gesture: None,
             },
@@ -296,6 +298,8 @@ impl Store {
                 due: "business_days 2"
                     .parse()
                     .map_err(|_| StoreError::Corrupt("rule".into()))?,
+                say: String::new(),
+                write: String::new(),
                 wording: "I wanted to check that we have now put things right for you.".into(),
                 gesture: None,
             },

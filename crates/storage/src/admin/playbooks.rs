@@ -42,6 +42,8 @@ impl Store {
                 due: due
                     .parse()
                     .map_err(|_| StoreError::Corrupt("rule".into()))?,
+                say: String::new(),
+                write: String::new(),
                 wording: wording.into(),
                 gesture: None,
             })

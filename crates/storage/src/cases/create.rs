@@ -346,6 +346,8 @@ fn other_protocol() -> Vec<StepTemplate> {
             .unwrap_or(olive_domain::deadline::DeadlineRule::After(
                 jiff::SignedDuration::from_mins(10),
             )),
+        say: String::new(),
+        write: String::new(),
         wording: wording.into(),
         gesture: None,
     };
