@@ -186,9 +186,10 @@ impl Mailer {
     /// configured display name (the address stays the configured one, which the domain may send from).
     fn from_for(&self, m: &OutboxMessage) -> lettre::message::Mailbox {
         match &m.sender {
-            Some(s) if !s.name.trim().is_empty() => {
-                lettre::message::Mailbox::new(Some(s.name.trim().to_string()), self.from.email.clone())
-            }
+            Some(s) if !s.name.trim().is_empty() => lettre::message::Mailbox::new(
+                Some(s.name.trim().to_string()),
+                self.from.email.clone(),
+            ),
             _ => self.from.clone(),
         }
     }

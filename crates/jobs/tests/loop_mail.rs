@@ -24,7 +24,12 @@ fn mailbox(value: Option<&str>) -> (String, String) {
 /// The body's last lines, after the unsubscribe line.
 fn footer(m: &Mail) -> Vec<String> {
     let after = m.body.split("/unsubscribe").last().unwrap_or_default();
-    after.trim_end().lines().skip(1).map(str::to_string).collect()
+    after
+        .trim_end()
+        .lines()
+        .skip(1)
+        .map(str::to_string)
+        .collect()
 }
 
 async fn emails_carry_proper_headers(pg: bool) {

@@ -375,7 +375,10 @@ impl Store {
             let channel = crate::rows::parse(&s(r, "channel")?, Channel::parse)?;
             let event = s(r, "event")?;
             let sender = match channel {
-                Channel::Email => self.sender_of(&event, os(r, "location_id")?.as_deref()).await?,
+                Channel::Email => {
+                    self.sender_of(&event, os(r, "location_id")?.as_deref())
+                        .await?
+                }
                 Channel::Webhook => None,
             };
             let mut recipient = s(r, "recipient")?;

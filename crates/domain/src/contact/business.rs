@@ -76,11 +76,7 @@ impl Address {
 impl FromStr for Address {
     type Err = ContactError;
     fn from_str(s: &str) -> Result<Self, ContactError> {
-        let lines: Vec<&str> = s
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .collect();
+        let lines: Vec<&str> = s.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
         let text = lines.join("\n");
         let ok = !text.is_empty()
             && text.chars().count() <= ADDRESS_MAX_CHARS
@@ -135,7 +131,10 @@ mod tests {
         let p: BusinessPhone = "  02  9555 0142 ".parse().unwrap();
         assert_eq!(p.as_str(), "02 9555 0142");
         assert_eq!(p.number().as_str(), "0295550142");
-        assert_eq!("02 9555 0142\n".parse::<BusinessPhone>().unwrap().as_str(), "02 9555 0142");
+        assert_eq!(
+            "02 9555 0142\n".parse::<BusinessPhone>().unwrap().as_str(),
+            "02 9555 0142"
+        );
         for bad in ["", "12", "02 9555 0142\nBcc: x@y.z", "call us"] {
             assert!(bad.parse::<BusinessPhone>().is_err(), "{bad:?}");
         }
@@ -161,6 +160,9 @@ mod tests {
             "Harbour Dental\nPhone 02 9555 0142\n12 Wharf Street\nPyrmont NSW 2009"
         );
         assert_eq!(footer("The Grill", None, None), "The Grill");
-        assert_eq!(footer("The Grill", None, Some(&a)), "The Grill\n12 Wharf Street\nPyrmont NSW 2009");
+        assert_eq!(
+            footer("The Grill", None, Some(&a)),
+            "The Grill\n12 Wharf Street\nPyrmont NSW 2009"
+        );
     }
 }
