@@ -110,7 +110,7 @@ async fn contact_details_are_set_read_and_cleared(store: Store) {
         .unwrap();
     let l = store.location(&org.dental).await.unwrap();
     assert_eq!(l.phone.as_ref().unwrap().as_str(), "(02) 9555-0199");
-    assert_eq!((l.email, l.address), (None, None));
+    assert_eq!((&l.email, &l.address), (&None, &None));
     assert_eq!(l.footer(), "Harbour Dental\nPhone (02) 9555-0199");
     // A new store reads the same from the database (not from this one's cache).
     let listed = store.list_locations(&org.admin).await.unwrap();
