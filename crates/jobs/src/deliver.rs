@@ -184,7 +184,7 @@ impl Mailer {
 
     /// `From`: the configured mailbox; a customer email carries its location's name instead of the
     /// configured display name (the address stays the configured one, which the domain may send from).
-    fn from_for(&self, m: &OutboxMessage) -> lettre::message::Mailbox {
+    fn sender_mailbox(&self, m: &OutboxMessage) -> lettre::message::Mailbox {
         match &m.sender {
             Some(s) if !s.name.trim().is_empty() => lettre::message::Mailbox::new(
                 Some(s.name.trim().to_string()),
@@ -200,7 +200,7 @@ impl Mailer {
             .parse::<lettre::message::Mailbox>()
             .map_err(|e| Failure::permanent(format!("bad address '{}': {e}", m.recipient)))?;
         let mut email = Message::builder()
-            .from(self.from_for(m))
+            .from(self.sender_mailbox(m))
             .to(to)
             .subject(m.subject.clone())
             // A stable Message-ID on the public host: a repeat delivery carries the same one.
