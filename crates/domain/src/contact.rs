@@ -12,7 +12,12 @@ pub enum ContactError {
         "a phone number needs 6 to 15 digits; spaces, dashes, brackets and a leading + are fine"
     )]
     BadPhone,
+    #[error("an address is at most 300 characters, on lines of text")]
+    BadAddress,
 }
+
+mod business;
+pub use business::{Address, BusinessPhone, footer};
 
 /// A lower-cased email address with one `@`, a non-empty local part and a dotted domain.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -7,7 +7,7 @@ use lettre::message::header::{Header, HeaderName, HeaderValue};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::extension::ClientId;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use olive_storage::outbox::OutboxMessage;
+use olive_storage::outbox::{OutboxMessage, Sender};
 use sha2::Sha256;
 use std::time::Duration;
 
@@ -118,6 +118,24 @@ pub fn is_auto_generated(event: &str) -> bool {
     event != "follow_up"
 }
 
+/// `Reply-To` of a customer email: the location's email (checked when it was saved; one that does not
+/// read as a mailbox is left out rather than stopping the email).
+fn reply_to(s: &Sender) -> Option<lettre::message::Mailbox> {
+    let address = s.reply_to.as_deref()?.parse().ok()?;
+    Some(lettre::message::Mailbox::new(
+        Some(s.name.trim().to_string()).filter(|n| !n.is_empty()),
+        address,
+    ))
+}
+
+/// The text of an email: a customer email ends with its location's footer (name, phone, address).
+pub fn body(m: &OutboxMessage) -> String {
+    match m.sender.as_ref().filter(|s| !s.footer.is_empty()) {
+        Some(s) => format!("{}\n\n{}\n", m.body.trim_end(), s.footer),
+        None => m.body.clone(),
+    }
+}
+
 /// The EHLO name for `name`: an address literal for an IP, else the domain.
 fn client_id(name: &str) -> ClientId {
     match name
@@ -164,13 +182,25 @@ impl Mailer {
         })
     }
 
+    /// `From`: the configured mailbox; a customer email carries its location's name instead of the
+    /// configured display name (the address stays the configured one, which the domain may send from).
+    fn sender_mailbox(&self, m: &OutboxMessage) -> lettre::message::Mailbox {
+        match &m.sender {
+            Some(s) if !s.name.trim().is_empty() => lettre::message::Mailbox::new(
+                Some(s.name.trim().to_string()),
+                self.from.email.clone(),
+            ),
+            _ => self.from.clone(),
+        }
+    }
+
     pub async fn send(&self, m: &OutboxMessage) -> Result<(), Failure> {
         let to = m
             .recipient
             .parse::<lettre::message::Mailbox>()
             .map_err(|e| Failure::permanent(format!("bad address '{}': {e}", m.recipient)))?;
         let mut email = Message::builder()
-            .from(self.from.clone())
+            .from(self.sender_mailbox(m))
             .to(to)
             .subject(m.subject.clone())
             // A stable Message-ID on the public host: a repeat delivery carries the same one.
@@ -183,9 +213,12 @@ impl Mailer {
                 .header(ListUnsubscribe(url.clone()))
                 .header(ListUnsubscribePost);
         }
+        if let Some(reply_to) = m.sender.as_ref().and_then(reply_to) {
+            email = email.reply_to(reply_to);
+        }
         // A MIME single part: MIME-Version 1.0, text/plain in UTF-8, an encoding lettre picks.
         let email = email
-            .singlepart(SinglePart::plain(m.body.clone()))
+            .singlepart(SinglePart::plain(body(m)))
             .map_err(|e| Failure::permanent(format!("could not build the email: {e}")))?;
         match self.transport.send(email).await {
             Ok(_) => Ok(()),

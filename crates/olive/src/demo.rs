@@ -8,6 +8,7 @@ use jiff::{SignedDuration, Timestamp, ToSpan};
 use olive_domain::deadline::DayHours;
 use olive_domain::playbook::FieldKind;
 use olive_domain::role::Role;
+use olive_storage::admin::ContactUpdate;
 use olive_storage::cases::{CustomerInput, NewCase};
 use olive_storage::org::{NewLocation, NewStaff};
 use olive_storage::{Actor, Store};
@@ -182,6 +183,30 @@ pub async fn ensure(store: &Store, data_dir: &Path) -> Result<DemoInfo> {
             now,
         )
         .await?;
+    // Each location's own contact details: the emails its customers get carry them.
+    for (id, phone, email, address) in [
+        (
+            &dental.id,
+            "02 9555 0142",
+            "hello@harbourdental.example",
+            "12 Wharf Street, Pyrmont NSW 2009",
+        ),
+        (
+            &grill.id,
+            "02 9555 0187",
+            "bookings@thegrill.example",
+            "88 Harris Street\nUltimo NSW 2007",
+        ),
+    ] {
+        let contact = ContactUpdate {
+            phone: Some(phone.into()),
+            email: Some(email.into()),
+            address: Some(address.into()),
+        };
+        store
+            .update_location_contact(&Actor::operator("olive"), id, contact)
+            .await?;
+    }
     let owner = store
         .add_staff(
             NewStaff {

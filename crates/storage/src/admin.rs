@@ -21,8 +21,10 @@ use sea_query::{Expr, ExprTrait, Query};
 use serde_json::json;
 use std::collections::BTreeSet;
 
+mod contact;
 mod playbooks;
 mod staff;
+pub use contact::ContactUpdate;
 
 /// New settings for a location.
 pub struct LocationUpdate {
@@ -32,6 +34,8 @@ pub struct LocationUpdate {
     pub closed: BTreeSet<Date>,
     /// opening-hours minutes before an undecided gesture request is escalated (`None`: unchanged)
     pub approval_escalation_minutes: Option<i64>,
+    /// phone, email (Reply-To) and address; each `None` stays as it is
+    pub contact: ContactUpdate,
 }
 
 /// A defect added from the playbook editor.
@@ -105,16 +109,18 @@ impl Store {
         {
             errs.add("approval_escalation_minutes", e);
         }
+        let before = self.location(id).await?;
+        let contact_before = contact::Contact::of(&before);
+        let contact = u.contact.apply(&contact_before, &mut errs);
         errs.into_result()?;
         let hours =
             serde_json::to_string(&u.hours).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let closed =
             serde_json::to_string(&u.closed).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let before = self.location(id).await?;
         let minutes = u
             .approval_escalation_minutes
             .unwrap_or(before.approval_escalation_minutes);
-        let after = serde_json::json!({"timezone": u.timezone, "currency": u.currency.to_ascii_uppercase(), "hours": u.hours, "closed": u.closed, "approval_escalation_minutes": minutes});
+        let after = serde_json::json!({"timezone": u.timezone, "currency": u.currency.to_ascii_uppercase(), "hours": u.hours, "closed": u.closed, "approval_escalation_minutes": minutes, "contact": contact.json()});
         let mut tx = self.db.begin().await?;
         tx.execute(
             &Query::update()
@@ -130,12 +136,13 @@ impl Store {
                 .to_owned(),
         )
         .await?;
+        contact::write(&mut tx, id, &contact).await?;
         tx.audit(
             By::Staff(actor),
             jiff::Timestamp::now(),
             "location.settings_changed",
             Target::new("location", id, Some(id)),
-            serde_json::json!({"from": {"timezone": before.tz_name, "currency": before.currency.to_string(), "hours": before.hours, "closed": before.closed, "approval_escalation_minutes": before.approval_escalation_minutes}, "to": after}),
+            serde_json::json!({"from": {"timezone": before.tz_name, "currency": before.currency.to_string(), "hours": before.hours, "closed": before.closed, "approval_escalation_minutes": before.approval_escalation_minutes, "contact": contact_before.json()}, "to": after}),
         )
         .await?;
         tx.commit().await?;

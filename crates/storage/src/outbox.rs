@@ -14,6 +14,8 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 mod manage;
+mod sender;
+pub use sender::{CUSTOMER_EMAIL_EVENTS, Sender, is_customer_email};
 
 const OUTBOX_COLS: [&str; 12] = [
     "id",
@@ -270,6 +272,8 @@ pub struct OutboxMessage {
     pub attempts: i64,
     /// a customer email's one-click unsubscribe address (`List-Unsubscribe`)
     pub list_unsubscribe: Option<String>,
+    /// a customer email's sender: its location (display name, Reply-To, footer); `None` for staff emails
+    pub sender: Option<Sender>,
 }
 
 /// A message as managers see it.
@@ -320,6 +324,7 @@ impl Store {
                         "body",
                         "attempts",
                         "list_unsubscribe",
+                        "location_id",
                     ])
                     .from("outbox")
                     // a literal, so SQLite can use the partial index
@@ -368,6 +373,14 @@ impl Store {
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
             let channel = crate::rows::parse(&s(r, "channel")?, Channel::parse)?;
+            let event = s(r, "event")?;
+            let sender = match channel {
+                Channel::Email => {
+                    self.sender_of(&event, os(r, "location_id")?.as_deref())
+                        .await?
+                }
+                Channel::Webhook => None,
+            };
             let mut recipient = s(r, "recipient")?;
             let mut secret = None;
             let mut endpoint_id = None;
@@ -387,7 +400,7 @@ impl Store {
             out.push(OutboxMessage {
                 id: s(r, "id")?,
                 channel,
-                event: s(r, "event")?,
+                event,
                 event_id: s(r, "event_id")?,
                 recipient,
                 endpoint_id,
@@ -396,6 +409,7 @@ impl Store {
                 body: s(r, "body")?,
                 attempts: i(r, "attempts")? + 1,
                 list_unsubscribe: crate::rows::os(r, "list_unsubscribe")?,
+                sender,
             });
         }
         Ok(out)

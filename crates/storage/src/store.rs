@@ -2,11 +2,12 @@
 
 use crate::db::Db;
 use crate::error::StoreError;
-use crate::rows::{i, s};
+use crate::rows::{i, os, s};
 use crate::views::{HoursView, LocationView};
 use jiff::Timestamp;
 use jiff::civil::{Date, Weekday};
 use jiff::tz::TimeZone;
+use olive_domain::contact::{Address, BusinessPhone, Email};
 use olive_domain::deadline::{BusinessCalendar, DayHours};
 use olive_domain::money::Currency;
 use olive_domain::playbook::Playbook;
@@ -89,6 +90,12 @@ pub struct Location {
     pub closed: BTreeSet<Date>,
     /// opening-hours minutes a gesture request waits before it is escalated
     pub approval_escalation_minutes: i64,
+    /// the practice's own phone number, shown to its customers (email footers)
+    pub phone: Option<BusinessPhone>,
+    /// where customers' replies go (`Reply-To` of the emails sent in the location's name)
+    pub email: Option<Email>,
+    /// the postal address, shown to its customers (email footers)
+    pub address: Option<Address>,
 }
 
 pub const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
@@ -128,7 +135,15 @@ impl Location {
                 .collect(),
             closed_dates: self.closed.iter().map(ToString::to_string).collect(),
             approval_escalation_minutes: self.approval_escalation_minutes,
+            phone: self.phone.as_ref().map(ToString::to_string),
+            email: self.email.as_ref().map(ToString::to_string),
+            address: self.address.as_ref().map(ToString::to_string),
         }
+    }
+
+    /// The footer of an email sent in the location's name: its name, phone and address (those set).
+    pub fn footer(&self) -> String {
+        olive_domain::contact::footer(&self.name, self.phone.as_ref(), self.address.as_ref())
     }
 }
 
@@ -251,6 +266,9 @@ pub(crate) fn location_select() -> sea_query::SelectStatement {
             ("l", "hours"),
             ("l", "closed_dates"),
             ("l", "approval_escalation_minutes"),
+            ("l", "phone"),
+            ("l", "email"),
+            ("l", "address"),
         ])
         .expr_as(Expr::col(("p", "updated_at")), "pb_updated_at")
         .from_as("locations", "l")
@@ -282,5 +300,9 @@ pub(crate) fn location_from_row(row: &sqlx::any::AnyRow) -> Result<Location, Sto
         hours,
         closed,
         approval_escalation_minutes: i(row, "approval_escalation_minutes")?,
+        // Written only after the same checks; a value that no longer reads is left out, not an error.
+        phone: os(row, "phone")?.and_then(|v| v.parse().ok()),
+        email: os(row, "email")?.and_then(|v| v.parse().ok()),
+        address: os(row, "address")?.and_then(|v| v.parse().ok()),
     })
 }

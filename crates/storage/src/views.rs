@@ -290,6 +290,14 @@ pub struct LocationView {
     /// a gesture request still undecided after this many minutes of opening hours is escalated to
     /// the other managers and the admins (default 10)
     pub approval_escalation_minutes: i64,
+    /// the location's phone number as its customers read it (email footers); `null`: not given
+    #[schema(example = "02 9555 0142")]
+    pub phone: Option<String>,
+    /// the location's email: replies to the emails its customers get go there (`Reply-To`)
+    #[schema(example = "hello@harbourdental.example")]
+    pub email: Option<String>,
+    /// the postal address, lines separated by `\n` (email footers)
+    pub address: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

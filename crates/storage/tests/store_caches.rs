@@ -80,6 +80,7 @@ async fn answers_follow_changes(store: Store) {
                 hours: [nine_to_five; 7],
                 closed: Default::default(),
                 approval_escalation_minutes: None,
+                contact: Default::default(),
             },
         )
         .await

@@ -481,6 +481,7 @@ async fn the_wait_is_set_per_location(store: Store) {
         hours: [day, day, day, day, day, None, None],
         closed: [DENTAL_CLOSED.parse().unwrap()].into(),
         approval_escalation_minutes: minutes,
+        contact: Default::default(),
     };
     for bad in [0, -5, 481] {
         let r = store

@@ -421,6 +421,7 @@ async fn totals_are_kept_per_currency(store: Store) {
                 hours: grill.hours,
                 closed: grill.closed.clone(),
                 approval_escalation_minutes: None,
+                contact: Default::default(),
             },
         )
         .await

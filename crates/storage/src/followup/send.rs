@@ -151,11 +151,10 @@ impl Store {
             .to_zoned(location.tz.clone())
             .strftime("%A %-d %B %Y")
             .to_string();
+        // Signed by the worker with the location's footer (its name, phone and address: outbox/sender.rs).
         let body = format!(
             "{message}\n\nDid we make it right? Tell us in a minute: {link}\n\n\
-             The link works until {until}. If you would rather not hear from us about this: {link}/unsubscribe\n\n\
-             {}\n",
-            location.name
+             The link works until {until}. If you would rather not hear from us about this: {link}/unsubscribe\n"
         );
         let id = new_id();
         let mut tx = self.db.begin().await?;

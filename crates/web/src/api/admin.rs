@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use olive_domain::deadline::DayHours;
 use olive_domain::role::Role;
 use olive_storage::StoreError;
-use olive_storage::admin::{LocationUpdate, StaffInput, StepUpdate};
+use olive_storage::admin::{ContactUpdate, LocationUpdate, StaffInput, StepUpdate};
 use olive_storage::cases::CaseFilter;
 use olive_storage::store::weekday_index;
 use olive_storage::views::{CaseSummary, HoursView, LocationView, StaffView};
@@ -30,9 +30,24 @@ pub struct LocationSettings {
     /// escalated to the other managers and the admins; left out, it stays as it is (default 10)
     #[serde(default)]
     pub approval_escalation_minutes: Option<i64>,
+    /// the location's phone number as customers should read it (6–15 digits; spaces, dashes, brackets
+    /// and a leading + are fine), shown in the footer of the emails its customers get; left out or
+    /// `null`, it stays as it is; `""` removes it
+    #[serde(default)]
+    #[schema(example = "02 9555 0142")]
+    pub phone: Option<String>,
+    /// the location's email: customers' replies go there (`Reply-To`); left out or `null`, it stays;
+    /// `""` removes it
+    #[serde(default)]
+    #[schema(example = "hello@harbourdental.example")]
+    pub email: Option<String>,
+    /// the postal address (up to 300 characters, lines separated by `\n`), in the emails' footer; left
+    /// out or `null`, it stays; `""` removes it
+    #[serde(default)]
+    pub address: Option<String>,
 }
 
-/// Change a location's time zone, currency, opening hours, closed dates and approval escalation (managers and admins).
+/// Change a location's time zone, currency, opening hours, closed dates, approval escalation and contact details (managers and admins).
 #[utoipa::path(put, path = "/api/v1/locations/{id}", tag = "organisation", params(("id" = String, Path)), request_body = LocationSettings,
     responses((status = 200, body = LocationView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), JsonBody), security(("bearer" = [])))]
 pub async fn put_location(
@@ -75,6 +90,11 @@ pub async fn put_location(
                 hours,
                 closed,
                 approval_escalation_minutes: b.approval_escalation_minutes,
+                contact: ContactUpdate {
+                    phone: b.phone,
+                    email: b.email,
+                    address: b.address,
+                },
             },
         )
         .await?;

@@ -14,7 +14,7 @@ use jiff::civil::{Date, Time};
 use olive_domain::deadline::DayHours;
 use olive_domain::role::Role;
 use olive_storage::StoreError;
-use olive_storage::admin::{LocationUpdate, StaffInput};
+use olive_storage::admin::{ContactUpdate, LocationUpdate, StaffInput};
 use olive_storage::auth::WebSession;
 use olive_storage::store::WEEKDAYS;
 use olive_storage::views::{LocationView, StaffView};
@@ -59,6 +59,14 @@ pub struct SettingsPage {
 impl SettingsPage {
     fn v(&self, k: &str) -> String {
         self.values.get(k).cloned().unwrap_or_default()
+    }
+
+    /// A location field as posted (after a refused save), else as saved.
+    fn loc_v(&self, k: &str, saved: &Option<String>) -> String {
+        self.values
+            .get(k)
+            .cloned()
+            .unwrap_or_else(|| saved.clone().unwrap_or_default())
     }
 }
 
@@ -298,6 +306,11 @@ pub async fn location(State(st): State<AppState>, p: Posted<Fields>) -> Result<R
                     hours,
                     closed,
                     approval_escalation_minutes,
+                    contact: ContactUpdate {
+                        phone: Some(get("phone")),
+                        email: Some(get("email")),
+                        address: Some(get("address")),
+                    },
                 },
             )
             .await
