@@ -354,11 +354,9 @@ async fn expiry_no_answer_and_opt_out(pg: bool) {
     w.tick_at(syd(2026, 11, 25, 9, 30)).await;
     let case = w.get(&c.summary.id).await;
     assert_eq!(case.follow_ups[0].state, "unanswered");
-    assert!(
-        case.steps
-            .iter()
-            .any(|s| s.title.starts_with("Call Maria Lopez to check") && s.status == StepStatus::Pending)
-    );
+    assert!(case.steps.iter().any(
+        |s| s.title.starts_with("Call Maria Lopez to check") && s.status == StepStatus::Pending
+    ));
     assert!(
         w.smtp
             .mails_to(FRONT)

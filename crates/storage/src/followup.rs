@@ -50,18 +50,50 @@ pub struct FollowUpView {
     pub answered_at: Option<String>,
 }
 
+/// The business as the customer's pages name it: its name (what `Display` prints) and its phone.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Business {
+    pub name: String,
+    /// as the location wrote it ("02 9555 0142"), when it has one
+    pub phone: Option<String>,
+}
+
+impl Business {
+    pub(crate) fn of(l: &crate::store::Location) -> Business {
+        Business {
+            name: l.name.clone(),
+            phone: l.phone.as_ref().map(|p| p.as_str().to_string()),
+        }
+    }
+}
+
+impl From<&str> for Business {
+    fn from(name: &str) -> Business {
+        Business {
+            name: name.to_string(),
+            phone: None,
+        }
+    }
+}
+
+impl std::fmt::Display for Business {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.name)
+    }
+}
+
 /// What the public follow-up page may show: the business and the customer's first name, nothing else.
 #[derive(Debug, Clone)]
 pub enum FollowUpPage {
     Open {
-        business: String,
+        business: Business,
         first_name: String,
     },
     Answered {
-        business: String,
+        business: Business,
     },
     Expired {
-        business: String,
+        business: Business,
     },
 }
 

@@ -498,6 +498,18 @@ async fn sign_in_and_public_pages_are_rate_limited() {
 #[tokio::test]
 async fn poor_answer_with_opt_out_is_respected() {
     let app = TestApp::spawn(false).await;
+    app.fx
+        .store
+        .update_location_contact(
+            app.fx.actor("admin"),
+            &app.fx.dental,
+            olive_storage::admin::ContactUpdate {
+                phone: Some("02 9555 0142".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("the practice's phone");
     let id = new_case(&app, Some("maria.lopez@example.com")).await;
     let (_, link) = app
         .fx
@@ -523,6 +535,10 @@ async fn poor_answer_with_opt_out_is_respected() {
     let thanks = res.text().await.unwrap();
     assert!(
         thanks.contains("We won't contact you about this again"),
+        "{thanks}"
+    );
+    assert!(
+        thanks.contains("If you change your mind, call Harbour Dental on <a href=\"tel:02 9555 0142\">02 9555 0142</a>"),
         "{thanks}"
     );
     assert!(!thanks.contains("will be in touch"), "{thanks}");

@@ -218,7 +218,7 @@ impl Scene {
             preferred_name: c.customer.preferred_name.clone(),
             owner: names.get(&c.owner_id).cloned().unwrap_or_default(),
             business: location.name.clone(),
-            business_phone: None,
+            business_phone: location.phone.as_ref().map(|p| p.as_str().to_string()),
             greeting_fallback: playbook.playbook.greeting_fallback.clone(),
             filled,
             fields,

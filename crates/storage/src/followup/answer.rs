@@ -11,7 +11,7 @@ impl Store {
     ) -> Result<FollowUpPage, StoreError> {
         let row = self.followup_by_token(None, token).await?;
         let c = self.case_by_id(&s(&row, "case_id")?).await?;
-        let business = self.location(&c.location_id).await?.name;
+        let business = Business::of(&self.location(&c.location_id).await?);
         Ok(if oi(&row, "answered_at")?.is_some() {
             FollowUpPage::Answered { business }
         } else if i(&row, "expires_at")? <= ms(now) {

@@ -6,7 +6,7 @@ use super::*;
 /// What the one-click page shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OptOutPage {
-    pub business: String,
+    pub business: Business,
     /// the customer had already opted out (by this link, the answer page, or another case)
     pub already: bool,
 }
@@ -18,7 +18,7 @@ impl Store {
         let row = self.followup_by_token(None, token).await?;
         let c = self.case_by_id(&s(&row, "case_id")?).await?;
         Ok(OptOutPage {
-            business: self.location(&c.location_id).await?.name,
+            business: Business::of(&self.location(&c.location_id).await?),
             already: self.opted_out(&c).await?,
         })
     }
@@ -32,7 +32,7 @@ impl Store {
         let mut tx = self.db.begin().await?;
         let row = self.followup_by_token(Some(&mut tx), token).await?;
         let c = self.case_by_id_tx(&mut tx, &s(&row, "case_id")?).await?;
-        let business = self.location(&c.location_id).await?.name;
+        let business = Business::of(&self.location(&c.location_id).await?);
         if self.opted_out(&c).await? {
             return Ok(OptOutPage {
                 business,

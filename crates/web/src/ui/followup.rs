@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use olive_domain::followup::Answer;
 use olive_storage::StoreError;
+use olive_storage::followup::Business;
 use olive_storage::followup::FollowUpPage;
 use serde::Deserialize;
 
@@ -29,7 +30,7 @@ pub enum FollowUpState {
 #[derive(Template, WebTemplate)]
 #[template(path = "followup.html")]
 pub struct Page {
-    business: String,
+    business: Business,
     state: FollowUpState,
     error: Option<String>,
     /// the one-click "stop messages about this" page of this link
@@ -38,7 +39,7 @@ pub struct Page {
 
 fn page(
     status: StatusCode,
-    business: String,
+    business: Business,
     state: FollowUpState,
     error: Option<String>,
 ) -> Response {
@@ -57,7 +58,7 @@ fn page(
 /// A page of the link `token` that offers the one-click opt-out.
 fn page_offering_opt_out(
     status: StatusCode,
-    business: String,
+    business: Business,
     state: FollowUpState,
     token: &str,
 ) -> Response {
