@@ -102,7 +102,7 @@ async fn good_answer_closes_as_recovered(pg: bool) {
             first_name,
         } => {
             assert_eq!(
-                (business.as_str(), first_name.as_str()),
+                (business.name.as_str(), first_name.as_str()),
                 ("Harbour Dental", "Maria")
             );
         }
