@@ -207,7 +207,7 @@ impl Store {
         now: Timestamp,
     ) -> Result<(), StoreError> {
         let location = self.location(&c.location_id).await?;
-        let who = self.display_name(&c).await?;
+        let who = self.display_name(c).await?;
         let said = format!(
             "{} of 5{}",
             answer.rating,

@@ -51,7 +51,7 @@ impl Store {
                 .strftime("%H:%M %a %-d %b")
                 .to_string();
             let title = s(step, "title")?;
-            let who = self.display_name(&c).await?;
+            let who = self.display_name(c).await?;
             let text = match kind {
                 AlertKind::Reminder => {
                     format!("C-{} ({who}): \"{title}\" is due at {due}.", c.reference)
