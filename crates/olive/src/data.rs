@@ -107,7 +107,7 @@ fn text_cell(v: &str) -> String {
     }
 }
 
-const CASE_HEADER: [&str; 16] = [
+const CASE_HEADER: [&str; 18] = [
     "reference",
     "id",
     "location",
@@ -124,6 +124,8 @@ const CASE_HEADER: [&str; 16] = [
     "owner",
     "handoffs",
     "escalated_at",
+    "display_name",
+    "fields",
 ];
 
 const TIMELINE_HEADER: [&str; 6] = ["reference", "case_id", "at", "event", "actor", "data"];
@@ -147,6 +149,8 @@ fn case_row(c: &CaseSummary, locations: &HashMap<String, String>) -> Vec<String>
         text_cell(&c.owner.name),
         c.handoff_count.to_string(),
         c.escalated_at.clone().unwrap_or_default(),
+        text_cell(&c.display_name),
+        text_cell(&serde_json::to_string(&c.fields).unwrap_or_default()),
     ]
 }
 

@@ -193,7 +193,9 @@ fn export_json_and_csv() {
             "closed_at",
             "owner",
             "handoffs",
-            "escalated_at"
+            "escalated_at",
+            "display_name",
+            "fields"
         ]
     );
     let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
@@ -203,6 +205,8 @@ fn export_json_and_csv() {
     assert_eq!(&awkward[3], "appointment-not-in-book");
     assert_eq!(&awkward[6], "open");
     assert_eq!(&awkward[14], "0");
+    assert_eq!(&awkward[16], AWKWARD, "a named customer is shown by name");
+    assert_eq!(&awkward[17], "{}", "no case fields were given");
 
     // CSV timeline: one row per entry.
     let tl = olive(&["export", "--format", "csv", "--timeline"], &dir);
