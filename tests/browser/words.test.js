@@ -50,7 +50,7 @@ test("words: the patient, the dentist and the receptionist each in their own pla
   await ctx.close();
 });
 
-test("words: a restaurant case with no name reads Table 12 on the case and in My work", async () => {
+test("words: a restaurant case with no name reads Table 12 on the case and in My work; the apology made at the table is already done", async () => {
   const { page, ctx } = await session(390, 844);
   await signIn(page, "sam@thegrill.example");
   await page.goto("/");
@@ -61,6 +61,10 @@ test("words: a restaurant case with no name reads Table 12 on the case and in My
   await name.fill("");
   await page.getByLabel("Table", { exact: true }).fill("12");
   await page.getByLabel("Party size", { exact: true }).fill("4");
+  // He already apologised at the table: the first step is ticked as done when logging.
+  const done = page.locator("#done-steps input[name='done.1']");
+  await done.waitFor();
+  await done.check();
   await page.getByLabel("What happened (a sentence)").fill("Steak underdone, sent back.");
   await page.getByRole("button", { name: /Log it/ }).click();
   await page.waitForURL(/\/cases\/C-\d+/);
@@ -70,6 +74,7 @@ test("words: a restaurant case with no name reads Table 12 on the case and in My
   await page.getByRole("heading", { name: "Guest", exact: true }).waitFor();
   const all = (await page.locator(".steps .wording").allInnerTexts()).join("\n");
   assert.doesNotMatch(all, /Hi ,|Hello ,|\{[a-z_]+\}|Table\?/, all);
+  assert.match(await page.locator(".steps > li").first().innerText(), /done by Sam Okafor/);
   await shot(page, "words-table-12", false);
   const reference = new URL(page.url()).pathname.split("/").pop();
   await page.goto("/my");

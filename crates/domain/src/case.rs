@@ -1,5 +1,7 @@
 //! The one case state machine: statuses, step statuses, closing rules and timeline events.
 
+pub mod logging;
+
 use crate::playbook::StepKind;
 use serde::{Deserialize, Serialize};
 

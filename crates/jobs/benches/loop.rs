@@ -62,6 +62,8 @@ async fn seed(fx: &Fixture, n: usize, start: Timestamp, spacing: jiff::SignedDur
                     description: "bench".into(),
                     severity: None,
                     fields: Default::default(),
+                    noticed_at: None,
+                    done_steps: Vec::new(),
                 };
                 let at = start + spacing * i32::try_from(i).unwrap();
                 store.create_case(&actor, input, None, at).await.unwrap();

@@ -361,6 +361,8 @@ pub async fn ensure(store: &Store, data_dir: &Path) -> Result<DemoInfo> {
                     ),
                     severity: None,
                     fields,
+                    noticed_at: None,
+                    done_steps: Vec::new(),
                 };
                 let (case, _) = store.create_case(reporter, input, None, at).await?;
                 seeded += 1;
@@ -502,6 +504,8 @@ pub async fn bench_seed(store: &Store, n: usize) -> Result<()> {
             description: "Synthetic case for benchmarks.".into(),
             severity: None,
             fields: Default::default(),
+            noticed_at: None,
+            done_steps: Vec::new(),
         };
         let (store, owner) = (store.clone(), owner.clone());
         running.spawn(async move { store.create_case(&owner, input, None, at).await.map(|_| ()) });

@@ -160,12 +160,36 @@ fn worker_log(data_dir: &std::path::Path, env: &[(&str, &str)]) -> String {
     }
     let mut child = cmd.spawn().expect("run olive worker");
     let stderr = child.stderr.take().unwrap();
-    let reader = std::thread::spawn(move || std::io::read_to_string(stderr).unwrap_or_default());
-    // Several ticks: a warning repeated per tick would show up more than once.
+    // Lines as they come, so the test waits for the worker to start however loaded the machine is
+    // (a fixed sleep saw nothing at all when start-up was slow).
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let reader = std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut log = String::new();
+    let started = std::time::Instant::now();
+    while !log.contains("worker running") && started.elapsed() < std::time::Duration::from_secs(90)
+    {
+        if let Ok(line) = rx.recv_timeout(std::time::Duration::from_millis(200)) {
+            log.push_str(&line);
+            log.push('\n');
+        }
+    }
+    // Several ticks after start-up: a warning repeated per tick would show up more than once.
     std::thread::sleep(std::time::Duration::from_secs(3));
     child.kill().unwrap();
     child.wait().unwrap();
-    reader.join().unwrap()
+    reader.join().unwrap();
+    log.extend(rx.try_iter().map(|l| l + "\n"));
+    log
 }
 
 #[test]

@@ -54,6 +54,8 @@ fn seed(dir: &Path) {
                 description: "card said 10:30,\nnot in the book".into(),
                 severity: None,
                 fields: Default::default(),
+                noticed_at: None,
+                done_steps: Vec::new(),
             };
             store
                 .create_case(fx.actor("dental_front"), case, None, jiff::Timestamp::now())

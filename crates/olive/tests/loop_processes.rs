@@ -57,6 +57,8 @@ fn new_case(location: &str, n: usize) -> NewCase {
         description: "load".into(),
         severity: None,
         fields: Default::default(),
+        noticed_at: None,
+        done_steps: Vec::new(),
     }
 }
 

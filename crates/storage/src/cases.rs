@@ -28,7 +28,8 @@ mod fields;
 mod list;
 mod read;
 
-pub(crate) use fields::{Scene, staff_in_fields};
+pub use create::other_protocol;
+pub(crate) use fields::{Scene, parse_time, staff_in_fields};
 
 /// Customer details as entered (optional contact fields may be blank).
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema, Default, serde::Serialize)]
@@ -68,6 +69,14 @@ pub struct NewCase {
     #[serde(default)]
     #[schema(value_type = Object)]
     pub fields: BTreeMap<String, serde_json::Value>,
+    /// when it was noticed, if earlier than now (within a week): an RFC 3339 instant, or
+    /// `YYYY-MM-DDTHH:MM` at the location
+    #[serde(default)]
+    pub noticed_at: Option<String>,
+    /// steps (1-based positions) the reporter already did on the spot ("I've apologised and re-fired
+    /// it"): done by them when it was noticed. Not a gesture step, not the verification.
+    #[serde(default)]
+    pub done_steps: Vec<u32>,
 }
 
 /// Changes to a case's details; absent fields are left alone.
@@ -175,7 +184,7 @@ pub(crate) fn need_name(name: &str, playbook: &olive_domain::Playbook, errs: &mu
 }
 
 /// The case row columns every read needs.
-pub(crate) const CASE_COLS: [&str; 29] = [
+pub(crate) const CASE_COLS: [&str; 30] = [
     "id",
     "ref",
     "location_id",
@@ -205,6 +214,7 @@ pub(crate) const CASE_COLS: [&str; 29] = [
     "escalated_at",
     "fields",
     "preferred_name",
+    "noticed_at",
 ];
 
 /// A case row as stored.
@@ -235,10 +245,12 @@ pub(crate) struct CaseRow {
     pub escalated_at: Option<i64>,
     /// the playbook's case fields, by key
     pub fields: olive_domain::FieldValues,
+    /// when it was noticed (when it was logged, unless the reporter said earlier)
+    pub noticed_at: i64,
 }
 
 /// The columns `case_from_row` reads.
-const CASE_READ_COLS: [&str; 27] = [
+const CASE_READ_COLS: [&str; 28] = [
     "id",
     "ref",
     "location_id",
@@ -266,6 +278,7 @@ const CASE_READ_COLS: [&str; 27] = [
     "escalated_at",
     "fields",
     "preferred_name",
+    "noticed_at",
 ];
 
 pub(crate) fn case_select() -> SelectStatement {
@@ -350,6 +363,7 @@ pub(crate) fn case_from_row(r: &AnyRow) -> Result<CaseRow, StoreError> {
         escalated_at: oi(r, "escalated_at")?,
         fields: serde_json::from_str(&s(r, "fields")?)
             .map_err(|e| StoreError::Corrupt(format!("case fields: {e}")))?,
+        noticed_at: oi(r, "noticed_at")?.map_or_else(|| i(r, "created_at"), Ok)?,
     })
 }
 
@@ -429,7 +443,7 @@ pub(crate) fn case_action(event: CaseEvent) -> String {
     format!("case.{}", event.as_str())
 }
 
-pub(crate) const STEP_COLS: [&str; 14] = [
+pub(crate) const STEP_COLS: [&str; 16] = [
     "id",
     "case_id",
     "position",
@@ -444,6 +458,8 @@ pub(crate) const STEP_COLS: [&str; 14] = [
     "next_alert_at",
     "say_text",
     "write_text",
+    "done_by",
+    "done_at",
 ];
 
 /// One protocol step's values for `case_steps`.
@@ -453,6 +469,7 @@ pub(crate) fn step_values(
     position: i64,
     t: &StepTemplate,
     due_at: Timestamp,
+    done: Option<(&str, Timestamp)>,
 ) -> Vec<sea_query::Expr> {
     vec![
         step_id.into(),
@@ -465,11 +482,19 @@ pub(crate) fn step_values(
         ms(due_at).into(),
         t.say().to_string().into(),
         t.gesture.clone().into(),
-        StepStatus::Pending.as_str().into(),
+        if done.is_some() {
+            StepStatus::Done
+        } else {
+            StepStatus::Pending
+        }
+        .as_str()
+        .into(),
         // Alert level 0 looks at the due instant; the scheduler plans from there.
         ms(due_at).into(),
         t.say.clone().into(),
         t.write.clone().into(),
+        done.map(|(by, _)| by.to_string()).into(),
+        done.map(|(_, at)| ms(at)).into(),
     ]
 }
 
@@ -483,7 +508,7 @@ pub(crate) fn steps_insert(
         .columns(STEP_COLS)
         .to_owned();
     for (position, t, due_at) in steps {
-        q.values_panic(step_values(&new_id(), case_id, *position, t, *due_at));
+        q.values_panic(step_values(&new_id(), case_id, *position, t, *due_at, None));
     }
     q
 }

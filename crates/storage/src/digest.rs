@@ -234,6 +234,8 @@ mod tests {
                 description: String::new(),
                 severity: None,
                 fields: Default::default(),
+                noticed_at: None,
+                done_steps: Vec::new(),
             };
             let (c, _) = store
                 .create_case(fx.actor("dental_front"), input, None, now)

@@ -65,6 +65,8 @@ pub struct CaseSummary {
     pub next_due_at: Option<String>,
     pub overdue: bool,
     pub created_at: String,
+    /// when the defect was noticed: `created_at` unless the reporter said earlier
+    pub noticed_at: String,
     pub updated_at: String,
     pub closed_at: Option<String>,
     /// set when a step stayed overdue past its grace period and the location's managers were told

@@ -30,6 +30,8 @@ fn dental_case(org: &Org, name: &str, f: serde_json::Value) -> NewCase {
         description: String::new(),
         severity: None,
         fields: fields(f),
+        noticed_at: None,
+        done_steps: Vec::new(),
     }
 }
 
@@ -165,6 +167,8 @@ async fn a_table_stands_in_for_a_name(store: Store) {
         fields: fields(
             json!({"table": " 12 ", "party_size": 4, "server": org.grill_team.staff_id}),
         ),
+        noticed_at: None,
+        done_steps: Vec::new(),
     };
     let c = create(&store, &org.grill_front, input, now).await;
     assert_eq!(c.summary.display_name, "Table 12");
@@ -223,6 +227,8 @@ async fn a_table_stands_in_for_a_name(store: Store) {
         description: String::new(),
         severity: None,
         fields: BTreeMap::new(),
+        noticed_at: None,
+        done_steps: Vec::new(),
     };
     let c = create(&store, &org.grill_front, bare, now).await;
     assert_eq!(c.summary.display_name, "Guest");

@@ -26,6 +26,11 @@
   document.addEventListener("change", function (e) {
     var r = e.target;
     if (r.name === "stage") showStage();
+    // Picking a defect offers its first steps as "already done on the spot".
+    if (r.name === "defect" && window.htmx) {
+      var d = document.getElementById("done-steps");
+      if (d) window.htmx.trigger(d, "defect-picked");
+    }
     // Picking a search result also selects its stage.
     if (r.name === "defect" && r.closest("#search-results") && r.dataset.stage) {
       var s = document.getElementById("stage-" + r.dataset.stage);

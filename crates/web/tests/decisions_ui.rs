@@ -39,6 +39,8 @@ async fn decline_escalation_and_the_requesters_pages() {
         description: String::new(),
         severity: None,
         fields: Default::default(),
+        noticed_at: None,
+        done_steps: Vec::new(),
     };
     let (c, _) = store.create_case(fd, input, None, now).await.unwrap();
     let key = c.summary.reference.clone();

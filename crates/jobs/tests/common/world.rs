@@ -106,6 +106,8 @@ impl World {
             description: "test".into(),
             severity: None,
             fields: Default::default(),
+            noticed_at: None,
+            done_steps: Vec::new(),
         };
         self.store()
             .create_case(self.fx.actor(who), input, None, self.clock.now())

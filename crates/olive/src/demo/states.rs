@@ -126,6 +126,8 @@ async fn fresh_case(
         description: format!("{} — noticed this morning.", defect.title),
         severity: None,
         fields: Default::default(),
+        noticed_at: None,
+        done_steps: Vec::new(),
     };
     let (case, _) = store.create_case(actor, input, None, now).await?;
     Ok(case.summary)

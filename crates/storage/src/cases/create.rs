@@ -1,6 +1,7 @@
 //! Logging a defect: the case, its protocol instantiated with due instants, and the answer built from what was written.
 
 use super::*;
+use olive_domain::case::logging;
 
 /// A new case row, waiting only for its reference number.
 struct NewCaseRow {
@@ -14,6 +15,10 @@ struct NewCaseRow {
     customer: ParsedCustomer,
     description: String,
     fields: olive_domain::FieldValues,
+    /// `Open`, or further along when the reporter already did steps on the spot
+    status: CaseStatus,
+    /// when it was noticed, if the reporter said earlier than now
+    noticed: Option<i64>,
     /// the reporter, who is also the owner
     owner_id: String,
     next_due: Option<i64>,
@@ -32,7 +37,7 @@ impl NewCaseRow {
             self.title.into(),
             self.stage.into(),
             self.severity.as_str().into(),
-            CaseStatus::Open.as_str().into(),
+            self.status.as_str().into(),
             None::<String>.into(),
             self.customer.name.into(),
             self.customer.phone.into(),
@@ -46,7 +51,8 @@ impl NewCaseRow {
             None::<String>.into(),
             0i64.into(),
             self.next_due.into(),
-            None::<i64>.into(),
+            // Steps done on the spot are the first action, taken as the case is logged.
+            (self.status != CaseStatus::Open).then_some(self.now).into(),
             self.now.into(),
             self.now.into(),
             None::<i64>.into(),
@@ -55,6 +61,7 @@ impl NewCaseRow {
                 .unwrap_or_else(|_| "{}".into())
                 .into(),
             self.customer.preferred_name.into(),
+            self.noticed.into(),
         ]
     }
 }
@@ -111,6 +118,24 @@ impl Store {
             .playbook_at(&location.playbook_code, location.playbook_updated_at)
             .await?;
         need_name(&customer.name, &playbook, &mut errs);
+        let noticed = match input
+            .noticed_at
+            .as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+        {
+            None => None,
+            Some(v) => match parse_time(v, &location)
+                .ok_or_else(|| "enter a date and time, e.g. 2026-12-05T14:30".to_string())
+                .and_then(|t| logging::check_noticed(Some(t), now))
+            {
+                Ok(t) => Some(t),
+                Err(e) => {
+                    errs.add("noticed_at", &e);
+                    None
+                }
+            },
+        };
         let fields = self
             .parse_fields(&playbook, &location, &input.fields, None, &mut errs)
             .await?;
@@ -144,10 +169,33 @@ impl Store {
                 }
             }
         };
-        errs.into_result()?;
         let steps: Vec<StepTemplate> = defect
             .map(|d| d.steps.clone())
             .unwrap_or_else(other_protocol);
+        let done_now = match logging::check_done_at_logging(&steps, &input.done_steps) {
+            Ok(d) => d,
+            Err(e) => {
+                errs.add("done_steps", &e);
+                Vec::new()
+            }
+        };
+        errs.into_result()?;
+        let done_at = noticed.unwrap_or(now);
+        let status = olive_domain::case::status_from_steps(
+            CaseStatus::Open,
+            &steps
+                .iter()
+                .enumerate()
+                .map(|(i, s)| olive_domain::case::StepState {
+                    kind: s.kind,
+                    status: if done_now.contains(&i) {
+                        StepStatus::Done
+                    } else {
+                        StepStatus::Pending
+                    },
+                })
+                .collect::<Vec<_>>(),
+        );
         let calendar = location.calendar();
         let mut dues = Vec::with_capacity(steps.len());
         for st in &steps {
@@ -157,7 +205,12 @@ impl Store {
                     .map_err(|e| StoreError::Config(format!("deadline for '{}': {e}", st.title)))?,
             );
         }
-        let next_due = dues.iter().min().copied();
+        let next_due = dues
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !done_now.contains(i))
+            .map(|(_, d)| *d)
+            .min();
         let severity = input
             .severity
             .or(defect.map(|d| d.severity))
@@ -166,7 +219,14 @@ impl Store {
         let id = new_id();
         let step_ids: Vec<String> = steps.iter().map(|_| new_id()).collect();
         let entry_id = new_id();
-        let created_data = serde_json::json!({"defect": defect.map(|d| d.code.as_str()).unwrap_or("other"), "stage": stage, "severity": severity, "owner": actor.staff_id});
+        let mut created_data = serde_json::json!({"defect": defect.map(|d| d.code.as_str()).unwrap_or("other"), "stage": stage, "severity": severity, "owner": actor.staff_id});
+        if let Some(n) = noticed {
+            created_data["noticed_at"] = serde_json::json!(rfc3339(ms(n)));
+        }
+        if !done_now.is_empty() {
+            created_data["done_on_the_spot"] =
+                serde_json::json!(done_now.iter().map(|i| i + 1).collect::<Vec<_>>());
+        }
         // The new case as it will read back, so the answer needs no second trip to the database.
         let mut created = CaseRow {
             id: id.clone(),
@@ -176,7 +236,7 @@ impl Store {
             defect_title: title.clone(),
             stage_code: stage.clone(),
             severity,
-            status: CaseStatus::Open,
+            status,
             outcome: None,
             customer: Customer {
                 name: customer.name.clone(),
@@ -198,6 +258,7 @@ impl Store {
             closed_at: None,
             escalated_at: None,
             fields: fields.clone(),
+            noticed_at: ms(done_at),
         };
 
         // Everything but the reference is known now; the writer assigns it in the transaction.
@@ -212,6 +273,8 @@ impl Store {
             customer,
             description: input.description.trim().to_string(),
             fields,
+            status,
+            noticed: noticed.map(ms),
             owner_id: actor.staff_id.clone(),
             next_due: next_due.map(ms),
             now: ms(now),
@@ -222,7 +285,12 @@ impl Store {
                 .iter()
                 .zip(&dues)
                 .enumerate()
-                .map(|(pos, (st, due))| step_values(&step_ids[pos], &id, pos as i64 + 1, st, *due))
+                .map(|(pos, (st, due))| {
+                    let done = done_now
+                        .contains(&pos)
+                        .then_some((actor.staff_id.as_str(), done_at));
+                    step_values(&step_ids[pos], &id, pos as i64 + 1, st, *due, done)
+                })
                 .collect(),
             timeline: timeline_values(
                 &entry_id,
@@ -299,15 +367,19 @@ impl Store {
                     owner_role: t.owner,
                     due_rule: t.due.to_string(),
                     due_at: rfc3339(ms(*due)),
-                    overdue: ms(*due) < ms(now),
+                    overdue: !done_now.contains(&pos) && ms(*due) < ms(now),
                     wording: t.say().to_string(),
                     say: scene.render(t.say(), &actor.name),
                     write: scene.render(&t.write, &actor.name),
                     gesture_code: t.gesture.clone(),
                     gesture_id: None,
-                    status: StepStatus::Pending,
-                    done_by: None,
-                    done_at: None,
+                    status: if done_now.contains(&pos) {
+                        StepStatus::Done
+                    } else {
+                        StepStatus::Pending
+                    },
+                    done_by: done_now.contains(&pos).then(|| me.clone()),
+                    done_at: done_now.contains(&pos).then(|| rfc3339(ms(done_at))),
                     skip_reason: None,
                     note: None,
                 })
@@ -354,7 +426,7 @@ impl Store {
 }
 
 /// The protocol for a defect not in the playbook (`other`): acknowledge, fix, verify.
-fn other_protocol() -> Vec<StepTemplate> {
+pub fn other_protocol() -> Vec<StepTemplate> {
     let step = |title: &str, kind, due: &str, wording: &str| StepTemplate {
         title: title.into(),
         kind,

@@ -150,7 +150,7 @@ impl Store {
 }
 
 /// A time typed for a case field: an instant, or a civil date and time at the location.
-fn parse_time(v: &str, location: &Location) -> Option<Timestamp> {
+pub(crate) fn parse_time(v: &str, location: &Location) -> Option<Timestamp> {
     v.parse::<Timestamp>().ok().or_else(|| {
         v.parse::<jiff::civil::DateTime>()
             .ok()

@@ -97,6 +97,7 @@ impl Store {
             next_due_at: opt_rfc3339(c.next_due_at),
             overdue: c.status.is_active() && c.next_due_at.is_some_and(|d| d < ms(now)),
             created_at: rfc3339(c.created_at),
+            noticed_at: rfc3339(c.noticed_at),
             updated_at: rfc3339(c.updated_at),
             closed_at: opt_rfc3339(c.closed_at),
             escalated_at: opt_rfc3339(c.escalated_at),

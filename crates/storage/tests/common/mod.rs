@@ -244,6 +244,8 @@ pub fn report(location: &str, defect: &str, customer: &str) -> NewCase {
         description: String::new(),
         severity: None,
         fields: Default::default(),
+        noticed_at: None,
+        done_steps: Vec::new(),
     }
 }
 

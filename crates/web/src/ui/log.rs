@@ -50,6 +50,9 @@ pub struct LogForm {
     pub submission: String,
     #[serde(default)]
     pub preferred_name: String,
+    /// noticed earlier than now (`YYYY-MM-DDTHH:MM` at the location), or empty
+    #[serde(default)]
+    pub noticed_at: String,
     /// the playbook's case fields (`field.<key>`) and anything else posted
     #[serde(flatten)]
     pub extra: BTreeMap<String, String>,
@@ -213,6 +216,13 @@ pub async fn submit(State(st): State<AppState>, p: Posted<LogForm>) -> Result<Re
             description: f.description.clone(),
             severity: None,
             fields: crate::ui::case::words::typed_fields(&f.extra),
+            noticed_at: opt(&f.noticed_at),
+            // Ticked "already done" boxes: `done.<position>`.
+            done_steps: f
+                .extra
+                .keys()
+                .filter_map(|k| k.strip_prefix("done.")?.parse().ok())
+                .collect(),
         };
         // The form's one-off submission id makes a double tap log one case, not two.
         let key = opt(&f.submission).map(|s| format!("web-{s}"));
@@ -296,4 +306,54 @@ pub async fn search(
         })
         .collect();
     Ok(SearchResults { query, hits })
+}
+
+#[derive(Deserialize)]
+pub struct DoneQuery {
+    #[serde(default)]
+    location_id: String,
+    #[serde(default)]
+    defect: String,
+}
+
+/// One step that may be ticked as already done when logging.
+pub struct DoneItem {
+    pub position: usize,
+    pub title: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "done_steps.html")]
+pub struct DoneSteps {
+    steps: Vec<DoneItem>,
+}
+
+/// htmx: the chosen defect's first steps that may already be done on the spot ("I've apologised and
+/// re-fired it"), as boxes to tick; nothing for an unknown defect.
+pub async fn done_steps(
+    State(st): State<AppState>,
+    Web(web): Web,
+    Query(q): Query<DoneQuery>,
+) -> Result<DoneSteps, AppError> {
+    web.actor
+        .require(olive_domain::permission::Permission::Read, &q.location_id)?;
+    let loc = st.store.location(&q.location_id).await?;
+    let playbook = st.store.playbook(&loc.playbook_code).await?;
+    let steps = match playbook.defect(&q.defect) {
+        Some(d) => d.steps.clone(),
+        None if q.defect == "other" => olive_storage::cases::other_protocol(),
+        None => Vec::new(),
+    };
+    Ok(DoneSteps {
+        steps: steps
+            .iter()
+            .enumerate()
+            // The leading steps a person can do there and then, up to the first one they cannot.
+            .take_while(|(_, s)| olive_domain::case::logging::can_be_done_at_logging(s))
+            .map(|(i, s)| DoneItem {
+                position: i + 1,
+                title: s.title.clone(),
+            })
+            .collect(),
+    })
 }

@@ -237,6 +237,7 @@ pub fn router() -> Router<AppState> {
         .route("/", get(log::page))
         .route("/log", post(log::submit))
         .route("/ui/defects", get(log::search))
+        .route("/ui/done-steps", get(log::done_steps))
         .route("/ui/wording", post(case::wording))
         .route("/cases/{key}", get(case::page))
         .route("/cases/{key}/{action}", post(case::act))

@@ -36,6 +36,8 @@ impl Matrix {
             description: "matrix".into(),
             severity: None,
             fields: Default::default(),
+            noticed_at: None,
+            done_steps: Vec::new(),
         };
         self.store
             .create_case(self.actor(by), input, None, self.now())
