@@ -121,6 +121,36 @@ async fn scenario(postgres: bool) {
     let (st, list) = app.get("grill_front", "/api/v1/cases").await;
     assert_eq!(st, StatusCode::OK);
     assert_eq!(list["items"][0]["display_name"], "Table 12", "{list}");
+
+    // A playbook written with the old tokens is taken, with a warning per token and its replacement.
+    let old = include_str!("../../storage/tests/fixtures/dental-before-scripts.toml");
+    let res = app
+        .http
+        .put(format!("{}/api/v1/playbooks", app.base))
+        .bearer_auth(&app.tokens["admin"])
+        .header("content-type", "application/toml")
+        .body(old.replace("code = \"dental\"", "code = \"old-dental\""))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let saved: Value = res.json().await.unwrap();
+    let warnings: Vec<&str> = saved["warnings"]
+        .as_array()
+        .expect("warnings")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("\"[Name]\"") && w.contains("{customer_first_name}")),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings.iter().all(|w| w.starts_with("line ")),
+        "{warnings:?}"
+    );
 }
 
 #[tokio::test]

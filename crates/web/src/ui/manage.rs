@@ -2,7 +2,7 @@
 
 use super::log::pick_location;
 use super::session::Web;
-use super::{Nav, is_manager, local, money, relative_due};
+use super::{Nav, is_manager, local, money, relative_due, urlencode};
 use crate::error::AppError;
 use crate::state::AppState;
 use askama::Template;
@@ -182,29 +182,17 @@ impl CasesPage {
         let q = &self.q;
         format!(
             "/cases?status={}&stage={}&defect={}&owner={}&severity={}&overdue={}&q={}&location={}&cursor={}",
-            enc(&q.status),
-            enc(&q.stage),
-            enc(&q.defect),
-            enc(&q.owner),
-            enc(&q.severity),
-            enc(&q.overdue),
-            enc(&q.q),
-            enc(&q.location),
-            enc(cursor)
+            urlencode(&q.status),
+            urlencode(&q.stage),
+            urlencode(&q.defect),
+            urlencode(&q.owner),
+            urlencode(&q.severity),
+            urlencode(&q.overdue),
+            urlencode(&q.q),
+            urlencode(&q.location),
+            urlencode(cursor)
         )
     }
-}
-
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 /// All cases at my locations, with filters (stage, defect, owner, overdue, severity, words).

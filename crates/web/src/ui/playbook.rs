@@ -151,14 +151,14 @@ async fn finish(
     st: &AppState,
     web: &WebSession,
     location: &str,
-    res: Result<&str, StoreError>,
+    res: Result<String, StoreError>,
     toml: String,
 ) -> Result<Response, AppError> {
     let (status, errors) = match res {
         Ok(msg) => {
             return Ok(Redirect::to(&format!(
                 "/playbook?location={location}&done={}",
-                msg.replace(' ', "+")
+                crate::ui::urlencode(&msg)
             ))
             .into_response());
         }
@@ -228,7 +228,17 @@ pub async fn upload(State(st): State<AppState>, p: Posted<Fields>) -> Result<Res
         .store
         .upload_playbook(&p.web.actor, &text, st.now())
         .await
-        .map(|_| "Playbook saved; new cases use it.");
+        .map(|p| {
+            let old = p.warnings(&text);
+            match old.first() {
+                None => "Playbook saved; new cases use it.".to_string(),
+                Some(w) => format!(
+                    "Playbook saved; new cases use it. It still uses {} old token(s), which work but say less clearly who is meant; for example, {}",
+                    old.len(),
+                    w.message
+                ),
+            }
+        });
     finish(&st, &p.web, &location, res, text).await
 }
 
@@ -246,7 +256,7 @@ pub async fn step(State(st): State<AppState>, p: Posted<Fields>) -> Result<Respo
         .store
         .update_playbook_step(&p.web.actor, &get("code"), u, st.now())
         .await
-        .map(|_| "Step saved; new cases use it.");
+        .map(|_| "Step saved; new cases use it.".to_string());
     finish(&st, &p.web, &get("location_id"), res, String::new()).await
 }
 
@@ -258,7 +268,7 @@ pub async fn defect(State(st): State<AppState>, p: Posted<Fields>) -> Result<Res
         st.store
             .retire_defect(&p.web.actor, &get("code"), &get("retire"), now)
             .await
-            .map(|_| "Defect retired; open cases keep their protocol.")
+            .map(|_| "Defect retired; open cases keep their protocol.".to_string())
     } else {
         let severity = Severity::parse(&get("severity")).unwrap_or(Severity::Minor);
         let d = NewDefect {
@@ -271,7 +281,7 @@ pub async fn defect(State(st): State<AppState>, p: Posted<Fields>) -> Result<Res
         st.store
             .add_defect(&p.web.actor, &get("code"), d, now)
             .await
-            .map(|_| "Defect added; edit its steps below.")
+            .map(|_| "Defect added; edit its steps below.".to_string())
     };
     finish(&st, &p.web, &get("location_id"), res, String::new()).await
 }

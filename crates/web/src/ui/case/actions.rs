@@ -5,6 +5,7 @@ use crate::error::AppError;
 use crate::state::AppState;
 use crate::ui::parse_money;
 use crate::ui::session::Posted;
+use crate::ui::urlencode;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -87,16 +88,6 @@ fn capital(m: &str) -> String {
     c.next()
         .map(|f| f.to_uppercase().chain(c).collect())
         .unwrap_or_default()
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            b' ' => "+".into(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 type Fields = BTreeMap<String, String>;
