@@ -288,6 +288,17 @@ pub fn router() -> Router<AppState> {
         )
 }
 
+/// A value for a URL's query string (a flash message, a filter).
+pub(crate) fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            b' ' => "+".into(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -316,15 +327,4 @@ mod tests {
         );
         assert!(relative_due(now + SignedDuration::from_mins(20), now, &tz).2);
     }
-}
-
-/// A value for a URL's query string (a flash message, a filter).
-pub(crate) fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            b' ' => "+".into(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
