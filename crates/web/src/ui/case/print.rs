@@ -20,6 +20,8 @@ pub struct PrintPage {
     first_name: String,
     /// blanks still to fill: the card is not ready to print
     blanks: Vec<String>,
+    /// the business's word for the customer ("patient")
+    noun: String,
     address: String,
     phone: String,
     message: String,
@@ -94,6 +96,7 @@ pub async fn print(
         customer: c.summary.display_name.clone(),
         first_name,
         blanks: rendered.blanks,
+        noun: playbook.playbook.customer_noun.clone(),
         address: c.summary.customer.address.clone().unwrap_or_default(),
         phone: c.summary.customer.phone.clone().unwrap_or_default(),
         message: message.clone(),
