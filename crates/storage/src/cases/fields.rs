@@ -51,6 +51,12 @@ impl Store {
             };
             match field.parse_value(&text) {
                 Err(e) => errs.add(&name, &e),
+                Ok(None) if field.required => {
+                    errs.add(
+                        &name,
+                        &format!("the {} is required", field.label.to_lowercase()),
+                    );
+                }
                 Ok(None) => {
                     out.remove(key);
                 }
