@@ -9,6 +9,7 @@ use crate::digest::{Digests, Item};
 use crate::error::StoreError;
 use crate::outbox;
 use crate::rows::{from_ms, i, ms, s};
+use crate::severity::Reason;
 use crate::store::Store;
 use jiff::Timestamp;
 use olive_domain::alerts::AlertKind;
@@ -17,7 +18,7 @@ use olive_domain::events::EventType;
 use sea_query::{Expr, ExprTrait, LockBehavior, LockType, Order, Query, ValueTuple};
 use serde_json::{Value, json};
 use sqlx::any::AnyRow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 impl Store {
     /// Alerts become one notification per item and one email per person (a digest when there are several).
@@ -30,6 +31,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let mut per_person: BTreeMap<String, Vec<Item>> = BTreeMap::new();
         let mut escalated: Vec<(CaseRow, Value)> = Vec::new();
+        let mut severity_checked: HashSet<String> = HashSet::new();
         // Every step and case the batch names, in a few statements rather than two per job.
         let (steps, cases) = alert_subjects(tx, &jobs).await?;
         for job in jobs {
@@ -65,6 +67,11 @@ impl Store {
                     c.reference
                 ),
             };
+            // The case's first overdue step: its severity may tell the managers (major), once.
+            if kind >= AlertKind::Overdue && severity_checked.insert(c.id.clone()) {
+                self.severity_alert(tx, c, c.severity, Reason::StepOverdue, By::System, now)
+                    .await?;
+            }
             let mut people = vec![c.owner_id.clone()];
             if kind == AlertKind::Escalation {
                 let managers = self.managers_of(tx, &c.location_id).await?;
