@@ -43,6 +43,13 @@ impl Reason {
     }
 }
 
+/// Whom a severity alert tells, and what.
+pub(crate) struct Told {
+    pub managers: Vec<String>,
+    pub subject: String,
+    pub text: String,
+}
+
 /// A critical case on a manager's live alert, until they open the case or dismiss it.
 #[derive(Debug, Clone)]
 pub struct LiveCaseAlert {
@@ -55,7 +62,7 @@ pub struct LiveCaseAlert {
 impl Store {
     /// Tell the location's managers about case `c` when its severity says so at this moment, once
     /// per case: `cases.severity_alerted_at` is set in the same transaction as the alert. Returns
-    /// whether it went out.
+    /// whether it went out (a My-work entry and an email each).
     pub(crate) async fn severity_alert(
         &self,
         tx: &mut Tx,
@@ -65,8 +72,32 @@ impl Store {
         by: By<'_>,
         now: Timestamp,
     ) -> Result<bool, StoreError> {
-        if alert_at(severity, reason.moment(), false).is_none() {
+        let Some(told) = self
+            .claim_severity_alert(tx, c, severity, reason, by, now)
+            .await?
+        else {
             return Ok(false);
+        };
+        let kind = notification_kind(severity);
+        self.notify(tx, &told.managers, c, kind, &told.subject, &told.text, now)
+            .await?;
+        Ok(true)
+    }
+
+    /// The part of a severity alert that decides and records it: the rule, the once-per-case claim,
+    /// the timeline entry. Returns whom to tell and what (None: nobody, or already told); the caller
+    /// sends it (the scheduler puts it in the managers' digests).
+    pub(crate) async fn claim_severity_alert(
+        &self,
+        tx: &mut Tx,
+        c: &CaseRow,
+        severity: Severity,
+        reason: Reason,
+        by: By<'_>,
+        now: Timestamp,
+    ) -> Result<Option<Told>, StoreError> {
+        if alert_at(severity, reason.moment(), false).is_none() {
+            return Ok(None);
         }
         let claimed = tx
             .execute(
@@ -79,7 +110,7 @@ impl Store {
             )
             .await?;
         if alert_at(severity, reason.moment(), claimed == 0).is_none() {
-            return Ok(false);
+            return Ok(None);
         }
         let managers = self.managers_of(tx, &c.location_id).await?;
         let reporter = tx
@@ -106,21 +137,11 @@ impl Store {
             Severity::Major | Severity::Minor => (
                 format!("Major case overdue {reference}: {}", c.defect_title),
                 format!(
-                    "Major: {reference} {}, logged by {reporter}, has a step overdue.",
+                    "Major case overdue: {reference} {}, logged by {reporter}, has a step overdue.",
                     c.defect_title
                 ),
             ),
         };
-        self.notify(
-            tx,
-            &managers,
-            c,
-            notification_kind(severity),
-            &subject,
-            &text,
-            now,
-        )
-        .await?;
         tx.case_event(
             &c.id,
             &c.location_id,
@@ -132,7 +153,11 @@ impl Store {
         .await?;
         metrics::counter!("olive_severity_alerts_total", "severity" => severity.as_str())
             .increment(1);
-        Ok(true)
+        Ok(Some(Told {
+            managers,
+            subject,
+            text,
+        }))
     }
 
     /// A new case's severity alert, in its own transaction right after the case is written.

@@ -164,7 +164,7 @@ async fn major_case_alerts_managers_at_its_first_overdue_step_once(store: Store)
         emails(&store, t)
             .await
             .iter()
-            .any(|m| m.recipient == "gabe@grill.test" && m.subject.contains("Major case overdue"))
+            .any(|m| m.recipient == "gabe@grill.test" && m.body.contains("Major case overdue"))
     );
     // Later steps going overdue, and escalations: still once.
     for minutes in [11, 35, 60, 240] {

@@ -13,6 +13,7 @@ use crate::severity::Reason;
 use crate::store::Store;
 use jiff::Timestamp;
 use olive_domain::alerts::AlertKind;
+use olive_domain::alerts::severity::notification_kind;
 use olive_domain::case::{CaseEvent, StepStatus};
 use olive_domain::events::EventType;
 use sea_query::{Expr, ExprTrait, LockBehavior, LockType, Order, Query, ValueTuple};
@@ -68,9 +69,21 @@ impl Store {
                 ),
             };
             // The case's first overdue step: its severity may tell the managers (major), once.
-            if kind >= AlertKind::Overdue && severity_checked.insert(c.id.clone()) {
-                self.severity_alert(tx, c, c.severity, Reason::StepOverdue, By::System, now)
-                    .await?;
+            // It goes in the managers' digests, so a backlog still makes one email each.
+            if kind >= AlertKind::Overdue
+                && severity_checked.insert(c.id.clone())
+                && let Some(told) = self
+                    .claim_severity_alert(tx, c, c.severity, Reason::StepOverdue, By::System, now)
+                    .await?
+            {
+                for m in told.managers {
+                    per_person.entry(m).or_default().push(Item {
+                        case: c.clone(),
+                        kind,
+                        text: told.text.clone(),
+                        note: Some(notification_kind(c.severity)),
+                    });
+                }
             }
             let mut people = vec![c.owner_id.clone()];
             if kind == AlertKind::Escalation {
@@ -103,6 +116,7 @@ impl Store {
                     case: c.clone(),
                     kind,
                     text: text.clone(),
+                    note: None,
                 });
             }
         }
@@ -130,7 +144,7 @@ impl Store {
                     (
                         p.id.as_str(),
                         Some(it.case.id.as_str()),
-                        it.kind.as_str(),
+                        it.note.unwrap_or(it.kind.as_str()),
                         it.text.as_str(),
                     )
                 })
