@@ -276,4 +276,23 @@ impl Store {
             .await?;
         Ok(())
     }
+
+    /// Clear all the caller's live case alerts (the demo's history was seen when it happened).
+    pub async fn clear_live_case_alerts(
+        &self,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<u64, StoreError> {
+        self.db
+            .execute(
+                &Query::update()
+                    .table("notifications")
+                    .value("cleared_at", ms(now))
+                    .and_where(Expr::col("staff_id").eq(actor.staff_id.clone()))
+                    .and_where(Expr::col("kind").eq(notification_kind(Severity::Critical)))
+                    .and_where(Expr::col("cleared_at").is_null())
+                    .to_owned(),
+            )
+            .await
+    }
 }
