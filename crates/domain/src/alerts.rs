@@ -1,8 +1,11 @@
 //! When a step's owner is reminded, told it is overdue, and when the case escalates to a manager.
 //!
-//! Pure: the scheduler passes "now", the step's due instant and the location's calendar. Reminders
-//! and overdue notices follow the wall clock (the customer may be waiting now); escalation counts
-//! only business time, so nothing escalates while the business is closed.
+//! Pure: the scheduler passes "now", the step's due instant and the location's calendar. Overdue
+//! notices follow the wall clock (the customer may be waiting now); a reminder planned while the
+//! location is closed waits for its next opening; escalation counts only business time, so nothing
+//! escalates while the business is closed. Which severities alert the managers: `alerts/severity.rs`.
+
+pub mod severity;
 
 use crate::deadline::{BusinessCalendar, DeadlineRule};
 use jiff::{SignedDuration, Timestamp};
@@ -40,10 +43,6 @@ impl AlertKind {
     /// The stored level once this alert has gone out.
     pub fn level(self) -> i64 {
         self as i64
-    }
-
-    fn from_level(level: i64) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.level() == level)
     }
 }
 
@@ -95,7 +94,12 @@ impl AlertPolicy {
         cal: &BusinessCalendar,
     ) -> Timestamp {
         match kind {
-            AlertKind::Reminder => due.checked_sub(self.lead).unwrap_or(due),
+            // Outside opening hours (closed day, before opening, after closing) the reminder waits
+            // for the next opening; a calendar without business days keeps the wall clock.
+            AlertKind::Reminder => {
+                let planned = due.checked_sub(self.lead).unwrap_or(due);
+                cal.next_opening(planned).unwrap_or(planned)
+            }
             AlertKind::Overdue => due,
             AlertKind::Escalation => {
                 let grace = if short {
@@ -120,11 +124,27 @@ impl AlertPolicy {
         cal: &BusinessCalendar,
     ) -> AlertPlan {
         let pending = AlertKind::ALL.into_iter().filter(|k| k.level() > level);
-        let fire = pending
+        let mut fire = pending
             .filter(|k| self.fires_at(*k, due, short, cal) <= now)
             .max();
+        let prior = level;
         let level = fire.map_or(level, AlertKind::level);
-        let next_at = AlertKind::from_level(level + 1).map(|k| self.fires_at(k, due, short, cal));
+        // A step due right at opening: its reminder waited for the opening, which is its due
+        // instant. The reminder is the one message sent then (it stands for the overdue notice).
+        if fire == Some(AlertKind::Overdue)
+            && prior == 0
+            && self.fires_at(AlertKind::Reminder, due, short, cal) == due
+            && now < due.checked_add(self.lead).unwrap_or(due)
+        {
+            fire = Some(AlertKind::Reminder);
+        }
+        // The earliest alert still to come (a reminder moved to the opening can come after the
+        // overdue notice of a step due while closed).
+        let next_at = AlertKind::ALL
+            .into_iter()
+            .filter(|k| k.level() > level)
+            .map(|k| self.fires_at(k, due, short, cal))
+            .min();
         AlertPlan {
             fire,
             level,
@@ -218,6 +238,51 @@ mod tests {
         // Off only until just after the due time: the overdue notice replaces the reminder.
         let plan = p.plan(0, due, false, at(&cal, 2026, 11, 27, 10, 5), &cal);
         assert_eq!(plan.fire, Some(AlertKind::Overdue));
+    }
+
+    #[test]
+    fn reminders_wait_for_opening_hours() {
+        let cal = practice();
+        let p = AlertPolicy::default();
+        // Due Tuesday 08:00, right at opening: not reminded at 07:45 while closed, but at 08:00,
+        // and that reminder is the one message then (no overdue notice on top).
+        let due = at(&cal, 2026, 11, 24, 8, 0);
+        assert_eq!(p.fires_at(AlertKind::Reminder, due, false, &cal), due);
+        let early = p.plan(0, due, false, at(&cal, 2026, 11, 24, 7, 45), &cal);
+        assert_eq!((early.fire, early.next_at), (None, Some(due)));
+        let opening = p.plan(0, due, false, due, &cal);
+        assert_eq!(opening.fire, Some(AlertKind::Reminder));
+        assert_eq!(opening.level, AlertKind::Overdue.level());
+        assert_eq!(opening.next_at, Some(at(&cal, 2026, 11, 24, 10, 0)));
+        // Due 08:10: reminded at the 08:00 opening, overdue at 08:10 as before.
+        let due = at(&cal, 2026, 11, 24, 8, 10);
+        assert_eq!(
+            p.fires_at(AlertKind::Reminder, due, false, &cal),
+            at(&cal, 2026, 11, 24, 8, 0)
+        );
+        let remind = p.plan(0, due, false, at(&cal, 2026, 11, 24, 8, 0), &cal);
+        assert_eq!(
+            (remind.fire, remind.next_at),
+            (Some(AlertKind::Reminder), Some(due))
+        );
+        // Due Monday 08:05 (reminder planned Monday 07:50): not on the weekend, at Monday's opening.
+        let due = at(&cal, 2026, 11, 30, 8, 5);
+        assert_eq!(
+            p.fires_at(AlertKind::Reminder, due, false, &cal),
+            at(&cal, 2026, 11, 30, 8, 0)
+        );
+        // Due 07:30 while closed: the overdue notice keeps its rule (07:30); no reminder after it.
+        let due = at(&cal, 2026, 11, 24, 7, 30);
+        let plan = p.plan(0, due, false, at(&cal, 2026, 11, 24, 7, 0), &cal);
+        assert_eq!((plan.fire, plan.next_at), (None, Some(due)));
+        let late = p.plan(0, due, false, due, &cal);
+        assert_eq!((late.fire, late.level), (Some(AlertKind::Overdue), 2));
+        // Inside hours nothing changes: due 10:00, reminded 09:45.
+        let due = at(&cal, 2026, 11, 24, 10, 0);
+        assert_eq!(
+            p.fires_at(AlertKind::Reminder, due, false, &cal),
+            at(&cal, 2026, 11, 24, 9, 45)
+        );
     }
 
     #[test]

@@ -269,6 +269,8 @@ pub enum CaseEvent {
     OptedOut,
     /// the customer's personal data was erased (on request or by retention): who, when and why
     Redacted,
+    /// the case's severity alerted the location's managers (`alerts::severity`): who was told, why
+    SeverityAlert,
 }
 
 impl CaseEvent {
@@ -301,6 +303,7 @@ impl CaseEvent {
             CaseEvent::FollowUpUnanswered => "follow_up_unanswered",
             CaseEvent::OptedOut => "opted_out",
             CaseEvent::Redacted => "redacted",
+            CaseEvent::SeverityAlert => "severity_alert",
         }
     }
 }

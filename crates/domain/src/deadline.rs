@@ -275,6 +275,22 @@ impl BusinessCalendar {
         }
     }
 
+    /// The first instant at or after `at` when the location is open: `at` itself inside opening
+    /// hours, else the next opening (closed weekdays and closed dates skipped; the opening's local
+    /// time read in the zone, DST included). `NoBusinessDays` when none comes within a year.
+    pub fn next_opening(&self, at: Timestamp) -> Result<Timestamp, DeadlineError> {
+        let mut d = self.local_date(at);
+        for _ in 0..=SEARCH_DAYS {
+            if let Some((open, close)) = self.window(d)
+                && at < close
+            {
+                return Ok(open.max(at));
+            }
+            d = d.tomorrow().map_err(out_of_range)?;
+        }
+        Err(DeadlineError::NoBusinessDays)
+    }
+
     /// Business time (only time inside opening hours counts) elapsed between two instants;
     /// zero if `to <= from`.
     pub fn business_time_between(&self, from: Timestamp, to: Timestamp) -> SignedDuration {

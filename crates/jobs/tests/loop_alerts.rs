@@ -45,15 +45,22 @@ async fn reminders_overdue_and_escalation_in_business_hours(pg: bool) {
     let mails = w.smtp.mails_to(FRONT);
     assert_eq!(mails.len(), 2);
     assert_eq!(mails[1].subject, format!("Overdue: {reference}"));
+    // A major case: its first overdue step tells the manager (issue 18), once.
+    let to_manager = w.smtp.mails_to(MANAGER);
+    assert_eq!(to_manager.len(), 1);
+    assert_eq!(
+        to_manager[0].subject,
+        format!("Major case overdue: {reference}")
+    );
 
     // The apology escalates 30 business minutes after it was due: 09:35, not before.
     w.tick_at(syd(2026, 11, 24, 9, 34)).await;
-    assert!(w.smtp.mails_to(MANAGER).is_empty());
+    assert_eq!(w.smtp.mails_to(MANAGER).len(), 1);
     assert!(w.get(&c.summary.id).await.summary.escalated_at.is_none());
     w.tick_at(syd(2026, 11, 24, 9, 35)).await;
     let to_manager = w.smtp.mails_to(MANAGER);
-    assert_eq!(to_manager.len(), 1);
-    assert_eq!(to_manager[0].subject, format!("Escalated: {reference}"));
+    assert_eq!(to_manager.len(), 2);
+    assert_eq!(to_manager[1].subject, format!("Escalated: {reference}"));
     let case = w.get(&c.summary.id).await;
     assert!(case.summary.escalated_at.is_some());
     assert!(

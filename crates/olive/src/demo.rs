@@ -379,6 +379,8 @@ pub async fn ensure(store: &Store, data_dir: &Path) -> Result<DemoInfo> {
     // approvals greets the demo's people.
     for a in dental_staff.iter().chain(grill_staff.iter()) {
         store.acknowledge_decisions(a, now).await?;
+        // Likewise the history's critical cases: no wall of old alerts on the managers' pages.
+        store.clear_live_case_alerts(a, now).await?;
     }
     // Two at the practice, whatever the hour: one gets the demo's follow-up link, one stays to verify.
     let manager = dental_staff

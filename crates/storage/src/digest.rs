@@ -25,6 +25,8 @@ pub(crate) struct Item {
     pub case: CaseRow,
     pub kind: AlertKind,
     pub text: String,
+    /// the My-work kind when it is not the alert's own (a major case's overdue step told to the managers)
+    pub note: Option<&'static str>,
 }
 
 /// A person's digest so far: one held outbox row per transaction that had something for them.
@@ -186,6 +188,7 @@ fn single_case(items: &[Item]) -> Option<String> {
 fn render(name: &str, items: &[Item], base: &str) -> (String, String) {
     let subject = match items {
         [one] => match one.kind {
+            _ if one.note.is_some() => format!("Major case overdue: C-{}", one.case.reference),
             AlertKind::Reminder => format!("Due soon: C-{}", one.case.reference),
             AlertKind::Overdue => format!("Overdue: C-{}", one.case.reference),
             AlertKind::Escalation => format!("Escalated: C-{}", one.case.reference),
@@ -247,6 +250,7 @@ mod tests {
                 case,
                 kind: AlertKind::Reminder,
                 text: format!("{name}: due soon"),
+                note: None,
             });
         }
         let person = Recipient {

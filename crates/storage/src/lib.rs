@@ -20,6 +20,7 @@ pub mod prevention;
 pub mod privacy;
 pub mod rows;
 pub mod scheduler;
+pub mod severity;
 pub mod signins;
 pub mod stats;
 pub mod store;

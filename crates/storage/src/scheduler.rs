@@ -148,7 +148,13 @@ impl Store {
                     jobs.values_panic(job_values("alert", &key, &payload, now, now));
                     any_job = true;
                 }
-                (plan.level, plan.next_at.map(ms))
+                // A step still at level 0 is picked again when `next_alert_at` is within the lead
+                // (`horizon`), so its reminder moved to the opening is stored that much later.
+                let next_at = match plan.next_at {
+                    Some(t) if plan.level == 0 => Some(t.checked_add(policy.lead).unwrap_or(t)),
+                    other => other,
+                };
+                (plan.level, next_at.map(ms))
             } else {
                 (i(r, "alert_level")?, None)
             };

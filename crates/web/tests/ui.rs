@@ -112,7 +112,9 @@ async fn sign_in_sessions_and_csrf() {
         .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        body.contains("id=\"name-error\"") && body.contains("Enter the customer"),
+        body.contains("id=\"name-error\"")
+            && (body.contains("Enter the patient&#x27;s name")
+                || body.contains("Enter the patient's name")),
         "field error"
     );
     assert!(body.contains("Waited 40 minutes"), "entered text kept");

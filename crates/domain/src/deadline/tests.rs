@@ -253,3 +253,42 @@ fn business_time() {
     let to = cal.add_business_time(from, hrs(20)).unwrap();
     assert_eq!(cal.business_time_between(from, to), hrs(20));
 }
+
+#[test]
+fn next_opening() {
+    let cal = practice(SYD);
+    let open = |s: &str| cal.next_opening(local(&cal, s)).unwrap();
+    // Inside hours: the instant itself; before opening: that morning; after closing: next morning.
+    assert_eq!(open("11-24 10:00"), local(&cal, "11-24 10:00"));
+    assert_eq!(open("11-24 07:45"), local(&cal, "11-24 08:00"));
+    assert_eq!(open("11-24 17:00"), local(&cal, "11-25 08:00"));
+    assert_eq!(open("11-24 23:30"), local(&cal, "11-25 08:00"));
+    // Friday night and the weekend: Monday's opening.
+    assert_eq!(open("11-27 18:00"), local(&cal, "11-30 08:00"));
+    assert_eq!(open("11-29 09:00"), local(&cal, "11-30 08:00"));
+    // A closed date (Christmas on a Friday) is skipped like a closed weekday.
+    let mut xmas = practice(SYD);
+    xmas.closed.insert(date(2026, 12, 25));
+    let at = local(&xmas, "12-25 07:00");
+    assert_eq!(xmas.next_opening(at), Ok(local(&xmas, "12-28 08:00")));
+    // No business days at all: an error, not a loop.
+    let never = calendar(SYD, None, 0);
+    assert_eq!(never.next_opening(at), Err(NoBusinessDays));
+}
+
+#[test]
+fn next_opening_across_dst() {
+    // London springs forward on Sunday 2026-03-29: Monday's 08:00 opening is 07:00 UTC (BST).
+    let cal = practice(LON);
+    let sat_night = utc("2026-03-28T23:00Z");
+    assert_eq!(cal.next_opening(sat_night), Ok(utc("2026-03-30T07:00Z")));
+    // The Friday before, still GMT: 08:00 is 08:00 UTC.
+    assert_eq!(
+        cal.next_opening(utc("2026-03-27T06:00Z")),
+        Ok(utc("2026-03-27T08:00Z"))
+    );
+    // Sydney falls back on Sunday 2026-04-05: the restaurant opens at 11:00 AEST = 01:00 UTC.
+    let syd = restaurant(SYD);
+    let early = local(&syd, "04-05 01:00");
+    assert_eq!(syd.next_opening(early), Ok(utc("2026-04-05T01:00Z")));
+}

@@ -336,6 +336,8 @@ impl Store {
         }
         let written = res?;
         created.reference = written.reference;
+        // A critical case tells the location's managers now (domain::alerts::severity).
+        self.severity_alert_logged(actor, &created, now).await?;
         let me = PersonRef {
             id: actor.staff_id.clone(),
             name: actor.name.clone(),

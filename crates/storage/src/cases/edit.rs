@@ -98,6 +98,20 @@ impl Store {
                 serde_json::json!({ "changes": changes }),
             )
             .await?;
+            // Raised to a severity that alerts now (critical): the managers are told, once.
+            if let Some(sev) = edit.severity
+                && sev > c.severity
+            {
+                self.severity_alert(
+                    &mut tx,
+                    &c,
+                    sev,
+                    crate::severity::Reason::Raised,
+                    By::Staff(actor),
+                    now,
+                )
+                .await?;
+            }
             tx.commit().await?;
         } else {
             // Release the case lock before reading through the pool.

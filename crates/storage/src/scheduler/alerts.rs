@@ -9,15 +9,17 @@ use crate::digest::{Digests, Item};
 use crate::error::StoreError;
 use crate::outbox;
 use crate::rows::{from_ms, i, ms, s};
+use crate::severity::Reason;
 use crate::store::Store;
 use jiff::Timestamp;
 use olive_domain::alerts::AlertKind;
+use olive_domain::alerts::severity::notification_kind;
 use olive_domain::case::{CaseEvent, StepStatus};
 use olive_domain::events::EventType;
 use sea_query::{Expr, ExprTrait, LockBehavior, LockType, Order, Query, ValueTuple};
 use serde_json::{Value, json};
 use sqlx::any::AnyRow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 impl Store {
     /// Alerts become one notification per item and one email per person (a digest when there are several).
@@ -30,6 +32,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let mut per_person: BTreeMap<String, Vec<Item>> = BTreeMap::new();
         let mut escalated: Vec<(CaseRow, Value)> = Vec::new();
+        let mut severity_checked: HashSet<String> = HashSet::new();
         // Every step and case the batch names, in a few statements rather than two per job.
         let (steps, cases) = alert_subjects(tx, &jobs).await?;
         for job in jobs {
@@ -65,6 +68,23 @@ impl Store {
                     c.reference
                 ),
             };
+            // The case's first overdue step: its severity may tell the managers (major), once.
+            // It goes in the managers' digests, so a backlog still makes one email each.
+            if kind >= AlertKind::Overdue
+                && severity_checked.insert(c.id.clone())
+                && let Some(told) = self
+                    .claim_severity_alert(tx, c, c.severity, Reason::StepOverdue, By::System, now)
+                    .await?
+            {
+                for m in told.managers {
+                    per_person.entry(m).or_default().push(Item {
+                        case: c.clone(),
+                        kind,
+                        text: told.text.clone(),
+                        note: Some(notification_kind(c.severity)),
+                    });
+                }
+            }
             let mut people = vec![c.owner_id.clone()];
             if kind == AlertKind::Escalation {
                 let managers = self.managers_of(tx, &c.location_id).await?;
@@ -96,6 +116,7 @@ impl Store {
                     case: c.clone(),
                     kind,
                     text: text.clone(),
+                    note: None,
                 });
             }
         }
@@ -123,7 +144,7 @@ impl Store {
                     (
                         p.id.as_str(),
                         Some(it.case.id.as_str()),
-                        it.kind.as_str(),
+                        it.note.unwrap_or(it.kind.as_str()),
                         it.text.as_str(),
                     )
                 })

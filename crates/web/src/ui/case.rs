@@ -145,6 +145,10 @@ pub async fn render(
 ) -> Result<CasePage, AppError> {
     let now = st.now();
     let c = st.store.get_case(&web.actor, key, now).await?;
+    // Opening the case clears its critical alert from this person's pages.
+    st.store
+        .clear_case_alerts(&web.actor, &c.summary.id, now)
+        .await?;
     let loc = st.store.location(&c.summary.location_id).await?;
     let playbook = st
         .store

@@ -1,5 +1,6 @@
 //! Decisions on my gesture requests, as the requester sees them: the live alert on every page and
-//! the entries on My work (who decided, when in the location's time, and why), and acknowledging one.
+//! the entries on My work (who decided, when in the location's time, and why), and acknowledging one;
+//! dismissing a critical case's live alert.
 
 use super::manage::zones;
 use super::session::Posted;
@@ -130,5 +131,23 @@ pub fn story(g: &olive_storage::views::GestureView, tz: &jiff::tz::TimeZone) -> 
         given,
         decided,
         escalated,
+    }
+}
+
+/// "Dismiss" on a critical case's live alert: it leaves the caller's pages (htmx removes it in
+/// place; a plain form goes back to My work). Another person's alert is left alone.
+pub async fn dismiss_case_alert(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    p: Posted<BTreeMap<String, String>>,
+) -> Result<Response, AppError> {
+    st.store
+        .dismiss_case_alert(&p.web.actor, &id, st.now())
+        .await?;
+    if headers.contains_key("hx-request") {
+        Ok(String::new().into_response())
+    } else {
+        Ok(Redirect::to("/my").into_response())
     }
 }

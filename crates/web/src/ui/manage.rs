@@ -1,4 +1,4 @@
-//! Lists and dashboards: my work, the case list with filters, the approvals queue and its live alert, the experience-cycle board.
+//! Lists and dashboards: my work, the case list with filters, the approvals queue and the live alert (critical cases, approvals, decisions), the experience-cycle board.
 
 use super::log::pick_location;
 use super::session::Web;
@@ -347,6 +347,8 @@ pub async fn approvals_count(
 #[derive(Template, WebTemplate)]
 #[template(path = "alert.html")]
 pub struct AlertFragment {
+    /// critical cases the caller was told about, until they open the case or dismiss it
+    critical: Vec<olive_storage::severity::LiveCaseAlert>,
     items: Vec<Pending>,
     /// decisions on the caller's own requests, until acknowledged (the newest few)
     decisions: Vec<super::decisions::DecisionRow>,
@@ -362,11 +364,14 @@ pub async fn alerts(State(st): State<AppState>, Web(web): Web) -> Result<AlertFr
     } else {
         Vec::new()
     };
+    // Only the people a critical case told (its location's managers) have any.
+    let critical = st.store.live_case_alerts(&web.actor, 5).await?;
     let mut decisions = super::decisions::rows(&st, &web).await?;
     // The newest few on every page; the rest wait on My work, so the page stays usable.
     let more_decisions = decisions.len().saturating_sub(ALERT_DECISIONS);
     decisions.truncate(ALERT_DECISIONS);
     Ok(AlertFragment {
+        critical,
         items,
         decisions,
         more_decisions,

@@ -254,6 +254,10 @@ pub fn router() -> Router<AppState> {
             "/ui/decisions/{id}/acknowledge",
             post(decisions::acknowledge),
         )
+        .route(
+            "/ui/case-alerts/{id}/dismiss",
+            post(decisions::dismiss_case_alert),
+        )
         .route("/board", get(manage::board))
         .route("/playbook", get(playbook::page).post(playbook::upload))
         .route("/playbook/download", get(playbook::download))

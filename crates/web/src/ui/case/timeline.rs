@@ -70,6 +70,11 @@ pub(super) fn event_text(e: &olive_storage::views::TimelineEntry) -> (String, St
             s("root_cause").replace('_', " ")
         ),
         "escalated" => format!("“{}” stayed overdue; the managers were told", s("step")),
+        "severity_alert" => format!(
+            "{} case: the managers were told ({})",
+            s("severity"),
+            s("reason").replace('_', " ")
+        ),
         "follow_up_sent" => format!("by email: “{}”", s("message")),
         "follow_up_answered" => {
             let rating = d.get("rating").and_then(|v| v.as_i64()).unwrap_or(0);
