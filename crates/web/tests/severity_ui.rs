@@ -38,6 +38,8 @@ async fn a_critical_case_is_on_the_managers_live_alert_until_opened() {
         description: String::new(),
         severity: None,
         fields: Default::default(),
+        noticed_at: None,
+        done_steps: Vec::new(),
     };
     let (c, _) = store
         .create_case(server, input, None, jiff::Timestamp::now())
