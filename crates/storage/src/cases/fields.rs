@@ -54,7 +54,7 @@ impl Store {
                 Ok(None) if field.required => {
                     errs.add(
                         &name,
-                        &format!("the {} is required", field.label.to_lowercase()),
+                        format!("the {} is required", field.label.to_lowercase()),
                     );
                 }
                 Ok(None) => {
