@@ -140,12 +140,18 @@ const LEGACY_BRACKETS: [(&str, Placeholder); 11] = [
     ("[the practice]", Placeholder::Business),
 ];
 
+/// Old `{…}` tokens, each with the placeholder that replaces it.
+const LEGACY_BRACES: [(&str, Placeholder); 2] = [
+    ("{first_name}", Placeholder::CustomerFirstName),
+    ("{staff}", Placeholder::Me),
+];
+
+/// The placeholder an old `{…}` token (given without its braces) stands for.
 fn legacy_brace(inner: &str) -> Option<Placeholder> {
-    match inner {
-        "first_name" => Some(Placeholder::CustomerFirstName),
-        "staff" => Some(Placeholder::Me),
-        _ => None,
-    }
+    LEGACY_BRACES
+        .iter()
+        .find(|(t, _)| t.get(1..t.len() - 1) == Some(inner))
+        .map(|(_, p)| *p)
 }
 
 /// An old token in a script, with what to write instead.
@@ -197,11 +203,8 @@ pub fn upgrade_legacy(text: &str) -> String {
         let (before, from) = rest.split_at(at);
         let token = LEGACY_BRACKETS
             .iter()
+            .chain(&LEGACY_BRACES)
             .map(|(t, p)| (*t, *p))
-            .chain([
-                ("{first_name}", Placeholder::CustomerFirstName),
-                ("{staff}", Placeholder::Me),
-            ])
             .find(|(t, _)| from.starts_with(t));
         let Some((token, mut p)) = token else {
             out.push_str(before);
