@@ -1,16 +1,6 @@
-//! The customer's follow-up: personalising the message, and what an answer means for the case.
+//! The customer's follow-up: the names people are greeted by, blanks left to fill, and what an answer means for the case.
 
 use serde::Deserialize;
-
-/// The words a template may use: `{first_name}`, `{business}`, `{staff}`.
-#[derive(Debug, Clone, Default)]
-pub struct Personal<'a> {
-    /// the customer's full name (only the first word is used)
-    pub customer: &'a str,
-    pub business: &'a str,
-    /// the staff member's full name (only the first word is used)
-    pub staff: &'a str,
-}
 
 /// Titles and honorifics that are not a first name ("Mr Lee Chan" is greeted as "Lee").
 const TITLES: [&str; 16] = [
@@ -45,10 +35,7 @@ pub fn greeting_name(name: &str) -> Option<String> {
             if w.chars().any(char::is_uppercase) {
                 w.to_string()
             } else {
-                let mut c = w.chars();
-                c.next()
-                    .map(|f| f.to_uppercase().chain(c).collect())
-                    .unwrap_or_default()
+                crate::wording::capitalise_first(w)
             }
         })
 }
@@ -72,35 +59,6 @@ pub fn full_name<'a>(name: &str, fallback: &'a str) -> std::borrow::Cow<'a, str>
     } else {
         std::borrow::Cow::Borrowed(fallback)
     }
-}
-
-/// Fill a wording's placeholders: `{first_name}` / `[Name]`, `{business}` / `[Practice]` /
-/// `[restaurant]`, `{staff}` / `[your name]`. Other blanks (`[day]`, `[time]`, …) are left for a
-/// person to fill; see `unfilled_blanks`.
-pub fn personalise(template: &str, p: &Personal<'_>) -> String {
-    let customer = first_name(p.customer);
-    let staff = first_name(p.staff);
-    let (customer, staff) = (customer.as_str(), staff.as_str());
-    let mut out = template
-        .replace("{first_name}", customer)
-        .replace("{business}", p.business)
-        .replace("{staff}", staff);
-    for (blank, value) in [
-        ("[Name]", customer),
-        ("[name]", customer),
-        ("[Practice]", p.business),
-        ("[practice]", p.business),
-        ("[restaurant]", p.business),
-        ("[Restaurant]", p.business),
-        ("[business]", p.business),
-        ("[your name]", staff),
-        ("[Your name]", staff),
-    ] {
-        if !value.is_empty() {
-            out = out.replace(blank, value);
-        }
-    }
-    out
 }
 
 /// Blanks like `[day]` or `[time]` still waiting for a person to fill them in.
@@ -194,27 +152,6 @@ mod tests {
         assert_eq!(full_name("Mrs.  Ava Lee ,", "the customer"), "Mrs. Ava Lee");
         assert_eq!(full_name("  ", "the customer"), "the customer");
         assert_eq!(full_name(",", "the customer"), "the customer");
-    }
-
-    #[test]
-    fn personalises_first_names_only() {
-        let p = Personal {
-            customer: "Maria  Lopez",
-            business: "Harbour Dental",
-            staff: "Priya Shah",
-        };
-        assert_eq!(
-            personalise("Hi {first_name}, {staff} from {business} here. {other}", &p),
-            "Hi Maria, Priya from Harbour Dental here. {other}"
-        );
-        assert_eq!(first_name("   "), "");
-        assert_eq!(
-            personalise(
-                "Hello [Name], it's [your name] from [Practice] about [day].",
-                &p
-            ),
-            "Hello Maria, it's Priya from Harbour Dental about [day]."
-        );
     }
 
     #[test]

@@ -81,9 +81,7 @@ impl StepKind {
 
 mod check;
 mod fields;
-pub use fields::{
-    Asked, CaseField, FieldKind, FieldValues, RoleLabels, capitalised, default_label,
-};
+pub use fields::{Asked, CaseField, FieldKind, FieldValues, RoleLabels, default_label};
 
 /// The general written follow-up, for a playbook that does not write its own.
 pub const DEFAULT_FOLLOW_UP: &str = "Hi {customer_first_name}, thank you for giving {business} the chance to put things right. We would like to know whether we did.";
@@ -334,7 +332,7 @@ impl Playbook {
         {
             return format!("{} {}", f.label, t.trim());
         }
-        capitalised(&self.playbook.customer_noun)
+        crate::wording::capitalise_first(&self.playbook.customer_noun)
     }
 
     /// Old tokens in the playbook's scripts, each a warning with its replacement (never a refusal).

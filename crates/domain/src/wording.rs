@@ -269,7 +269,8 @@ fn expand(caps: &Captures<'_>, template: &str, text: &str) -> String {
     out
 }
 
-fn capitalise_first(s: &str) -> String {
+/// Upper-case the first letter ("guest" → "Guest", "enter the name" → "Enter the name").
+pub fn capitalise_first(s: &str) -> String {
     let mut chars = s.chars();
     match chars.next() {
         Some(c) => c.to_uppercase().chain(chars).collect(),

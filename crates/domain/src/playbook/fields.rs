@@ -112,11 +112,3 @@ pub fn default_label(role: Role) -> &'static str {
 
 /// Case field values, by key (as stored: a staff field holds the staff id, a time an RFC 3339 instant).
 pub type FieldValues = BTreeMap<String, String>;
-
-/// Upper-case the first letter ("guest" → "Guest").
-pub fn capitalised(word: &str) -> String {
-    let mut c = word.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
-}

@@ -338,7 +338,7 @@ pub async fn render(
         Some(format!(
             "Add the {}'s email ({}, above) to send a follow-up.",
             c.customer_noun,
-            olive_domain::playbook::capitalised(&c.customer_noun)
+            olive_domain::wording::capitalise_first(&c.customer_noun)
         ))
     } else {
         None

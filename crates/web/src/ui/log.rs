@@ -136,7 +136,7 @@ async fn render(
         .collect();
     let fields =
         crate::ui::case::words::field_rows(&asked, &staff, &location.tz, &form.extra, &errors);
-    let noun = olive_domain::playbook::capitalised(&playbook.playbook.customer_noun);
+    let noun = olive_domain::wording::capitalise_first(&playbook.playbook.customer_noun);
     let name_required = playbook.playbook.customer_name_required;
     let stages = playbook
         .stages
@@ -247,7 +247,7 @@ pub async fn submit(State(st): State<AppState>, p: Posted<LogForm>) -> Result<Re
                     } else {
                         k
                     };
-                    errors.insert(k, friendly(&v));
+                    errors.insert(k, olive_domain::wording::capitalise_first(&v));
                 }
             }
             Err(e) => return Err(e.into()),
@@ -259,12 +259,6 @@ pub async fn submit(State(st): State<AppState>, p: Posted<LogForm>) -> Result<Re
 }
 
 /// Store messages already speak plainly; capitalise for the page.
-fn friendly(m: &str) -> String {
-    let mut c = m.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
-}
 
 #[derive(Deserialize)]
 pub struct SearchQuery {

@@ -248,7 +248,7 @@ pub async fn cases(
         .iter()
         .all(|l| l.playbook == playbook.playbook.code)
     {
-        olive_domain::playbook::capitalised(&playbook.playbook.customer_noun)
+        olive_domain::wording::capitalise_first(&playbook.playbook.customer_noun)
     } else {
         "Customer".to_string()
     };

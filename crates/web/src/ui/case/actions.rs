@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use olive_domain::case::{CloseOutcome, RootCause, VerificationMethod};
 use olive_domain::gesture::GestureStatus;
 use olive_domain::playbook::Severity;
+use olive_domain::wording::capitalise_first;
 use olive_storage::StoreError;
 use olive_storage::actions::{
     CloseCase, Decision, NewGesture, NewHandoff, NewNote, Reason, StepAction, Verification,
@@ -39,7 +40,7 @@ async fn finish(
             let mut errors: BTreeMap<String, String> = if form == "_" || form == "edit" {
                 fields
                     .iter()
-                    .map(|(k, v)| (k.replace("value_cents", "value"), capital(v)))
+                    .map(|(k, v)| (k.replace("value_cents", "value"), capitalise_first(v)))
                     .collect()
             } else {
                 BTreeMap::new()
@@ -50,10 +51,10 @@ async fn finish(
                 } else {
                     fields.into_values().next().unwrap_or(message)
                 };
-                errors.insert(form.to_string(), capital(&text));
+                errors.insert(form.to_string(), capitalise_first(&text));
             } else if form == "edit" {
                 // The details stay open, with the summary on top and each message under its field.
-                errors.insert(form.to_string(), capital(&message));
+                errors.insert(form.to_string(), capitalise_first(&message));
             }
             let page = render(st, web, key, errors, values, None).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
@@ -74,20 +75,13 @@ async fn finish(
                     "_"
                 }
                 .to_string(),
-                capital(&e.to_string()),
+                capitalise_first(&e.to_string()),
             )]);
             let page = render(st, web, key, errors, values, None).await?;
             Ok((status, page).into_response())
         }
         Err(e) => Err(e.into()),
     }
-}
-
-fn capital(m: &str) -> String {
-    let mut c = m.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
 }
 
 type Fields = BTreeMap<String, String>;

@@ -1,6 +1,7 @@
 //! The business's words on the case page: scripts to say and to write with their blanks marked, the playbook's case fields, the customer noun.
 
-use olive_domain::playbook::{FieldKind, capitalised};
+use olive_domain::playbook::FieldKind;
+use olive_domain::wording::capitalise_first;
 use olive_storage::views::{CaseDetail, CaseFieldView, ScriptView};
 use std::collections::BTreeMap;
 
@@ -120,7 +121,7 @@ pub fn typed_fields(form: &BTreeMap<String, String>) -> BTreeMap<String, serde_j
 
 /// The business's word for its customer, as a heading ("Patient") and in a sentence ("patient").
 pub fn nouns(c: &CaseDetail) -> (String, String) {
-    (capitalised(&c.customer_noun), c.customer_noun.clone())
+    (capitalise_first(&c.customer_noun), c.customer_noun.clone())
 }
 
 #[cfg(test)]
