@@ -1,5 +1,6 @@
 //! The one case state machine: statuses, step statuses, closing rules and timeline events.
 
+pub mod assignment;
 pub mod logging;
 
 use crate::playbook::StepKind;
@@ -271,6 +272,9 @@ pub enum CaseEvent {
     Redacted,
     /// the case's severity alerted the location's managers (`alerts::severity`): who was told, why
     SeverityAlert,
+    /// a step was given to someone or returned to its role's queue (claimed, assigned by a manager,
+    /// or returned when its assignee left): not a hand-off of the case
+    StepAssigned,
 }
 
 impl CaseEvent {
@@ -304,6 +308,7 @@ impl CaseEvent {
             CaseEvent::OptedOut => "opted_out",
             CaseEvent::Redacted => "redacted",
             CaseEvent::SeverityAlert => "severity_alert",
+            CaseEvent::StepAssigned => "step_assigned",
         }
     }
 }

@@ -15,7 +15,7 @@ pub enum Permission {
     /// act on a case: steps, gestures within one's authority, hand-offs of one's own cases, notes,
     /// verification, closing, reopening, cancelling, editing, follow-up
     Change,
-    /// hand off a case someone else owns
+    /// hand off a case someone else owns, or give a step to someone
     Reassign,
     /// approve or decline gestures above the giver's authority (up to one's own per-case limit)
     Approve,
@@ -91,7 +91,7 @@ impl Permission {
             Permission::Change => {
                 "act on a case: steps, gestures within one's own authority, hand-offs of one's own cases, notes, verification, closing, reopening, cancelling, editing, customer follow-up"
             }
-            Permission::Reassign => "hand off a case someone else owns",
+            Permission::Reassign => "hand off a case someone else owns, or give a step to someone",
             Permission::Approve => {
                 "approve or decline gestures above the giver's authority, up to one's own per-case limit and within what is left of one's own per-day limit, since an approval is charged to the approver's day (beyond either: another manager or an admin)"
             }
@@ -135,7 +135,7 @@ impl Permission {
             Permission::Read => "read this",
             Permission::Create => "log cases here",
             Permission::Change => "change this case",
-            Permission::Reassign => "hand off a case someone else owns",
+            Permission::Reassign => "hand off a case someone else owns or give a step to someone",
             Permission::Approve => "approve or decline gestures",
             Permission::Configure => "change this location's settings",
             Permission::EditPlaybook => "change this playbook",

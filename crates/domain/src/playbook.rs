@@ -81,7 +81,9 @@ impl StepKind {
 
 mod check;
 mod fields;
+mod owner;
 pub use fields::{Asked, CaseField, FieldKind, FieldValues, RoleLabels, default_label};
+pub use owner::StepOwner;
 
 /// The general written follow-up, for a playbook that does not write its own.
 pub const DEFAULT_FOLLOW_UP: &str = "Hi {customer_first_name}, thank you for giving {business} the chance to put things right. We would like to know whether we did.";
@@ -165,7 +167,8 @@ impl GestureKind {
 pub struct StepTemplate {
     pub title: String,
     pub kind: StepKind,
-    pub owner: Role,
+    /// who the step is for: a role at the location, or the case's provider
+    pub owner: StepOwner,
     pub due: DeadlineRule,
     /// the words said to the customer, in person or by phone
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -318,6 +321,18 @@ impl Playbook {
     /// The business's word for a role.
     pub fn role_label(&self, role: Role) -> String {
         self.playbook.role_labels.label(role)
+    }
+
+    /// Who a step is for, in the business's words: the provider field's label ("Dentist", "Server"),
+    /// else the role's.
+    pub fn owner_label(&self, owner: StepOwner) -> String {
+        match owner {
+            StepOwner::Provider => self
+                .field_for(Placeholder::Provider)
+                .map(|f| f.label.clone())
+                .unwrap_or_else(|| self.role_label(Role::TeamMember)),
+            StepOwner::Role(r) => self.role_label(r),
+        }
     }
 
     /// How staff lists name a case's customer: the name given, else the table ("Table 12"), else

@@ -30,10 +30,12 @@ pub use approvals::{DECISION_KINDS, DecisionView};
 pub(crate) use closing::{Closing, record_closed, step_states};
 
 mod approvals;
+pub(crate) mod assign;
 mod closing;
 mod gesture_steps;
 mod gestures;
 mod handoffs;
+mod my_steps;
 mod notes;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema, Default)]
@@ -251,7 +253,16 @@ impl Store {
         let row = tx
             .fetch_optional(
                 &Query::select()
-                    .columns(["id", "title", "status", "kind", "gesture_id"])
+                    .columns([
+                        "id",
+                        "title",
+                        "status",
+                        "kind",
+                        "gesture_id",
+                        "owner_role",
+                        "for_provider",
+                        "assignee_id",
+                    ])
                     .from("case_steps")
                     .and_where(Expr::col("id").eq(step_id))
                     .and_where(Expr::col("case_id").eq(c.id.clone()))
@@ -262,6 +273,7 @@ impl Store {
         let status = parse(&s(&row, "status")?, StepStatus::parse)?;
         rules::check_step_change(c.status, status)
             .map_err(|e| StoreError::conflict("invalid_transition", e.to_string()))?;
+        self.check_may_complete(actor, &c, &row).await?;
         if !skip
             && let Some(refusal) = gesture_steps::gesture_step_refusal(
                 &mut tx,

@@ -15,7 +15,7 @@ use olive_domain::contact::{Email, Phone};
 use olive_domain::gesture::GestureStatus;
 use olive_domain::money::Cents;
 use olive_domain::permission::Permission;
-use olive_domain::playbook::{Defect, Severity, StepKind, StepTemplate};
+use olive_domain::playbook::{Defect, Severity, StepKind, StepOwner, StepTemplate};
 use sea_query::{Cond, Expr, ExprTrait, Func, LockType, Order, Query, SelectStatement};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -443,7 +443,7 @@ pub(crate) fn case_action(event: CaseEvent) -> String {
     format!("case.{}", event.as_str())
 }
 
-pub(crate) const STEP_COLS: [&str; 16] = [
+pub(crate) const STEP_COLS: [&str; 18] = [
     "id",
     "case_id",
     "position",
@@ -460,9 +460,11 @@ pub(crate) const STEP_COLS: [&str; 16] = [
     "write_text",
     "done_by",
     "done_at",
+    "assignee_id",
+    "for_provider",
 ];
 
-/// One protocol step's values for `case_steps`.
+/// One protocol step's values for `case_steps`: `assignee` is whose it is (None: its role's queue).
 pub(crate) fn step_values(
     step_id: &str,
     case_id: &str,
@@ -470,6 +472,7 @@ pub(crate) fn step_values(
     t: &StepTemplate,
     due_at: Timestamp,
     done: Option<(&str, Timestamp)>,
+    assignee: Option<&str>,
 ) -> Vec<sea_query::Expr> {
     vec![
         step_id.into(),
@@ -477,7 +480,7 @@ pub(crate) fn step_values(
         position.into(),
         t.title.clone().into(),
         t.kind.as_str().into(),
-        t.owner.as_str().into(),
+        t.owner.role().as_str().into(),
         t.due.to_string().into(),
         ms(due_at).into(),
         t.say().to_string().into(),
@@ -495,20 +498,30 @@ pub(crate) fn step_values(
         t.write.clone().into(),
         done.map(|(by, _)| by.to_string()).into(),
         done.map(|(_, at)| ms(at)).into(),
+        assignee.map(str::to_string).into(),
+        i64::from(t.owner == StepOwner::Provider).into(),
     ]
 }
 
-/// One multi-row insert for a case's steps: `(position, template, due instant)` each.
+/// One multi-row insert for steps added to a case: `(position, template, due instant, assignee)` each.
 pub(crate) fn steps_insert(
     case_id: &str,
-    steps: &[(i64, &StepTemplate, Timestamp)],
+    steps: &[(i64, &StepTemplate, Timestamp, Option<&str>)],
 ) -> sea_query::InsertStatement {
     let mut q = Query::insert()
         .into_table("case_steps")
         .columns(STEP_COLS)
         .to_owned();
-    for (position, t, due_at) in steps {
-        q.values_panic(step_values(&new_id(), case_id, *position, t, *due_at, None));
+    for (position, t, due_at, assignee) in steps {
+        q.values_panic(step_values(
+            &new_id(),
+            case_id,
+            *position,
+            t,
+            *due_at,
+            None,
+            *assignee,
+        ));
     }
     q
 }

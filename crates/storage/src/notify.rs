@@ -8,6 +8,7 @@ use crate::outbox::{self, EmailOut};
 use crate::rows::{i, ms, new_id, oi, opt_rfc3339, os, rfc3339, s};
 use crate::store::Store;
 use jiff::Timestamp;
+use olive_domain::role::Role;
 use sea_query::{Expr, ExprTrait, Order, Query};
 use serde::Serialize;
 
@@ -55,6 +56,20 @@ impl Store {
         tx: &mut Tx,
         location_id: &str,
     ) -> Result<Vec<String>, StoreError> {
+        self.holders_of(tx, location_id, Role::Manager).await
+    }
+
+    /// Everyone active who holds `role` at a location (a queue's people); when nobody does, its
+    /// managers, and when it has none, the organisation's admins: an alert always reaches someone.
+    pub(crate) async fn holders_of(
+        &self,
+        tx: &mut Tx,
+        location_id: &str,
+        role: Role,
+    ) -> Result<Vec<String>, StoreError> {
+        if role == Role::Admin {
+            return self.admins(tx).await;
+        }
         let rows = tx
             .fetch_all(
                 &Query::select()
@@ -65,29 +80,32 @@ impl Store {
                         Expr::col(("sl", "staff_id")).equals(("s", "id")),
                     )
                     .and_where(Expr::col(("sl", "location_id")).eq(location_id))
-                    .and_where(Expr::col(("sl", "role")).eq("manager"))
+                    .and_where(Expr::col(("sl", "role")).eq(role.as_str()))
                     .and_where(Expr::col(("s", "active")).eq(1))
                     .to_owned(),
             )
             .await?;
-        let mut ids: Vec<String> = rows.iter().map(|r| s(r, "id")).collect::<Result<_, _>>()?;
-        if ids.is_empty() {
-            let admins = tx
-                .fetch_all(
-                    &Query::select()
-                        .column("id")
-                        .from("staff")
-                        .and_where(Expr::col("is_admin").eq(1))
-                        .and_where(Expr::col("active").eq(1))
-                        .to_owned(),
-                )
-                .await?;
-            ids = admins
-                .iter()
-                .map(|r| s(r, "id"))
-                .collect::<Result<_, _>>()?;
+        let ids: Vec<String> = rows.iter().map(|r| s(r, "id")).collect::<Result<_, _>>()?;
+        match (ids.is_empty(), role) {
+            (false, _) => Ok(ids),
+            (true, Role::Manager) => self.admins(tx).await,
+            (true, _) => Box::pin(self.holders_of(tx, location_id, Role::Manager)).await,
         }
-        Ok(ids)
+    }
+
+    /// The organisation's active admins.
+    async fn admins(&self, tx: &mut Tx) -> Result<Vec<String>, StoreError> {
+        let admins = tx
+            .fetch_all(
+                &Query::select()
+                    .column("id")
+                    .from("staff")
+                    .and_where(Expr::col("is_admin").eq(1))
+                    .and_where(Expr::col("active").eq(1))
+                    .to_owned(),
+            )
+            .await?;
+        admins.iter().map(|r| s(r, "id")).collect()
     }
 
     pub(crate) async fn recipients(

@@ -351,7 +351,7 @@ impl Store {
         let step = StepTemplate {
             title: format!("Call {who} to check we made it right (no answer to the follow-up)"),
             kind: StepKind::Verify,
-            owner: Role::FrontDesk,
+            owner: Role::FrontDesk.into(),
             due: DeadlineRule::NextBusinessDay(jiff::civil::Time::constant(12, 0, 0, 0)),
             say: "Hi {customer_first_name}, it's {me} from {business}. I wanted to check that we put things right for you.".into(),
             write: String::new(),
@@ -363,8 +363,12 @@ impl Store {
             .due(&step.due, now)
             .map_err(|e| StoreError::Config(e.to_string()))?;
         let max = crate::actions::last_position(tx, &c.id).await?;
-        tx.execute(&steps_insert(&c.id, &[(max + 1, &step, due)]))
-            .await?;
+        let takes = crate::actions::assign::owner_takes(tx, &c, step.owner).await?;
+        tx.execute(&steps_insert(
+            &c.id,
+            &[(max + 1, &step, due, takes.as_deref())],
+        ))
+        .await?;
         let next_due = c.next_due_at.map_or(ms(due), |d| std::cmp::min(d, ms(due)));
         tx.execute(
             &Query::update()

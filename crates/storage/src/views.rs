@@ -79,8 +79,14 @@ pub struct StepView {
     pub position: i64,
     pub title: String,
     pub kind: StepKind,
-    /// the role expected to do it
+    /// the role expected to do it (a provider's step: `team_member`)
     pub owner_role: Role,
+    /// the step is for the case's provider (the dentist who saw the patient, the table's server)
+    pub for_provider: bool,
+    /// whom the step is for, in the business's words ("Dentist", "Host")
+    pub owner_label: String,
+    /// whose the step is; null while it waits in its role's queue at the location for someone to take it
+    pub assignee: Option<PersonRef>,
     /// the playbook's deadline rule, e.g. `same_day 17:00`
     pub due_rule: String,
     pub due_at: String,
@@ -99,6 +105,29 @@ pub struct StepView {
     pub done_at: Option<String>,
     pub skip_reason: Option<String>,
     pub note: Option<String>,
+}
+
+/// A step on someone's My work: theirs, or waiting in the queue of one of their roles.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MyStep {
+    pub step_id: String,
+    pub case_id: String,
+    /// the case's reference, `C-1042`
+    pub case_ref: String,
+    /// the customer as staff lists name them ("Ava Jones", "Table 12")
+    pub customer: String,
+    /// the location's name
+    pub location: String,
+    pub title: String,
+    /// the role the step is for (a provider's step: `team_member`)
+    pub owner_role: Role,
+    /// whom the step is for, in the business's words ("Dentist", "Server")
+    pub owner_label: String,
+    /// null: nobody has taken it yet (`POST /api/v1/cases/{key}/steps/{step_id}/claim` takes it)
+    pub assignee: Option<PersonRef>,
+    pub due_at: String,
+    pub overdue: bool,
+    pub severity: Severity,
 }
 
 /// A script rendered for one case: the template, the text with this case's names in place, and the

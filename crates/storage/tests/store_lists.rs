@@ -168,9 +168,10 @@ async fn list_filters_and_scope(store: Store) {
     let mut c2 = report(&org.dental, "phone-unanswered", "Noah Smith");
     c2.description = "Called about booking 4839-2017, no answer".into();
     let c2 = create(&store, team, c2, at("10:01")).await;
+    // The receptionist thanks the caller (a front-desk step of the dentist's case).
     store
         .step_action(
-            team,
+            fd,
             &c2.summary.id,
             &c2.steps[0].id,
             false,

@@ -85,6 +85,16 @@ pub const ROUTES: &[Route] = &[
         "/api/v1/cases/{key}/steps/{step_id}/skip",
         At(Change),
     ),
+    r(
+        "POST",
+        "/api/v1/cases/{key}/steps/{step_id}/claim",
+        At(Change),
+    ),
+    r(
+        "POST",
+        "/api/v1/cases/{key}/steps/{step_id}/assign",
+        At(Reassign),
+    ),
     r("POST", "/api/v1/cases/{key}/gestures", At(Change)),
     r(
         "POST",

@@ -32,6 +32,7 @@ const CALLERS: [(&str, Role); 4] = [
 const PASSWORD: &str = "correct horse battery";
 
 /// One location's people and playbook as the fixtures need them.
+#[derive(Clone)]
 struct Place {
     id: String,
     playbook: &'static str,

@@ -183,9 +183,21 @@ impl Playbook {
                     );
                 }
             }
+            let provider_field = self
+                .field_for(Placeholder::Provider)
+                .is_some_and(|f| f.kind == FieldKind::Staff);
             for s in &d.steps {
                 if s.title.trim().is_empty() {
                     push(at, format!("a step of defect '{}' needs a title", d.code));
+                }
+                if s.owner == StepOwner::Provider && !provider_field {
+                    push(
+                        at,
+                        format!(
+                            "step '{}' of defect '{}' is for the provider, but no [[case_fields]] entry of kind \"staff\" fills provider",
+                            s.title, d.code
+                        ),
+                    );
                 }
                 for unknown in s.scripts().flat_map(script::unknown_placeholders) {
                     push(

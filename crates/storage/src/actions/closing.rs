@@ -282,7 +282,7 @@ impl Store {
             StepTemplate {
                 title: title.to_string(),
                 kind: StepKind::Fix,
-                owner: Role::Manager,
+                owner: Role::Manager.into(),
                 due: "next_business_day 12:00"
                     .parse()
                     .map_err(|_| StoreError::Corrupt("rule".into()))?,
@@ -294,7 +294,7 @@ impl Store {
             StepTemplate {
                 title: "Verify the recovery with the customer".into(),
                 kind: StepKind::Verify,
-                owner: Role::Manager,
+                owner: Role::Manager.into(),
                 due: "business_days 2"
                     .parse()
                     .map_err(|_| StoreError::Corrupt("rule".into()))?,
@@ -310,11 +310,12 @@ impl Store {
         } else {
             &new_steps[..1]
         };
+        let takes = super::assign::owner_takes(tx, c, Role::Manager.into()).await?;
         for (n, st) in new_steps.iter().enumerate() {
             let due = cal
                 .due(&st.due, now)
                 .map_err(|e| StoreError::Config(e.to_string()))?;
-            rows.push((max + 1 + n as i64, st, due));
+            rows.push((max + 1 + n as i64, st, due, takes.as_deref()));
         }
         let first_due = rows.iter().map(|r| r.2).min();
         tx.execute(&steps_insert(&c.id, &rows)).await?;

@@ -196,6 +196,8 @@ impl Store {
         )
         .await?;
         if accept {
+            self.steps_follow_owner(&mut tx, &c, &actor.staff_id)
+                .await?;
             tx.execute(
                 &Query::update()
                     .table("cases")

@@ -38,7 +38,7 @@ impl Store {
             Ok(olive_domain::playbook::StepTemplate {
                 title: title.into(),
                 kind,
-                owner: Role::FrontDesk,
+                owner: Role::FrontDesk.into(),
                 due: due
                     .parse()
                     .map_err(|_| StoreError::Corrupt("rule".into()))?,
@@ -119,7 +119,7 @@ impl Store {
         if let Err(e) = &due {
             errs.add("due", e.to_string());
         }
-        let owner = u.owner.parse::<Role>();
+        let owner = u.owner.parse::<olive_domain::playbook::StepOwner>();
         if let Err(e) = &owner {
             errs.add("owner", e.clone());
         }

@@ -157,6 +157,8 @@ impl Store {
             .await?;
             tx.case_event(&c.id, &c.location_id, now, By::Staff(actor), CaseEvent::OwnerChanged, json!({"from": staff_id, "to": actor.staff_id, "reason": "previous owner deactivated"})).await?;
         }
+        // Their open steps wait in their roles' queues for someone else to take.
+        self.return_steps_of(&mut tx, staff_id, actor, now).await?;
         // Hand-offs waiting on (or from) the person are declined, so the cases can be handed on again.
         let pending = tx
             .fetch_all(

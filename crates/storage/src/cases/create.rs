@@ -1,7 +1,7 @@
 //! Logging a defect: the case, its protocol instantiated with due instants, and the answer built from what was written.
 
 use super::*;
-use olive_domain::case::logging;
+use olive_domain::case::{assignment, logging};
 
 /// A new case row, waiting only for its reference number.
 struct NewCaseRow {
@@ -279,6 +279,17 @@ impl Store {
             next_due: next_due.map(ms),
             now: ms(now),
         };
+        // Whose each step is: the case's provider, the reporter (who owns the case) where they hold
+        // the step's role, else the role's queue.
+        let provider = playbook
+            .field_for(olive_domain::script::Placeholder::Provider)
+            .filter(|f| f.kind == olive_domain::FieldKind::Staff)
+            .and_then(|f| row.fields.get(&f.key).cloned());
+        let me = crate::actions::assign::person_of(actor, &location.id);
+        let assignees: Vec<Option<&str>> = steps
+            .iter()
+            .map(|st| assignment::assign_at_logging(st.owner, me, provider.as_deref()))
+            .collect();
         let write = crate::writer::CaseWrite {
             case: Box::new(move |reference| row.values(reference)),
             steps: steps
@@ -289,7 +300,15 @@ impl Store {
                     let done = done_now
                         .contains(&pos)
                         .then_some((actor.staff_id.as_str(), done_at));
-                    step_values(&step_ids[pos], &id, pos as i64 + 1, st, *due, done)
+                    step_values(
+                        &step_ids[pos],
+                        &id,
+                        pos as i64 + 1,
+                        st,
+                        *due,
+                        done,
+                        assignees[pos],
+                    )
                 })
                 .collect(),
             timeline: timeline_values(
@@ -366,7 +385,13 @@ impl Store {
                     position: pos as i64 + 1,
                     title: t.title.clone(),
                     kind: t.kind,
-                    owner_role: t.owner,
+                    owner_role: t.owner.role(),
+                    for_provider: t.owner == olive_domain::playbook::StepOwner::Provider,
+                    owner_label: playbook.owner_label(t.owner),
+                    assignee: assignees[pos].map(|id| PersonRef {
+                        id: id.to_string(),
+                        name: names.get(id).cloned().unwrap_or_default(),
+                    }),
                     due_rule: t.due.to_string(),
                     due_at: rfc3339(ms(*due)),
                     overdue: !done_now.contains(&pos) && ms(*due) < ms(now),
@@ -432,7 +457,7 @@ pub fn other_protocol() -> Vec<StepTemplate> {
     let step = |title: &str, kind, due: &str, wording: &str| StepTemplate {
         title: title.into(),
         kind,
-        owner: olive_domain::role::Role::FrontDesk,
+        owner: olive_domain::role::Role::FrontDesk.into(),
         due: due
             .parse()
             .unwrap_or(olive_domain::deadline::DeadlineRule::After(

@@ -79,6 +79,20 @@ impl Store {
         if let Some(f) = fields
             && f != c.fields
         {
+            if let Some(pf) = playbook
+                .field_for(olive_domain::script::Placeholder::Provider)
+                .filter(|pf| pf.kind == olive_domain::FieldKind::Staff)
+                && f.get(&pf.key) != c.fields.get(&pf.key)
+            {
+                let (old, new) = (c.fields.get(&pf.key), f.get(&pf.key));
+                self.steps_follow_provider(
+                    &mut tx,
+                    &c,
+                    old.map(String::as_str),
+                    new.map(String::as_str),
+                )
+                .await?;
+            }
             changes.insert("fields", serde_json::json!({"from": c.fields, "to": f}));
             u.value(
                 "fields",

@@ -1,6 +1,7 @@
 //! Reading one case (with its parts), remaining authority, and editing a case's details.
 
 use super::*;
+use olive_domain::role::Role;
 
 impl Store {
     /// Load a case row the caller may see (404 otherwise).
@@ -141,6 +142,8 @@ impl Store {
                 "done_at",
                 "skip_reason",
                 "note",
+                "assignee_id",
+                "for_provider",
             ],
             "position",
         );
@@ -204,6 +207,7 @@ impl Store {
         let mut ids = vec![c.owner_id.clone(), c.reporter_id.clone()];
         for r in &steps {
             ids.extend(os(r, "done_by")?);
+            ids.extend(os(r, "assignee_id")?);
         }
         for r in &gestures {
             ids.push(s(r, "given_by")?);
@@ -254,6 +258,8 @@ impl Store {
                     let status = parse(&s(r, "status")?, StepStatus::parse)?;
                     let due_at = i(r, "due_at")?;
                     let done_by = os(r, "done_by")?.map(&person);
+                    let owner_role: Role = parse(&s(r, "owner_role")?, |v| v.parse().ok())?;
+                    let for_provider = i(r, "for_provider")? != 0;
                     // Who says it: whoever did the step, else whoever is reading it now.
                     let me = done_by
                         .as_ref()
@@ -267,7 +273,14 @@ impl Store {
                         position: i(r, "position")?,
                         title: s(r, "title")?,
                         kind: parse(&s(r, "kind")?, StepKind::parse)?,
-                        owner_role: parse(&s(r, "owner_role")?, |v| v.parse().ok())?,
+                        owner_role,
+                        for_provider,
+                        owner_label: playbook.owner_label(if for_provider {
+                            StepOwner::Provider
+                        } else {
+                            StepOwner::Role(owner_role)
+                        }),
+                        assignee: os(r, "assignee_id")?.map(&person),
                         due_rule: s(r, "due_rule")?,
                         due_at: rfc3339(due_at),
                         overdue: status == StepStatus::Pending

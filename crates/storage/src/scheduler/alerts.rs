@@ -8,7 +8,7 @@ use crate::db::Tx;
 use crate::digest::{Digests, Item};
 use crate::error::StoreError;
 use crate::outbox;
-use crate::rows::{from_ms, i, ms, s};
+use crate::rows::{from_ms, i, ms, os, s};
 use crate::severity::Reason;
 use crate::store::Store;
 use jiff::Timestamp;
@@ -33,6 +33,7 @@ impl Store {
         let mut per_person: BTreeMap<String, Vec<Item>> = BTreeMap::new();
         let mut escalated: Vec<(CaseRow, Value)> = Vec::new();
         let mut severity_checked: HashSet<String> = HashSet::new();
+        let mut queues: HashMap<(String, olive_domain::role::Role), Vec<String>> = HashMap::new();
         // Every step and case the batch names, in a few statements rather than two per job.
         let (steps, cases) = alert_subjects(tx, &jobs).await?;
         for job in jobs {
@@ -85,7 +86,19 @@ impl Store {
                     });
                 }
             }
-            let mut people = vec![c.owner_id.clone()];
+            // The step's assignee; while it waits in its role's queue, everyone who holds the role.
+            let mut people = match os(step, "assignee_id")? {
+                Some(a) => vec![a],
+                None => {
+                    let role = crate::rows::parse(&s(step, "owner_role")?, |v| v.parse().ok())?;
+                    let key = (c.location_id.clone(), role);
+                    if !queues.contains_key(&key) {
+                        let holders = self.holders_of(tx, &c.location_id, role).await?;
+                        queues.insert(key.clone(), holders);
+                    }
+                    queues[&key].clone()
+                }
+            };
             if kind == AlertKind::Escalation {
                 let managers = self.managers_of(tx, &c.location_id).await?;
                 people.extend(managers.iter().cloned());
@@ -203,7 +216,7 @@ pub(super) fn alert_candidates(
 /// Ids one `IN (…)` list carries.
 const IN_CHUNK: usize = 500;
 
-/// The steps (`title`, `due_at`, `status`) and cases that alert jobs name, by id.
+/// The steps (`title`, `due_at`, `status`, `owner_role`, `assignee_id`) and cases that alert jobs name, by id.
 async fn alert_subjects(
     tx: &mut Tx,
     jobs: &[AlertJob],
@@ -217,7 +230,14 @@ async fn alert_subjects(
     let mut steps = HashMap::with_capacity(step_ids.len());
     for chunk in step_ids.chunks(IN_CHUNK) {
         let q = Query::select()
-            .columns(["id", "title", "due_at", "status"])
+            .columns([
+                "id",
+                "title",
+                "due_at",
+                "status",
+                "owner_role",
+                "assignee_id",
+            ])
             .from("case_steps")
             .and_where(Expr::col("id").is_in(chunk.iter().map(|id| id.to_string())))
             .to_owned();

@@ -118,7 +118,7 @@ fn hours(days: &[usize], open: (i8, i8), close: (i8, i8)) -> [Option<DayHours>; 
     h
 }
 
-async fn person(
+pub async fn person(
     store: &Store,
     name: &str,
     email: &str,

@@ -249,9 +249,12 @@ pub struct MyWork {
     /// decisions on my gesture requests (who decided, when, why) that I have not acknowledged yet,
     /// newest first; `POST /api/v1/my-work/decisions/acknowledge` clears them
     pub decisions: Vec<olive_storage::actions::DecisionView>,
+    /// steps assigned to me and the unclaimed steps of my roles at my locations, soonest due first
+    /// (`assignee` null: take it with `POST /api/v1/cases/{key}/steps/{step_id}/claim`)
+    pub steps: Vec<olive_storage::views::MyStep>,
 }
 
-/// My work: the cases I hold, soonest due first, hand-offs waiting for my answer, and decisions on my gesture requests.
+/// My work: the cases I hold, soonest due first, hand-offs waiting for my answer, decisions on my gesture requests, and the steps that are mine or my roles' to take.
 #[utoipa::path(get, path = "/api/v1/my-work", tag = "cases", responses((status = 200, body = MyWork), Unauthorized), security(("bearer" = [])))]
 pub async fn my_work(State(st): State<AppState>, Auth(a): Auth) -> ApiResult<Json<MyWork>> {
     let now = st.now();
@@ -267,6 +270,7 @@ pub async fn my_work(State(st): State<AppState>, Auth(a): Auth) -> ApiResult<Jso
         cases,
         offered: st.store.handoffs_offered_to(&a, now).await?,
         decisions: st.store.my_decisions(&a).await?,
+        steps: st.store.my_steps(&a, now).await?,
     }))
 }
 

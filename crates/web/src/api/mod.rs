@@ -10,6 +10,7 @@ pub mod org;
 pub mod playbooks;
 pub mod prevention;
 pub mod privacy;
+pub mod steps;
 pub mod tokens;
 
 use crate::state::AppState;
@@ -52,6 +53,8 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(cases::customer_history))
         .routes(routes!(actions::complete_step))
         .routes(routes!(actions::skip_step))
+        .routes(routes!(steps::claim_step))
+        .routes(routes!(steps::assign_step))
         .routes(routes!(actions::give_gesture))
         .routes(routes!(actions::approve_gesture))
         .routes(routes!(actions::decline_gesture))

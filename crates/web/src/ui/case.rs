@@ -1,6 +1,7 @@
 //! The case page: customer, protocol checklist with due times, gestures within authority, hand-off, notes, verification, timeline.
 
 mod actions;
+mod assign;
 mod gesture_forms;
 mod print;
 mod timeline;
@@ -32,7 +33,9 @@ pub struct StepRow {
     pub position: i64,
     pub title: String,
     pub kind: &'static str,
+    /// whom the step is for ("Dentist"), and whose it is now
     pub owner_role: String,
+    pub who: assign::StepWho,
     pub pending: bool,
     pub overdue: bool,
     pub soon: bool,
@@ -160,6 +163,7 @@ pub async fn render(
         .may(olive_domain::permission::Permission::Approve, &loc.id);
     let status = c.summary.status.as_str();
     let active = c.summary.status.is_active();
+    let people = st.store.list_staff(&web.actor).await?;
     let steps = c
         .steps
         .iter()
@@ -175,7 +179,8 @@ pub async fn render(
                 position: s.position,
                 title: s.title.clone(),
                 kind: s.kind.as_str(),
-                owner_role: playbook.role_label(s.owner_role),
+                owner_role: s.owner_label.clone(),
+                who: assign::step_who(s, &web.actor, &loc.id, &people, can_approve && pending),
                 pending,
                 overdue: overdue && active,
                 soon,
@@ -223,7 +228,6 @@ pub async fn render(
         })
         .collect();
     let remaining_text = gesture_forms::remaining_text(&c);
-    let people = st.store.list_staff(&web.actor).await?;
     let name_of = |id: &str| {
         people
             .iter()

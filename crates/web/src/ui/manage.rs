@@ -74,6 +74,8 @@ pub struct MyPage {
     notices: Vec<(String, String, String, Option<String>, bool)>,
     /// decisions on my gesture requests, until I acknowledge them
     decisions: Vec<super::decisions::DecisionRow>,
+    /// steps that are mine, and my roles' steps waiting to be taken
+    steps: Vec<super::my_steps::StepRow>,
 }
 
 /// Cases I hold, soonest due first, and hand-offs waiting for my answer.
@@ -128,7 +130,9 @@ pub async fn my_work(State(st): State<AppState>, Web(web): Web) -> Result<MyPage
             )
         })
         .collect();
+    let steps = st.store.my_steps(&web.actor, now).await?;
     Ok(MyPage {
+        steps: super::my_steps::rows(&steps, &web, now, &z),
         decisions: super::decisions::rows(&st, &web).await?,
         notices,
         nav: Nav::new(&web, "my"),

@@ -8,6 +8,7 @@ pub mod followup;
 pub mod log;
 pub mod manage;
 pub mod messages;
+pub mod my_steps;
 pub mod playbook;
 pub mod prevention;
 pub mod session;
@@ -246,6 +247,7 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{key}/gestures/{id}/print", get(case::print))
         .route("/cases/{key}/handoffs/{id}/{action}", post(case::handoff))
         .route("/my", get(manage::my_work))
+        .route("/ui/my/steps/{case}/{step}/{action}", post(my_steps::act))
         .route("/cases", get(manage::cases))
         .route("/approvals", get(manage::approvals))
         .route("/ui/approvals/count", get(manage::approvals_count))

@@ -46,6 +46,29 @@ impl Matrix {
             .0
     }
 
+    /// A step that is `who`'s to take or do on a new case at `p` logged by its front desk: theirs, or
+    /// waiting in a queue they may take from (at the practice, for the others than the front desk, a
+    /// case with a step for the dentist and one for the manager).
+    pub(super) async fn step_for(&self, p: &Place, who: &str) -> (String, String) {
+        let me = self.actor(who);
+        let role = me.role_at(&p.id);
+        let mut place = p.clone();
+        if p.playbook == "dental" && role != Some(Role::FrontDesk) {
+            place.defect = "pain-during-treatment";
+        }
+        let c = self.case(&place, p.front).await;
+        let manages = matches!(role, Some(Role::Manager | Role::Admin));
+        let mine = |s: &&olive_storage::views::StepView| {
+            s.kind != olive_domain::playbook::StepKind::Gesture
+                && match &s.assignee {
+                    Some(a) => a.id == me.staff_id,
+                    None => manages || role == Some(s.owner_role),
+                }
+        };
+        let s = c.steps.iter().find(mine).unwrap_or(&c.steps[0]);
+        (c.summary.id.clone(), s.id.clone())
+    }
+
     /// Does `who` work at `p` (the callers work at the practice; the admin everywhere)?
     pub(super) fn works_at(&self, who: &str, p: &Place) -> bool {
         p.playbook == "dental" || who == "admin"

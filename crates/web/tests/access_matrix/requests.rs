@@ -102,24 +102,34 @@ impl Matrix {
                 )
             }
             ("POST", "/api/v1/cases/{key}/steps/{step_id}/complete") => {
-                let c = self.case(p, p.front).await;
+                let (case, step) = self.step_for(p, who).await;
                 req(
-                    format!(
-                        "/api/v1/cases/{}/steps/{}/complete",
-                        c.summary.id, c.steps[0].id
-                    ),
+                    format!("/api/v1/cases/{case}/steps/{step}/complete"),
                     Some(json!({"note": "done"})),
                     S::OK,
                 )
             }
             ("POST", "/api/v1/cases/{key}/steps/{step_id}/skip") => {
-                let c = self.case(p, p.front).await;
+                let (case, step) = self.step_for(p, who).await;
                 req(
-                    format!(
-                        "/api/v1/cases/{}/steps/{}/skip",
-                        c.summary.id, c.steps[0].id
-                    ),
+                    format!("/api/v1/cases/{case}/steps/{step}/skip"),
                     Some(json!({"reason": "not needed"})),
+                    S::OK,
+                )
+            }
+            ("POST", "/api/v1/cases/{key}/steps/{step_id}/claim") => {
+                let (case, step) = self.step_for(p, who).await;
+                req(
+                    format!("/api/v1/cases/{case}/steps/{step}/claim"),
+                    None,
+                    S::OK,
+                )
+            }
+            ("POST", "/api/v1/cases/{key}/steps/{step_id}/assign") => {
+                let (case, step) = self.step_for(p, who).await;
+                req(
+                    format!("/api/v1/cases/{case}/steps/{step}/assign"),
+                    Some(json!({"staff_id": me})),
                     S::OK,
                 )
             }

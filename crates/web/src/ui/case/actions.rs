@@ -310,9 +310,28 @@ pub async fn step(
     Path((key, id, action)): Path<(String, String, String)>,
     p: Posted<Fields>,
 ) -> Result<Response, AppError> {
+    let (web, now) = (&p.web, st.now());
     let skip = match action.as_str() {
         "complete" => false,
         "skip" => true,
+        // Taking a step, or a manager giving it to someone: not a hand-off.
+        "claim" | "assign" => {
+            let res = if action == "claim" {
+                st.store.claim_step(&web.actor, &key, &id, now).await
+            } else {
+                let to = p.form.get("staff_id").map(String::as_str);
+                st.store.assign_step(&web.actor, &key, &id, to, now).await
+            };
+            let res = res.map(|d| {
+                let step = d.steps.iter().find(|s| s.id == id);
+                match step.and_then(|s| s.assignee.as_ref()) {
+                    Some(a) if a.id == web.actor.staff_id => "The step is yours.".to_string(),
+                    Some(a) => format!("The step is {}'s.", a.name),
+                    None => "The step is back in the queue.".to_string(),
+                }
+            });
+            return finish(&st, web, &key, res, &format!("step:{id}"), p.form.clone()).await;
+        }
         _ => return Err(AppError::not_found("action")),
     };
     let a = StepAction {
