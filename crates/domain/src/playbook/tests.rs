@@ -95,6 +95,34 @@ fn flagged_wording_is_a_validation_error() {
 }
 
 #[test]
+fn a_provider_step_needs_a_staff_field_that_names_the_provider() {
+    let for_provider = SMALL.replacen(
+        "owner = \"front_desk\"\n  due = \"PT5M\"",
+        "owner = \"provider\"\n  due = \"PT5M\"",
+        1,
+    );
+    let err = Playbook::from_toml(&for_provider).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("step 'Apologise' of defect 'late' is for the provider"),
+        "{err}"
+    );
+    let with_field = for_provider.replace(
+        "[[stages]]",
+        "[[case_fields]]\nkey = \"provider\"\nlabel = \"Dentist\"\nkind = \"staff\"\nfills = \"provider\"\n\n[[stages]]",
+    );
+    let p = Playbook::from_toml(&with_field).unwrap();
+    let step = &p.defect("late").unwrap().steps[0];
+    assert_eq!(step.owner, crate::playbook::StepOwner::Provider);
+    assert_eq!(p.owner_label(step.owner), "Dentist");
+    // Written back, it reads the same.
+    assert_eq!(Playbook::from_toml(&p.to_toml()).unwrap(), p);
+    let unknown = SMALL.replacen("owner = \"front_desk\"", "owner = \"dentist\"", 1);
+    let err = Playbook::from_toml(&unknown).unwrap_err();
+    assert!(err.to_string().contains("provider"), "{err}");
+}
+
+#[test]
 fn unknown_gesture_is_named() {
     let broken = SMALL.replace("keywords = [\"wait\", \"late\"]", "gestures = [\"yacht\"]");
     let err = Playbook::from_toml(&broken).unwrap_err();

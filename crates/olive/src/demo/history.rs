@@ -60,6 +60,7 @@ pub(super) async fn work_case(
         if step.kind == olive_domain::playbook::StepKind::Verify {
             break;
         }
+        let doer = doer(step, owner, staff, manager, &case.summary.location_id);
         let due = step.due_at.parse::<Timestamp>().unwrap_or(t);
         t = if rng.random_bool(0.85) {
             (due - SignedDuration::from_mins(rng.random_range(1..20)))
@@ -123,7 +124,7 @@ pub(super) async fn work_case(
             }
             skip_step(
                 store,
-                owner,
+                doer,
                 &id,
                 &step.id,
                 "The gesture is waiting for a manager",
@@ -133,10 +134,10 @@ pub(super) async fn work_case(
             continue;
         }
         if rng.random_bool(0.06) && step.kind != olive_domain::playbook::StepKind::Acknowledge {
-            skip_step(store, owner, &id, &step.id, "Customer declined", t).await?;
+            skip_step(store, doer, &id, &step.id, "Customer declined", t).await?;
         } else {
             store
-                .step_action(owner, &id, &step.id, false, StepAction::default(), t)
+                .step_action(doer, &id, &step.id, false, StepAction::default(), t)
                 .await?;
         }
     }
@@ -190,6 +191,27 @@ pub(super) async fn work_case(
         )
         .await?;
     Ok(())
+}
+
+/// Who does a step in the demo's history: the owner where they hold its role, else its assignee (the
+/// dentist named on the case), else someone at the location who holds its role, else the manager.
+fn doer<'a>(
+    step: &olive_storage::views::StepView,
+    owner: &'a Actor,
+    staff: &'a [Actor],
+    manager: &'a Actor,
+    location_id: &str,
+) -> &'a Actor {
+    let holds = |a: &Actor| a.role_at(location_id) == Some(step.owner_role);
+    if holds(owner) {
+        return owner;
+    }
+    let assignee = step.assignee.as_ref().map(|p| p.id.as_str());
+    staff
+        .iter()
+        .find(|a| Some(a.staff_id.as_str()) == assignee)
+        .or_else(|| staff.iter().find(|a| holds(a)))
+        .unwrap_or(manager)
 }
 
 /// Skip a step of the demo's history with a reason.
