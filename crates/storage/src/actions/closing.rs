@@ -283,6 +283,7 @@ impl Store {
                 title: title.to_string(),
                 kind: StepKind::Fix,
                 owner: Role::Manager,
+                anchor: None,
                 due: "next_business_day 12:00"
                     .parse()
                     .map_err(|_| StoreError::Corrupt("rule".into()))?,
@@ -295,6 +296,7 @@ impl Store {
                 title: "Verify the recovery with the customer".into(),
                 kind: StepKind::Verify,
                 owner: Role::Manager,
+                anchor: None,
                 due: "business_days 2"
                     .parse()
                     .map_err(|_| StoreError::Corrupt("rule".into()))?,

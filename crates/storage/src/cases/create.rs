@@ -433,6 +433,7 @@ pub fn other_protocol() -> Vec<StepTemplate> {
         title: title.into(),
         kind,
         owner: olive_domain::role::Role::FrontDesk,
+        anchor: None,
         due: due
             .parse()
             .unwrap_or(olive_domain::deadline::DeadlineRule::After(
