@@ -29,6 +29,7 @@ pub(crate) use approvals::gesture_words;
 pub use approvals::{DECISION_KINDS, DecisionView};
 pub(crate) use closing::{Closing, record_closed, step_states};
 
+mod anchors;
 mod approvals;
 mod closing;
 mod gesture_steps;
@@ -184,6 +185,7 @@ impl Store {
         actor: &Actor,
         now: Timestamp,
     ) -> Result<CaseStatus, StoreError> {
+        self.follow_anchors(tx, c).await?;
         let rows = tx
             .fetch_all(
                 &Query::select()

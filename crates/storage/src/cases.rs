@@ -15,7 +15,7 @@ use olive_domain::contact::{Email, Phone};
 use olive_domain::gesture::GestureStatus;
 use olive_domain::money::Cents;
 use olive_domain::permission::Permission;
-use olive_domain::playbook::{Defect, Severity, StepKind, StepTemplate};
+use olive_domain::playbook::{Anchor, Defect, Severity, StepKind, StepTemplate};
 use sea_query::{Cond, Expr, ExprTrait, Func, LockType, Order, Query, SelectStatement};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -443,7 +443,7 @@ pub(crate) fn case_action(event: CaseEvent) -> String {
     format!("case.{}", event.as_str())
 }
 
-pub(crate) const STEP_COLS: [&str; 16] = [
+pub(crate) const STEP_COLS: [&str; 18] = [
     "id",
     "case_id",
     "position",
@@ -460,13 +460,15 @@ pub(crate) const STEP_COLS: [&str; 16] = [
     "write_text",
     "done_by",
     "done_at",
+    "anchor",
+    "after_position",
 ];
 
-/// One protocol step's values for `case_steps`.
+/// One protocol step's values for `case_steps`, with where its due counts from.
 pub(crate) fn step_values(
     step_id: &str,
     case_id: &str,
-    position: i64,
+    (position, anchor): (i64, Anchor),
     t: &StepTemplate,
     due_at: Timestamp,
     done: Option<(&str, Timestamp)>,
@@ -495,10 +497,14 @@ pub(crate) fn step_values(
         t.write.clone().into(),
         done.map(|(by, _)| by.to_string()).into(),
         done.map(|(_, at)| ms(at)).into(),
+        anchor.as_str().into(),
+        anchor.after_position().map(i64::from).into(),
     ]
 }
 
-/// One multi-row insert for a case's steps: `(position, template, due instant)` each.
+/// One multi-row insert for steps added to a case: `(position, template, due instant)` each. A step
+/// added with no anchor counts from when it was added (stored as `logged`: its due is fixed), but a
+/// verification added right after the step it checks follows that step.
 pub(crate) fn steps_insert(
     case_id: &str,
     steps: &[(i64, &StepTemplate, Timestamp)],
@@ -507,8 +513,23 @@ pub(crate) fn steps_insert(
         .into_table("case_steps")
         .columns(STEP_COLS)
         .to_owned();
+    let mut before: Option<(i64, StepKind)> = None;
     for (position, t, due_at) in steps {
-        q.values_panic(step_values(&new_id(), case_id, *position, t, *due_at, None));
+        let anchor = t.anchor.unwrap_or(match before {
+            Some((p, k)) if t.kind == StepKind::Verify && k != StepKind::Verify => {
+                Anchor::After(u32::try_from(p).unwrap_or(0))
+            }
+            _ => Anchor::Logged,
+        });
+        q.values_panic(step_values(
+            &new_id(),
+            case_id,
+            (*position, anchor),
+            t,
+            *due_at,
+            None,
+        ));
+        before = Some((*position, t.kind));
     }
     q
 }

@@ -193,6 +193,7 @@ impl Store {
                 .to_owned(),
         )
         .await?;
+        self.follow_anchors(&mut tx, &c).await?;
         record_closed(
             &mut tx,
             &c,
