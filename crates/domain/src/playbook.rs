@@ -79,9 +79,11 @@ impl StepKind {
     }
 }
 
+pub mod anchor;
 mod check;
 mod fields;
 mod owner;
+pub use anchor::Anchor;
 pub use fields::{Asked, CaseField, FieldKind, FieldValues, RoleLabels, default_label};
 pub use owner::StepOwner;
 
@@ -162,24 +164,24 @@ impl GestureKind {
     }
 }
 
-/// One step of a defect's recovery protocol.
+/// One step of a defect's recovery protocol. In TOML its anchor is `anchor = "noticed" | "logged"` or
+/// `after = N`, and `within` is another name for `due` on a step with `after` (`anchor.rs`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "anchor::RawStep", into = "anchor::RawStep")]
 pub struct StepTemplate {
     pub title: String,
     pub kind: StepKind,
     /// who the step is for: a role at the location, or the case's provider
     pub owner: StepOwner,
+    /// where `due` counts from; `None` when the file gives none: [`anchor::default_anchor`]
+    pub anchor: Option<Anchor>,
     pub due: DeadlineRule,
     /// the words said to the customer, in person or by phone
-    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub say: String,
     /// the words that reach the customer in writing (a card, a letter, the follow-up email)
-    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub write: String,
     /// the one text of playbooks written before `say` and `write` (read as `say`)
-    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub wording: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gesture: Option<String>,
 }
 
@@ -279,7 +281,9 @@ impl Playbook {
     pub fn from_toml(text: &str) -> Result<Playbook, PlaybookError> {
         let playbook: Playbook = toml::from_str(text).map_err(|e| PlaybookError {
             issues: vec![PlaybookIssue {
-                line: e.span().map(|s| line_of(text, s.start)),
+                line: e
+                    .span()
+                    .map(|s| anchor::step_error_at(text, s.start, e.message())),
                 message: e.message().trim().to_string(),
             }],
         })?;

@@ -29,6 +29,7 @@ pub(crate) use approvals::gesture_words;
 pub use approvals::{DECISION_KINDS, DecisionView};
 pub(crate) use closing::{Closing, record_closed, step_states};
 
+mod anchors;
 mod approvals;
 pub(crate) mod assign;
 mod closing;
@@ -186,6 +187,7 @@ impl Store {
         actor: &Actor,
         now: Timestamp,
     ) -> Result<CaseStatus, StoreError> {
+        self.follow_anchors(tx, c).await?;
         let rows = tx
             .fetch_all(
                 &Query::select()

@@ -28,8 +28,11 @@ mod fields;
 mod list;
 mod read;
 
+mod steps;
+
 pub use create::other_protocol;
 pub(crate) use fields::{Scene, parse_time, staff_in_fields};
+pub(crate) use steps::{STEP_COLS, step_values, steps_insert};
 
 /// Customer details as entered (optional contact fields may be blank).
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema, Default, serde::Serialize)]
@@ -441,89 +444,6 @@ impl crate::db::Tx {
 /// The audit action of a timeline event (`case.created`, `case.gesture_given`, …).
 pub(crate) fn case_action(event: CaseEvent) -> String {
     format!("case.{}", event.as_str())
-}
-
-pub(crate) const STEP_COLS: [&str; 18] = [
-    "id",
-    "case_id",
-    "position",
-    "title",
-    "kind",
-    "owner_role",
-    "due_rule",
-    "due_at",
-    "wording",
-    "gesture_code",
-    "status",
-    "next_alert_at",
-    "say_text",
-    "write_text",
-    "done_by",
-    "done_at",
-    "assignee_id",
-    "for_provider",
-];
-
-/// One protocol step's values for `case_steps`: `assignee` is whose it is (None: its role's queue).
-pub(crate) fn step_values(
-    step_id: &str,
-    case_id: &str,
-    position: i64,
-    t: &StepTemplate,
-    due_at: Timestamp,
-    done: Option<(&str, Timestamp)>,
-    assignee: Option<&str>,
-) -> Vec<sea_query::Expr> {
-    vec![
-        step_id.into(),
-        case_id.into(),
-        position.into(),
-        t.title.clone().into(),
-        t.kind.as_str().into(),
-        t.owner.role().as_str().into(),
-        t.due.to_string().into(),
-        ms(due_at).into(),
-        t.say().to_string().into(),
-        t.gesture.clone().into(),
-        if done.is_some() {
-            StepStatus::Done
-        } else {
-            StepStatus::Pending
-        }
-        .as_str()
-        .into(),
-        // Alert level 0 looks at the due instant; the scheduler plans from there.
-        ms(due_at).into(),
-        t.say.clone().into(),
-        t.write.clone().into(),
-        done.map(|(by, _)| by.to_string()).into(),
-        done.map(|(_, at)| ms(at)).into(),
-        assignee.map(str::to_string).into(),
-        i64::from(t.owner == StepOwner::Provider).into(),
-    ]
-}
-
-/// One multi-row insert for steps added to a case: `(position, template, due instant, assignee)` each.
-pub(crate) fn steps_insert(
-    case_id: &str,
-    steps: &[(i64, &StepTemplate, Timestamp, Option<&str>)],
-) -> sea_query::InsertStatement {
-    let mut q = Query::insert()
-        .into_table("case_steps")
-        .columns(STEP_COLS)
-        .to_owned();
-    for (position, t, due_at, assignee) in steps {
-        q.values_panic(step_values(
-            &new_id(),
-            case_id,
-            *position,
-            t,
-            *due_at,
-            None,
-            *assignee,
-        ));
-    }
-    q
 }
 
 pub(crate) fn gesture_view(

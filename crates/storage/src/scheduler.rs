@@ -352,6 +352,7 @@ impl Store {
             title: format!("Call {who} to check we made it right (no answer to the follow-up)"),
             kind: StepKind::Verify,
             owner: Role::FrontDesk.into(),
+            anchor: None,
             due: DeadlineRule::NextBusinessDay(jiff::civil::Time::constant(12, 0, 0, 0)),
             say: "Hi {customer_first_name}, it's {me} from {business}. I wanted to check that we put things right for you.".into(),
             write: String::new(),

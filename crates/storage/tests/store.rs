@@ -74,9 +74,9 @@ async fn case_gets_due_instants(store: Store) {
             2,
             StepKind::Fix,
             "PT15M",
-            ts("2026-11-23T23:15:00Z"),
+            ts("2026-11-23T23:20:00Z"),
             Pending,
-        ), // Tue 10:15
+        ), // Tue 10:20: 15 minutes after the apology (after = 1), provisionally from its due
         (
             3,
             StepKind::Gesture,
@@ -95,9 +95,9 @@ async fn case_gets_due_instants(store: Store) {
             5,
             StepKind::FollowUp,
             "PT30M",
-            ts("2026-11-23T23:30:00Z"),
+            ts("2026-11-23T23:50:00Z"),
             Pending,
-        ), // Tue 10:30
+        ), // Tue 10:50: 30 minutes after the new appointment is offered (after = 2)
         (
             6,
             StepKind::Verify,
@@ -142,10 +142,10 @@ async fn case_gets_due_instants(store: Store) {
         dues,
         [
             ts("2026-11-24T06:35:00Z"), // Tue 17:35
-            ts("2026-11-24T06:45:00Z"), // Tue 17:45
+            ts("2026-11-24T06:50:00Z"), // Tue 17:50 (15 minutes after the apology's due)
             ts("2026-11-26T06:00:00Z"), // Thu 17:00
             ts("2026-11-25T23:00:00Z"), // Thu 10:00
-            ts("2026-11-24T07:00:00Z"), // Tue 18:00 (the written confirmation, PT30M)
+            ts("2026-11-24T07:20:00Z"), // Tue 18:20 (the written confirmation, 30 minutes after step 2)
             ts("2026-11-27T05:00:00Z"), // Fri 16:00
         ]
     );

@@ -41,9 +41,10 @@ async fn case_state_machine(store: Store) {
         Some(fd.staff_id.as_str())
     );
     assert_eq!(d.steps[0].done_at.as_deref().map(ts), Some(t1));
+    // The new appointment is offered 15 minutes after the apology (after = 1): due from t1, not t0.
     assert_eq!(
         d.summary.next_due_at.as_deref().map(ts),
-        Some(ts("2026-11-23T23:15:00Z"))
+        Some(ts("2026-11-23T23:45:00Z"))
     );
     assert_eq!(
         events(&d),

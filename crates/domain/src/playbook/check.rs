@@ -5,6 +5,7 @@ use super::*;
 impl Playbook {
     pub(super) fn problems(&self, text: &str) -> Vec<PlaybookIssue> {
         let mut issues = Vec::new();
+        let mut issues_out = Vec::new();
         let mut push = |anchor: Option<&str>, message: String| {
             issues.push(PlaybookIssue {
                 line: anchor.and_then(|a| find_line(text, a)),
@@ -159,7 +160,12 @@ impl Playbook {
                 .iter()
                 .filter(|s| s.kind == StepKind::Verify)
                 .count();
-            if verifies != 1 || d.steps.last().map(|s| s.kind) != Some(StepKind::Verify) {
+            let sequence = sequence_problems(d, text);
+            let out_of_order = sequence.iter().any(|i| i.message.contains("follows"));
+            issues_out.extend(sequence);
+            if verifies != 1
+                || (d.steps.last().map(|s| s.kind) != Some(StepKind::Verify) && !out_of_order)
+            {
                 push(
                     at,
                     format!(
@@ -232,6 +238,90 @@ impl Playbook {
                 );
             }
         }
+        issues.extend(issues_out);
         issues
     }
+}
+
+/// A protocol is sequential: no step after a verification, every `after` names an earlier step, and
+/// a verification follows the last step before it that is not one (the work it checks).
+fn sequence_problems(d: &Defect, text: &str) -> Vec<PlaybookIssue> {
+    let mut out = Vec::new();
+    let mut seen_verify = false;
+    let mut last_work: Option<usize> = None;
+    for (i, s) in d.steps.iter().enumerate() {
+        let pos = i + 1;
+        let line = step_line(text, &d.code, i);
+        let mut push = |message: String| out.push(PlaybookIssue { line, message });
+        if s.kind == StepKind::Verify {
+            seen_verify = true;
+        } else if seen_verify {
+            push(format!(
+                "defect '{}' step {pos} ({}) follows a verify step: the verification comes last",
+                d.code,
+                s.kind.as_str()
+            ));
+        }
+        if let Some(Anchor::After(n)) = s.anchor {
+            if n as usize == pos {
+                push(format!(
+                    "defect '{}' step {pos} is anchored after itself: after must name an earlier step",
+                    d.code
+                ));
+            } else if n == 0 || n as usize > d.steps.len() {
+                push(format!(
+                    "defect '{}' step {pos} is anchored after step {n}, which does not exist",
+                    d.code
+                ));
+            } else if n as usize > pos {
+                push(format!(
+                    "defect '{}' step {pos} is anchored after step {n}, a later step: after must name an earlier step",
+                    d.code
+                ));
+            }
+        }
+        if s.kind == StepKind::Verify
+            && let (Some(w), Some(a)) = (last_work, s.anchor)
+            && a != Anchor::After(w as u32 + 1)
+        {
+            push(format!(
+                "defect '{}' step {pos} (verify) must come after step {}, the last step it checks: write after = {}",
+                d.code,
+                w + 1,
+                w + 1
+            ));
+        }
+        if s.kind != StepKind::Verify {
+            last_work = Some(i);
+        }
+    }
+    out
+}
+
+/// The line of a defect's step (`index` from 0) in the file: its `after` or `anchor` line when it has
+/// one, else its `[[defects.steps]]` header.
+pub(super) fn step_line(text: &str, defect_code: &str, index: usize) -> Option<usize> {
+    let defects = text.find("[[defects]]")?;
+    let code = format!("code = \"{defect_code}\"");
+    let start = defects + text[defects..].find(&code)?;
+    let mut at = start;
+    for _ in 0..=index {
+        at += text[at..].find("[[defects.steps]]")? + 1;
+    }
+    let head = at - 1;
+    let body = &text[head + 1..];
+    let end = [body.find("\n["), body.find("[[")]
+        .into_iter()
+        .flatten()
+        .min()
+        .map_or(text.len(), |e| head + 1 + e);
+    let mut offset = head;
+    for l in text[head..end].split_inclusive('\n') {
+        let key = l.trim_start();
+        if key.starts_with("after") || key.starts_with("anchor") {
+            return Some(line_of(text, offset));
+        }
+        offset += l.len();
+    }
+    Some(line_of(text, head))
 }

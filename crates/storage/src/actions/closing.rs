@@ -193,6 +193,7 @@ impl Store {
                 .to_owned(),
         )
         .await?;
+        self.follow_anchors(&mut tx, &c).await?;
         record_closed(
             &mut tx,
             &c,
@@ -283,6 +284,7 @@ impl Store {
                 title: title.to_string(),
                 kind: StepKind::Fix,
                 owner: Role::Manager.into(),
+                anchor: None,
                 due: "next_business_day 12:00"
                     .parse()
                     .map_err(|_| StoreError::Corrupt("rule".into()))?,
@@ -295,6 +297,7 @@ impl Store {
                 title: "Verify the recovery with the customer".into(),
                 kind: StepKind::Verify,
                 owner: Role::Manager.into(),
+                anchor: None,
                 due: "business_days 2"
                     .parse()
                     .map_err(|_| StoreError::Corrupt("rule".into()))?,

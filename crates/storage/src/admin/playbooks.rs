@@ -39,6 +39,7 @@ impl Store {
                 title: title.into(),
                 kind,
                 owner: Role::FrontDesk.into(),
+                anchor: None,
                 due: due
                     .parse()
                     .map_err(|_| StoreError::Corrupt("rule".into()))?,

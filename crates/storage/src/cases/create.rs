@@ -2,6 +2,7 @@
 
 use super::*;
 use olive_domain::case::{assignment, logging};
+use olive_domain::playbook::anchor;
 
 /// A new case row, waiting only for its reference number.
 struct NewCaseRow {
@@ -196,15 +197,17 @@ impl Store {
                 })
                 .collect::<Vec<_>>(),
         );
-        let calendar = location.calendar();
-        let mut dues = Vec::with_capacity(steps.len());
-        for st in &steps {
-            dues.push(
-                calendar
-                    .due(&st.due, now)
-                    .map_err(|e| StoreError::Config(format!("deadline for '{}': {e}", st.title)))?,
-            );
-        }
+        // Each step's due from its anchor; steps done on the spot count as done when it was noticed,
+        // so the steps after them are due from then (domain::playbook::anchor).
+        let timings = anchor::timings(&steps);
+        let done_then: BTreeMap<u32, Timestamp> =
+            done_now.iter().map(|i| (*i as u32 + 1, done_at)).collect();
+        let moments = anchor::CaseMoments {
+            noticed: done_at,
+            logged: now,
+        };
+        let dues = anchor::plan_dues(&timings, moments, &location.calendar(), &done_then)
+            .map_err(|e| StoreError::Config(format!("a deadline of this protocol: {e}")))?;
         let next_due = dues
             .iter()
             .enumerate()
@@ -300,15 +303,8 @@ impl Store {
                     let done = done_now
                         .contains(&pos)
                         .then_some((actor.staff_id.as_str(), done_at));
-                    step_values(
-                        &step_ids[pos],
-                        &id,
-                        pos as i64 + 1,
-                        st,
-                        *due,
-                        done,
-                        assignees[pos],
-                    )
+                    let at = (pos as i64 + 1, timings[pos].anchor);
+                    step_values(&step_ids[pos], &id, at, st, *due, done, assignees[pos])
                 })
                 .collect(),
             timeline: timeline_values(
@@ -458,6 +454,7 @@ pub fn other_protocol() -> Vec<StepTemplate> {
         title: title.into(),
         kind,
         owner: olive_domain::role::Role::FrontDesk.into(),
+        anchor: None,
         due: due
             .parse()
             .unwrap_or(olive_domain::deadline::DeadlineRule::After(

@@ -178,6 +178,7 @@ impl Store {
                 .to_owned(),
         )
         .await?;
+        self.follow_anchors(tx, c).await?;
         let steps = crate::actions::step_states(tx, &c.id).await?;
         // The same closing rule as a person closing it; the answer is the verification.
         match olive_domain::case::check_close(c.status, CloseOutcome::Recovered, &steps, true) {
@@ -243,6 +244,7 @@ impl Store {
                 .to_owned(),
         )
         .await?;
+        self.follow_anchors(tx, c).await?;
         self.add_recovery_steps(tx, c, &location, &title, !opted_out, now)
             .await?;
         let reason = format!(

@@ -4,7 +4,7 @@ use super::*;
 
 /// SHA-256 of every earlier release of the built-in playbooks: a stored playbook with one of these
 /// sources was never changed by the business, so start-up replaces it with the current version.
-const EARLIER_BUILT_INS: [(&str, &str); 8] = [
+const EARLIER_BUILT_INS: [(&str, &str); 10] = [
     (
         "dental",
         "18f9ba21fab7bbb6e196600f326d4de0ec3e3d5040d3225f18300599d4776b1c",
@@ -23,11 +23,19 @@ const EARLIER_BUILT_INS: [(&str, &str); 8] = [
     ),
     (
         "dental",
+        "8639f3482610f9987d6c7cfed74e217b630e2093ff463d1188c7bce9634a327c",
+    ),
+    (
+        "dental",
         "dd20d94a26806adb0cd86b2ef0ea51762c2ef7228c9bd1d66e91685db12b9fac",
     ),
     (
         "dental",
         "e469505d647bb4687a9b20140f7abb8643498c3271d8edb582926e46865e5bd3",
+    ),
+    (
+        "restaurant",
+        "042501571ef6eef58f4b71fc5da5fe734c86fdefbd84c3aedb8d82380b38a73d",
     ),
     (
         "restaurant",
