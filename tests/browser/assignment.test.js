@@ -24,6 +24,8 @@ test("the dentist completes his step from My work, and the case is not handed of
   assert.equal(await call.getByRole("button", { name: "Done" }).count(), 0);
   const fee = desk.page.locator("ol.steps li", { hasText: "waive today's fee" });
   assert.match(await fee.locator(".step-who").innerText(), /Yours/);
+  await call.scrollIntoViewIfNeeded();
+  await shot(desk.page, "assignment-case-steps", false);
 
   const dentist = await session();
   const { page } = dentist;
@@ -53,6 +55,22 @@ test("the dentist completes his step from My work, and the case is not handed of
   const body = await desk.page.locator("main").innerText();
   assert.doesNotMatch(body, /hand(ed)? ?off to|handoff proposed/i);
   assert.match(body, /Fiona Frost/);
+
+  // The practice manager gives the dentist's note to the queue and back to Theo from the case page.
+  const mgr = await session();
+  await signIn(mgr.page, "maria@harbourdental.example");
+  await mgr.page.goto(casePath);
+  const note = mgr.page.locator("ol.steps li", { hasText: "Record what worked" });
+  await note.getByLabel(/^Who does step/).selectOption({ label: "The dentist queue" });
+  await note.getByRole("button", { name: "Assign" }).click();
+  await mgr.page.getByText("The step is back in the queue.").waitFor();
+  const again = mgr.page.locator("ol.steps li", { hasText: "Record what worked" });
+  assert.match(await again.locator(".step-who").innerText(), /Waiting for a dentist to take it/);
+  await again.getByLabel(/^Who does step/).selectOption({ label: "Theo Tran" });
+  await again.getByRole("button", { name: "Assign" }).click();
+  await mgr.page.getByText("The step is Theo Tran's.").waitFor();
+  await shot(mgr.page, "assignment-manager-assigns", false);
+  await mgr.ctx.close();
   await desk.ctx.close();
   await dentist.ctx.close();
 });

@@ -21,15 +21,12 @@ async fn reminders_overdue_and_escalation_in_business_hours(pg: bool) {
         .await;
     let reference = c.summary.reference.clone();
 
-    // Apologise (due 09:05) and offer a slot (09:15) are both within the 15-minute lead: one email, two items.
+    // Apologise (due 09:05) is within the 15-minute lead; offering a slot follows it (15 minutes
+    // after the apology: 09:20 while the apology is not done), so it is not yet.
     w.tick_at(syd(2026, 11, 24, 9, 0)).await;
     let mails = w.smtp.mails_to(FRONT);
-    assert_eq!(mails.len(), 1, "one digest, not one email per step");
-    assert!(
-        mails[0].subject.contains("2 recovery steps"),
-        "{}",
-        mails[0].subject
-    );
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].subject, format!("Due soon: {reference}"));
     assert!(
         mails[0]
             .body
@@ -41,10 +38,16 @@ async fn reminders_overdue_and_escalation_in_business_hours(pg: bool) {
     w.tick_at(syd(2026, 11, 24, 9, 1)).await;
     assert_eq!(w.smtp.mails().len(), 1);
 
+    // 09:06: the apology is overdue and the slot is due soon: one email, two items.
     w.tick_at(syd(2026, 11, 24, 9, 6)).await;
     let mails = w.smtp.mails_to(FRONT);
-    assert_eq!(mails.len(), 2);
-    assert_eq!(mails[1].subject, format!("Overdue: {reference}"));
+    assert_eq!(mails.len(), 2, "one digest, not one email per step");
+    assert!(
+        mails[1].subject.contains("2 recovery steps"),
+        "{}",
+        mails[1].subject
+    );
+    assert!(mails[1].body.contains("is not done"), "{}", mails[1].body);
     // A major case: its first overdue step tells the manager (issue 18), once.
     let to_manager = w.smtp.mails_to(MANAGER);
     assert_eq!(to_manager.len(), 1);
@@ -234,7 +237,7 @@ async fn missing_appointments(w: &World, n: usize) -> Vec<String> {
 }
 
 /// Tuesday 09:00, a worker whose passes take `rows` rows per phase, and five missing appointments
-/// with two steps each within the reminder lead: ten alerts due. Returns the world and the references.
+/// seen at 09:05 with two steps each within the reminder lead: ten alerts due. Returns the world and the references.
 async fn ten_alerts_in_passes_of(pg: bool, rows: u64) -> (World, Vec<String>) {
     let w = World::new(pg, syd(2026, 11, 24, 9, 0), |_, wc| {
         wc.batch = rows;
@@ -242,6 +245,9 @@ async fn ten_alerts_in_passes_of(pg: bool, rows: u64) -> (World, Vec<String>) {
     })
     .await;
     let refs = missing_appointments(&w, 5).await;
+    // 09:05: each case's apology (due now) and its offer of a slot (15 minutes after the apology) are
+    // both within the reminder lead.
+    w.clock.set(syd(2026, 11, 24, 9, 5));
     (w, refs)
 }
 
@@ -294,7 +300,7 @@ async fn the_worker_stops_between_the_passes_of_a_tick(pg: bool) {
     let mails = w.smtp.mails_to(FRONT);
     assert_eq!(mails.len(), 1, "one pass, one alert");
     // What was left is still due, and goes out at the next tick, once.
-    let rest = w.tick_at(syd(2026, 11, 24, 9, 0)).await;
+    let rest = w.tick_at(syd(2026, 11, 24, 9, 5)).await;
     assert_eq!(rest.jobs_run, 9, "{rest:?}");
     let lines: usize = w
         .smtp

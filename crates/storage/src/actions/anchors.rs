@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 impl Store {
     /// Re-due a case's pending steps anchored after a step that is done or skipped: their `due_at`,
-    /// their `next_alert_at` while they have not alerted yet (level 0), and the case's `next_due_at`.
+    /// their alerts afresh (level 0, next alert at the new due), and the case's `next_due_at`.
     /// Every path that marks a step done or skipped calls it in its own transaction (through
     /// `settle`, or directly).
     pub(crate) async fn follow_anchors(&self, tx: &mut Tx, c: &CaseRow) -> Result<(), StoreError> {
@@ -90,22 +90,16 @@ impl Store {
             }
             *old = due;
             changed = true;
-            let this = Expr::col("id").eq(id.clone());
+            // A new deadline starts its alerts afresh (level 0 looks at the due instant and the
+            // scheduler plans from there): an alert sent for the provisional due must not turn into an
+            // overdue notice or an escalation for a step that is not late.
             tx.execute(
                 &Query::update()
                     .table("case_steps")
                     .value("due_at", due)
-                    .and_where(this.clone())
-                    .to_owned(),
-            )
-            .await?;
-            // A step not alerted yet looks at its due instant; the scheduler plans from there.
-            tx.execute(
-                &Query::update()
-                    .table("case_steps")
+                    .value("alert_level", 0)
                     .value("next_alert_at", due)
-                    .and_where(this)
-                    .and_where(Expr::col("alert_level").eq(0))
+                    .and_where(Expr::col("id").eq(id.clone()))
                     .to_owned(),
             )
             .await?;
