@@ -92,6 +92,23 @@ async fn each_step_is_assigned_when_the_case_is_logged(store: Store) {
         back.steps[0].assignee.as_ref().map(|p| p.name.as_str()),
         Some("Theo Tran")
     );
+    // Each step's words are said by whoever does it: the dentist's call by Theo, whoever reads it;
+    // the manager's call by nobody yet while it waits in the managers' queue (a blank for the
+    // receptionist, never "it's Fiona, the practice manager"), by the manager when she reads it.
+    let said = |c: &CaseDetail, part: &str| step(c, part).say.as_ref().unwrap().text.clone();
+    assert!(
+        said(&back, "Dentist rings").contains("it's Theo"),
+        "{}",
+        said(&back, "Dentist rings")
+    );
+    let manager_call = said(&back, "Practice manager checks");
+    assert!(
+        manager_call.contains("[your first name]") && !manager_call.contains("Fiona"),
+        "{manager_call}"
+    );
+    assert!(said(&c, "Practice manager checks").contains("[your first name]"));
+    let as_maria = store.get_case(maria, &c.summary.id, now).await.unwrap();
+    assert!(said(&as_maria, "Practice manager checks").contains("it's Maria"));
     // No dentist named: the dentists' queue.
     let c = create(&store, fiona, report(&org.dental, PAIN, "Ben Ode"), now).await;
     assert_eq!(assignee(step(&c, "Dentist rings")), None);

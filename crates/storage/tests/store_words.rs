@@ -96,18 +96,19 @@ async fn fields_and_names_land_in_place(store: Store) {
         ("Harbour Dental", &["{business}"]),
     ];
     assert_in_place(&c, &marks);
-    // Read by the manager: the steps still to do are in her voice.
+    // Read by the manager: the receptionist's steps are still in the receptionist's voice (they are
+    // hers to say), not the reader's.
     let read = store
         .get_case(&org.dental_manager, &c.summary.id, now)
         .await
         .expect("read the case");
     let marks: [(&str, &[&str]); 3] = [
         ("Priyanka", &["{customer_first_name}", "{customer_name}"]),
-        ("Maria", &["{me}"]),
+        ("Fiona", &["{me}"]),
         ("Theo Tran", &["{provider}"]),
     ];
     assert_in_place(&read, &marks);
-    assert!(!scripts(&read).iter().any(|s| s.text.contains("Fiona")));
+    assert!(!scripts(&read).iter().any(|s| s.text.contains("Maria")));
     // The follow-up carries the verify step's written words, never its spoken script.
     let draft = store
         .followup_draft(&org.dental_front, &c.summary.id)

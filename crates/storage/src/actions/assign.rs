@@ -29,6 +29,26 @@ pub(crate) fn person_of<'a>(actor: &'a Actor, location_id: &str) -> Person<'a> {
     }
 }
 
+/// Who says a step's words (`{me}`): whoever did it, else its assignee, else the reader when the step
+/// is theirs to do (they hold its role there, or manage); otherwise nobody yet (a blank to fill), so a
+/// receptionist reading the manager's call never reads "it's Fiona, the practice manager".
+pub(crate) fn speaker<'a>(
+    done_by: Option<&'a str>,
+    assignee: Option<&'a str>,
+    reader: &'a Actor,
+    role: Role,
+    location_id: &str,
+) -> &'a str {
+    done_by.or(assignee).unwrap_or_else(|| {
+        let me = person_of(reader, location_id);
+        if me.holds(role) || me.manages() {
+            reader.name.as_str()
+        } else {
+            ""
+        }
+    })
+}
+
 /// Someone's name, role at a location and standing (None: no such active person).
 pub(crate) struct StaffAt {
     pub name: String,

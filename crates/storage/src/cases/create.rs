@@ -360,6 +360,18 @@ impl Store {
         let mut names = self.names(staff_in_fields(&created, &playbook)).await?;
         names.insert(me.id.clone(), me.name.clone());
         let scene = Scene::new(&created, &playbook, &location, &names);
+        // Who says each step's words: who did it on the spot, its assignee, or nobody yet.
+        let speakers: Vec<&str> = steps
+            .iter()
+            .enumerate()
+            .map(|(pos, t)| {
+                let assignee = assignees[pos]
+                    .and_then(|id| names.get(id))
+                    .map(String::as_str);
+                let done = done_now.contains(&pos).then_some(actor.name.as_str());
+                crate::actions::assign::speaker(done, assignee, actor, t.owner.role(), &location.id)
+            })
+            .collect();
         let room = self
             .remaining_authority(actor, &created, &location, now, true)
             .await?;
@@ -392,8 +404,8 @@ impl Store {
                     due_at: rfc3339(ms(*due)),
                     overdue: !done_now.contains(&pos) && ms(*due) < ms(now),
                     wording: t.say().to_string(),
-                    say: scene.render(t.say(), &actor.name),
-                    write: scene.render(&t.write, &actor.name),
+                    say: scene.render(t.say(), speakers[pos]),
+                    write: scene.render(&t.write, speakers[pos]),
                     gesture_code: t.gesture.clone(),
                     gesture_id: None,
                     status: if done_now.contains(&pos) {

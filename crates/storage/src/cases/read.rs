@@ -260,10 +260,14 @@ impl Store {
                     let done_by = os(r, "done_by")?.map(&person);
                     let owner_role: Role = parse(&s(r, "owner_role")?, |v| v.parse().ok())?;
                     let for_provider = i(r, "for_provider")? != 0;
-                    // Who says it: whoever did the step, else whoever is reading it now.
-                    let me = done_by
-                        .as_ref()
-                        .map_or(actor.name.as_str(), |p| p.name.as_str());
+                    let assignee = os(r, "assignee_id")?.map(&person);
+                    let me = crate::actions::assign::speaker(
+                        done_by.as_ref().map(|p| p.name.as_str()),
+                        assignee.as_ref().map(|p| p.name.as_str()),
+                        actor,
+                        owner_role,
+                        &c.location_id,
+                    );
                     let wording = s(r, "wording")?;
                     let say = Some(s(r, "say_text")?)
                         .filter(|t| !t.is_empty())
@@ -280,7 +284,6 @@ impl Store {
                         } else {
                             StepOwner::Role(owner_role)
                         }),
-                        assignee: os(r, "assignee_id")?.map(&person),
                         due_rule: s(r, "due_rule")?,
                         due_at: rfc3339(due_at),
                         overdue: status == StepStatus::Pending
@@ -288,6 +291,7 @@ impl Store {
                             && due_at < now_ms,
                         say: scene.render(&say, me),
                         write: scene.render(&s(r, "write_text")?, me),
+                        assignee: assignee.clone(),
                         wording,
                         gesture_code: os(r, "gesture_code")?,
                         gesture_id: os(r, "gesture_id")?,
