@@ -2,7 +2,7 @@
 //! is a hand-off of the case.
 
 use crate::auth::Auth;
-use crate::error::{ApiJson, ApiPath, ApiResult, ErrorBody, JsonBody};
+use crate::error::{ApiJson, ApiPath, ApiResult, BadInput, ErrorBody, JsonBody};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -12,7 +12,7 @@ use serde::Deserialize;
 /// Take a step: it becomes mine (not a hand-off). For someone who holds the step's role at the
 /// case's location, or a manager; 409 when someone else has already taken it.
 #[utoipa::path(post, path = "/api/v1/cases/{key}/steps/{step_id}/claim", tag = "steps", params(("key" = String, Path), ("step_id" = String, Path)),
-    responses((status = 200, body = CaseDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = CaseDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), BadInput), security(("bearer" = [])))]
 pub async fn claim_step(
     State(st): State<AppState>,
     Auth(a): Auth,
