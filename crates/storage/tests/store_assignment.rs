@@ -19,6 +19,18 @@ use olive_storage::{Actor, Store, StoreError};
 /// dentist's note, and the practice manager's check.
 const PAIN: &str = "pain-during-treatment";
 
+/// Dana Diaz, a second dentist at the practice.
+async fn second_dentist(store: &Store, org: &Org) -> Actor {
+    person(
+        store,
+        "Dana Diaz",
+        "dana@dental.test",
+        false,
+        vec![(org.dental.clone(), Role::TeamMember)],
+    )
+    .await
+}
+
 fn with_provider(mut input: NewCase, provider: &Actor) -> NewCase {
     input
         .fields
@@ -152,14 +164,7 @@ both!(claiming_assigning_and_completing);
 async fn claiming_assigning_and_completing(store: Store) {
     let org = org(&store).await;
     let (fiona, theo, maria) = (&org.dental_front, &org.dental_team, &org.dental_manager);
-    let dana = person(
-        &store,
-        "Dana Diaz",
-        "dana@dental.test",
-        false,
-        vec![(org.dental.clone(), Role::TeamMember)],
-    )
-    .await;
+    let dana = second_dentist(&store, &org).await;
     let now = tuesday_10am();
     let c = create(&store, fiona, report(&org.dental, PAIN, "Ava Nguyen"), now).await;
     let key = c.summary.id.clone();
@@ -306,14 +311,7 @@ both!(steps_follow_people);
 async fn steps_follow_people(store: Store) {
     let org = org(&store).await;
     let (fiona, theo, maria) = (&org.dental_front, &org.dental_team, &org.dental_manager);
-    let dana = person(
-        &store,
-        "Dana Diaz",
-        "dana@dental.test",
-        false,
-        vec![(org.dental.clone(), Role::TeamMember)],
-    )
-    .await;
+    let dana = second_dentist(&store, &org).await;
     let now = tuesday_10am();
     let input = with_provider(report(&org.dental, PAIN, "Ava Nguyen"), theo);
     let c = create(&store, fiona, input, now).await;
@@ -484,14 +482,7 @@ both!(alerts_reach_the_assignee_or_the_role);
 async fn alerts_reach_the_assignee_or_the_role(store: Store) {
     let org = org(&store).await;
     let (fiona, theo, maria) = (&org.dental_front, &org.dental_team, &org.dental_manager);
-    let dana = person(
-        &store,
-        "Dana Diaz",
-        "dana@dental.test",
-        false,
-        vec![(org.dental.clone(), Role::TeamMember)],
-    )
-    .await;
+    let dana = second_dentist(&store, &org).await;
     let now = tuesday_10am();
     let named = create(
         &store,

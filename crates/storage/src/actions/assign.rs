@@ -323,14 +323,7 @@ impl Store {
         how: &str,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        tx.execute(
-            &Query::update()
-                .table("case_steps")
-                .value("assignee_id", to.map(str::to_string))
-                .and_where(Expr::col("id").eq(step_id))
-                .to_owned(),
-        )
-        .await?;
+        set_assignees(tx, vec![step_id.to_string()], to).await?;
         tx.execute(
             &Query::update()
                 .table("cases")
