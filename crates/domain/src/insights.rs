@@ -23,7 +23,7 @@ pub use compute::{defect_key, first_action_minutes, summarise};
 pub use facts::{
     Answer, Approval, CaseFact, Claim, Facts, GestureFact, Handoff, Labels, LocationLabel, StepDue,
 };
-pub use period::{AgeBucket, Period, PeriodError, month_key, monday_of, nearest_rank, parse_date};
+pub use period::{AgeBucket, Period, PeriodError, monday_of, month_key, nearest_rank, parse_date};
 
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -194,12 +194,15 @@ pub struct Cost {
     pub approvals: Approvals,
 }
 
-/// A person's hand-offs offered in the period.
+/// A person's hand-offs offered on cases noticed in the period.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct PersonHandoffs {
     pub staff_id: String,
     pub name: String,
+    /// hand-offs offered
     pub offered: i64,
+    /// the cases they were offered on
+    pub cases: i64,
     pub accepted: i64,
     pub declined: i64,
     pub reasons: Vec<Count>,
@@ -270,20 +273,13 @@ pub fn rate(part: i64, whole: i64) -> Option<f64> {
     (whole > 0).then(|| part as f64 / whole as f64)
 }
 
-/// A root cause as people read it.
+/// A root cause as people read it (the Prevention page's words); blank: none was given.
 pub fn cause_label(code: &str) -> String {
-    match code {
-        "process" => "Process",
-        "communication" => "Communication",
-        "scheduling" => "Scheduling",
-        "product_clinical" => "Product or clinical",
-        "third_party" => "Third party",
-        "customer_side" => "Customer's side",
-        "not_stated" => "Not stated (closed by the customer's answer)",
-        "" => "Not given",
-        other => other,
+    match crate::case::RootCause::parse(code) {
+        Some(c) => crate::prevention::root_cause_label(c).to_string(),
+        None if code.is_empty() => "Not given".into(),
+        None => code.to_string(),
     }
-    .to_string()
 }
 
 /// A severity as people read it; critical defects are the safety ones.

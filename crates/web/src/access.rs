@@ -70,6 +70,8 @@ pub const ROUTES: &[Route] = &[
     r("GET", "/api/v1/locations/{id}/limits", At(Read)),
     r("GET", "/api/v1/locations/{id}/defects", At(Read)),
     r("GET", "/api/v1/stats", At(Read)),
+    r("GET", "/api/v1/reports/summary", At(Insights)),
+    r("GET", "/api/v1/cases/count", At(Read)),
     r("GET", "/api/v1/cases", At(Read)),
     r("GET", "/api/v1/cases/{key}", At(Read)),
     r("GET", "/api/v1/cases/{key}/history", At(Read)),

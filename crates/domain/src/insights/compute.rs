@@ -1,7 +1,7 @@
 //! The figures computed from the facts: one function per question.
 
 use super::facts::{CaseFact, Facts, Labels};
-use super::period::{AgeBucket, Period, WEEKDAYS, month_key, monday_of, nearest_rank};
+use super::period::{AgeBucket, Period, WEEKDAYS, monday_of, month_key, nearest_rank};
 use super::*;
 use crate::case::CloseOutcome;
 use std::collections::{BTreeMap, HashMap};
@@ -184,7 +184,11 @@ fn timings_by(
         .into_iter()
         .map(|(k, mins)| timing(k, label(k), mins))
         .collect();
-    v.sort_by(|a, b| b.median_minutes.cmp(&a.median_minutes).then(b.cases.cmp(&a.cases)));
+    v.sort_by(|a, b| {
+        b.median_minutes
+            .cmp(&a.median_minutes)
+            .then(b.cases.cmp(&a.cases))
+    });
     v
 }
 
@@ -264,11 +268,7 @@ fn recovery(facts: &Facts, labels: &Labels) -> Outcomes {
         .map(|r| Count {
             key: r.to_string(),
             label: format!("{r} of 5"),
-            count: facts
-                .answers
-                .iter()
-                .filter(|a| a.rating == Some(r))
-                .count() as i64,
+            count: facts.answers.iter().filter(|a| a.rating == Some(r)).count() as i64,
         })
         .collect();
     let total = closed.len() as i64;
@@ -295,7 +295,9 @@ fn recovery(facts: &Facts, labels: &Labels) -> Outcomes {
             |k| labels.defect((k != "other").then_some(k)),
         ),
         by_stage: recoveries(
-            closed.iter().map(|(c, _)| (c.stage.as_str(), is_recovered(c))),
+            closed
+                .iter()
+                .map(|(c, _)| (c.stage.as_str(), is_recovered(c))),
             |k| labels.stage(k),
         ),
         by_person: recoveries(
@@ -384,7 +386,10 @@ fn cost(period: Period, facts: &Facts, labels: &Labels) -> Cost {
     let mut waits: Vec<i64> = facts
         .approvals
         .iter()
-        .filter_map(|a| a.decided.map(|(_, at)| at.duration_since(a.asked).as_mins().max(0)))
+        .filter_map(|a| {
+            a.decided
+                .map(|(_, at)| at.duration_since(a.asked).as_mins().max(0))
+        })
         .collect();
     waits.sort_unstable();
     let decided = |ok: bool| {
@@ -404,15 +409,23 @@ fn cost(period: Period, facts: &Facts, labels: &Labels) -> Cost {
             asked: facts.approvals.len() as i64,
             approved: decided(true),
             declined: decided(false),
-            waiting: facts.approvals.iter().filter(|a| a.decided.is_none()).count() as i64,
+            waiting: facts
+                .approvals
+                .iter()
+                .filter(|a| a.decided.is_none())
+                .count() as i64,
             median_wait_minutes: nearest_rank(&waits, 0.5),
         },
     }
 }
 
 fn handoffs(facts: &Facts, labels: &Labels) -> Handoffs {
-    let mut people: BTreeMap<&str, (i64, i64, i64, HashMap<String, i64>)> = BTreeMap::new();
+    /// offered, accepted, declined, reasons
+    type Tally = (i64, i64, i64, HashMap<String, i64>);
+    let mut people: BTreeMap<&str, Tally> = BTreeMap::new();
+    let mut cases: BTreeMap<&str, std::collections::BTreeSet<&str>> = BTreeMap::new();
     for h in &facts.handoffs {
+        cases.entry(&h.from_id).or_default().insert(&h.case_id);
         let p = people.entry(&h.from_id).or_default();
         p.0 += 1;
         p.1 += (h.status == "accepted") as i64;
@@ -421,14 +434,17 @@ fn handoffs(facts: &Facts, labels: &Labels) -> Handoffs {
     }
     let mut by_person: Vec<PersonHandoffs> = people
         .into_iter()
-        .map(|(id, (offered, accepted, declined, reasons))| PersonHandoffs {
-            staff_id: id.to_string(),
-            name: labels.person(id),
-            offered,
-            accepted,
-            declined,
-            reasons: ranked(reasons, |k| k.to_string()),
-        })
+        .map(
+            |(id, (offered, accepted, declined, reasons))| PersonHandoffs {
+                staff_id: id.to_string(),
+                name: labels.person(id),
+                offered,
+                cases: cases.get(id).map_or(0, |c| c.len() as i64),
+                accepted,
+                declined,
+                reasons: ranked(reasons, |k| k.to_string()),
+            },
+        )
         .collect();
     by_person.sort_by(|a, b| b.offered.cmp(&a.offered).then_with(|| a.name.cmp(&b.name)));
     let mut counts: Vec<i64> = by_person.iter().map(|p| p.offered).collect();
@@ -457,7 +473,12 @@ fn handoffs(facts: &Facts, labels: &Labels) -> Handoffs {
 fn causes(facts: &Facts, labels: &Labels) -> Causes {
     let cause = |c: &CaseFact| c.root_cause.clone().unwrap_or_default();
     let by_cause = ranked(
-        tally(facts.closed.iter().map(|(c, _)| c.root_cause.as_deref().unwrap_or(""))),
+        tally(
+            facts
+                .closed
+                .iter()
+                .map(|(c, _)| c.root_cause.as_deref().unwrap_or("")),
+        ),
         cause_label,
     );
     let of = |key: &dyn Fn(&CaseFact) -> String, label: &dyn Fn(&str) -> String| {
@@ -475,7 +496,11 @@ fn causes(facts: &Facts, labels: &Labels) -> Causes {
                 count,
             })
             .collect();
-        v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.defect_label.cmp(&b.defect_label)));
+        v.sort_by(|a, b| {
+            b.count
+                .cmp(&a.count)
+                .then_with(|| a.defect_label.cmp(&b.defect_label))
+        });
         v
     };
     Causes {

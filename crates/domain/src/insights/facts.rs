@@ -64,9 +64,10 @@ pub struct Answer {
     pub would_return: Option<bool>,
 }
 
-/// A hand-off offered in the period.
+/// A hand-off offered on a case noticed in the period.
 #[derive(Debug, Clone)]
 pub struct Handoff {
+    pub case_id: String,
     pub from_id: String,
     /// `pending`, `accepted`, `declined`, `cancelled`
     pub status: String,
@@ -109,7 +110,11 @@ impl Labels {
     }
     pub fn defect(&self, code: Option<&str>) -> String {
         match code {
-            Some(c) => self.defects.get(c).cloned().unwrap_or_else(|| c.to_string()),
+            Some(c) => self
+                .defects
+                .get(c)
+                .cloned()
+                .unwrap_or_else(|| c.to_string()),
             None => "Other (no protocol)".into(),
         }
     }

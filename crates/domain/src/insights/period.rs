@@ -239,10 +239,22 @@ mod tests {
     #[test]
     fn bad_periods_name_their_field() {
         let today = date(2026, 12, 5);
-        assert_eq!(Period::parse(Some("2026-13-01"), None, today).unwrap_err().field, "from");
-        assert_eq!(Period::parse(None, Some("yesterday"), today).unwrap_err().field, "to");
         assert_eq!(
-            Period::parse(Some("2026-12-01"), Some("2026-11-01"), today).unwrap_err().field,
+            Period::parse(Some("2026-13-01"), None, today)
+                .unwrap_err()
+                .field,
+            "from"
+        );
+        assert_eq!(
+            Period::parse(None, Some("yesterday"), today)
+                .unwrap_err()
+                .field,
+            "to"
+        );
+        assert_eq!(
+            Period::parse(Some("2026-12-01"), Some("2026-11-01"), today)
+                .unwrap_err()
+                .field,
             "from"
         );
         assert!(Period::parse(Some("2020-01-01"), Some("2026-01-01"), today).is_err());
@@ -271,7 +283,10 @@ mod tests {
         assert_eq!(AgeBucket::of(at(100), now), AgeBucket::ThreeToSeven);
         assert_eq!(AgeBucket::of(at(400), now), AgeBucket::OverSeven);
         // noticed in the future (clock skew) is under a day, never negative
-        assert_eq!(AgeBucket::of(now + SignedDuration::from_hours(1), now), AgeBucket::UnderOneDay);
+        assert_eq!(
+            AgeBucket::of(now + SignedDuration::from_hours(1), now),
+            AgeBucket::UnderOneDay
+        );
         // the bounds agree with the bucket
         let (after, upto) = AgeBucket::OneToThree.noticed_between(now);
         assert!(after.unwrap() < at(24) && at(24) <= upto.unwrap());
