@@ -1,23 +1,21 @@
-//! The demo organisation: Harbour Dental and The Grill, staff in every role, ~90 days of history.
+//! The demo organisation: Harbour Dental and The Grill, staff in every role, three months of history.
 
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use jiff::civil::{Date, Time};
-use jiff::tz::TimeZone;
-use jiff::{SignedDuration, Timestamp, ToSpan};
+use jiff::{SignedDuration, Timestamp};
 use olive_domain::deadline::DayHours;
-use olive_domain::playbook::FieldKind;
 use olive_domain::role::Role;
 use olive_storage::admin::ContactUpdate;
 use olive_storage::cases::{CustomerInput, NewCase};
 use olive_storage::org::{NewLocation, NewStaff};
 use olive_storage::{Actor, Store};
-use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
 use std::collections::BTreeSet;
 use std::path::Path;
 
 mod history;
+mod recovery;
+mod seed;
 mod states;
 
 pub struct DemoInfo {
@@ -57,7 +55,7 @@ const DENTAL_STAFF: [Person; 3] = [
         role: Role::TeamMember,
     },
 ];
-const GRILL_STAFF: [Person; 3] = [
+const GRILL_STAFF: [Person; 6] = [
     Person {
         name: "Gabe Moreno",
         email: Some("gabe@thegrill.example"),
@@ -76,19 +74,28 @@ const GRILL_STAFF: [Person; 3] = [
         username: None,
         role: Role::TeamMember,
     },
+    Person {
+        name: "Jordan Reyes",
+        email: Some("jordan@thegrill.example"),
+        username: None,
+        role: Role::TeamMember,
+    },
+    Person {
+        name: "Lena Fischer",
+        email: None,
+        username: Some("lena"),
+        role: Role::TeamMember,
+    },
+    Person {
+        name: "Tom Becker",
+        email: Some("tom@thegrill.example"),
+        username: None,
+        role: Role::TeamMember,
+    },
 ];
 const OWNER_EMAIL: &str = "olivia@harbourgroup.example";
 /// Every demo account signs in with this password; PINs are listed at start-up.
 pub const DEMO_PASSWORD: &str = "olive-demo";
-
-const FIRST: [&str; 16] = [
-    "Ava", "Noah", "Mia", "Liam", "Chloe", "Lucas", "Zara", "Ethan", "Isla", "Jack", "Priya",
-    "Omar", "Grace", "Leo", "Ruby", "Kai",
-];
-const LAST: [&str; 12] = [
-    "Nguyen", "Smith", "Patel", "Brown", "Wilson", "Taylor", "Kaur", "Chen", "Martin", "Walker",
-    "Rossi", "O'Brien",
-];
 
 fn hours(days: &[usize], open: (i8, i8), close: (i8, i8)) -> [Option<DayHours>; 7] {
     let mut h = [None; 7];
@@ -263,118 +270,12 @@ pub async fn ensure(store: &Store, data_dir: &Path) -> Result<DemoInfo> {
     std::fs::create_dir_all(data_dir)?;
     std::fs::write(&token_file, &token)?;
 
-    let mut rng = StdRng::seed_from_u64(1042);
-    let plan = [
-        (&dental, &dental_staff, 2.2_f64),
-        (&grill, &grill_staff, 3.0),
-    ];
-    let days = 90;
-    let bar = ProgressBar::new((days * plan.len()) as u64);
-    bar.set_style(
-        ProgressStyle::with_template("seeding demo history {bar:40} {pos}/{len} location-days")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    let mut seeded = 0;
-    for (loc, staff, per_day) in plan {
-        let playbook = store.playbook(&loc.playbook_code).await?;
-        let tz = TimeZone::get(&loc.tz_name)?;
-        let today = now.to_zoned(tz.clone()).date();
-        for back in (0..days).rev() {
-            bar.inc(1);
-            let day = today.checked_sub((back as i64).days())?;
-            let Some(h) = loc.calendar().hours_on(day) else {
-                continue;
-            };
-            let n = (per_day + rng.random_range(-1.5..1.5)).round().max(0.0) as usize;
-            for _ in 0..n {
-                let open_min = i64::from(h.open.hour()) * 60 + i64::from(h.open.minute());
-                let close_min = i64::from(h.close.hour()) * 60 + i64::from(h.close.minute());
-                let at_min = rng.random_range(open_min..close_min);
-                let at = day
-                    .to_zoned(tz.clone())?
-                    .checked_add(SignedDuration::from_mins(at_min))?
-                    .timestamp();
-                if at > now {
-                    continue;
-                }
-                // Defects cluster: the first few of each playbook happen more often.
-                let idx = if rng.random_bool(0.5) {
-                    rng.random_range(0..playbook.defects.len().min(6))
-                } else {
-                    rng.random_range(0..playbook.defects.len())
-                };
-                let defect = &playbook.defects[idx];
-                let reporter = &staff[rng.random_range(0..staff.len())];
-                let first = FIRST[rng.random_range(0..FIRST.len())];
-                let last = LAST[rng.random_range(0..LAST.len())];
-                let phone = format!("04{:08}", rng.random_range(0..20_000_000u32) % 400);
-                // The playbook's case fields as the front desk fills them: the dentist and the
-                // appointment time; the table, the party and the server (and a third of the
-                // restaurant's guests give no name: the table stands in).
-                let team: Vec<&Actor> = staff
-                    .iter()
-                    .filter(|a| a.roles.iter().any(|(_, r)| *r == Role::TeamMember))
-                    .collect();
-                let mut fields = std::collections::BTreeMap::new();
-                let mut named = true;
-                for f in &playbook.case_fields {
-                    let v = match f.kind {
-                        FieldKind::Staff if !team.is_empty() => {
-                            team[rng.random_range(0..team.len())].staff_id.clone()
-                        }
-                        FieldKind::Time => at.to_string(),
-                        FieldKind::Number => rng.random_range(1..9).to_string(),
-                        FieldKind::Text => {
-                            named = rng.random_bool(0.67);
-                            rng.random_range(1..31).to_string()
-                        }
-                        FieldKind::Staff => continue,
-                    };
-                    fields.insert(f.key.clone(), serde_json::Value::String(v));
-                }
-                let input = NewCase {
-                    location_id: loc.id.clone(),
-                    defect: defect.code.clone(),
-                    stage: None,
-                    customer: CustomerInput {
-                        name: if named {
-                            format!("{first} {last}")
-                        } else {
-                            String::new()
-                        },
-                        phone: Some(phone),
-                        email: Some(format!(
-                            "{}.{}@example.com",
-                            first.to_lowercase(),
-                            last.to_lowercase().replace('\'', "")
-                        )),
-                        address: Some(format!(
-                            "{} Harbour St, Sydney NSW 2000",
-                            rng.random_range(1..200)
-                        )),
-                        preferred_name: None,
-                    },
-                    description: format!(
-                        "{} — noticed at {}.",
-                        defect.title,
-                        at.to_zoned(tz.clone()).strftime("%H:%M")
-                    ),
-                    severity: None,
-                    fields,
-                    noticed_at: None,
-                    done_steps: Vec::new(),
-                };
-                let (case, _) = store.create_case(reporter, input, None, at).await?;
-                seeded += 1;
-                let age_hours = now.duration_since(at).as_hours();
-                history::work_case(
-                    store, &case, reporter, staff, age_hours, at, now, &mut rng, &playbook,
-                )
-                .await?;
-            }
-        }
-    }
-    bar.finish_and_clear();
+    let seeded = seed::history(
+        store,
+        now,
+        [(&dental, &dental_staff[..]), (&grill, &grill_staff[..])],
+    )
+    .await?;
     // The history's decisions on gesture requests were seen when they were made: no backlog of old
     // approvals greets the demo's people.
     for a in dental_staff.iter().chain(grill_staff.iter()) {
@@ -449,7 +350,11 @@ pub async fn followup_link(store: &Store, data_dir: &Path) -> Result<Option<Stri
 pub fn print(info: &DemoInfo, addr: &str) {
     println!("Olive demo");
     if info.seeded_cases > 0 {
-        println!("  seeded {} cases over the last 90 days", info.seeded_cases);
+        println!(
+            "  seeded {} cases over the last {} full months and this one so far",
+            info.seeded_cases,
+            seed::FULL_MONTHS
+        );
     }
     println!(
         "  Web:      http://{addr}/   (sign in with any account below, password {DEMO_PASSWORD})"

@@ -1,14 +1,31 @@
 //! Working a seeded demo case as a practice would have: steps done (mostly) on time, gestures
-//! approved, the odd hand-off, then verification and closing for cases older than a day.
+//! approved, hand-offs as planned, then verification and closing (`recovery`) for cases older than a day.
 
 use anyhow::Result;
 use jiff::{SignedDuration, Timestamp};
-use olive_domain::case::{CloseOutcome, RootCause, VerificationMethod};
+use olive_domain::playbook::Defect;
 use olive_domain::role::Role;
-use olive_storage::actions::{CloseCase, NewGesture, NewHandoff, Reason, StepAction, Verification};
+use olive_storage::actions::{NewGesture, NewHandoff, Reason, StepAction};
 use olive_storage::{Actor, Store};
 use rand::Rng;
 use rand::rngs::StdRng;
+
+/// How a seeded case goes, decided when it is logged.
+pub(super) struct CasePlan<'a> {
+    pub defect: &'a Defect,
+    pub handoff: Option<HandoffPlan<'a>>,
+    /// the manager adds the defect's most generous gesture once the protocol is done
+    pub goodwill: bool,
+}
+
+/// A hand-off offered on the case: to whom and why; declined (with the reason), when it is offered
+/// again to someone else.
+pub(super) struct HandoffPlan<'a> {
+    pub to: &'a Actor,
+    pub reason: &'static str,
+    pub decline: Option<&'static str>,
+    pub then_to: Option<&'a Actor>,
+}
 
 #[allow(clippy::too_many_arguments)]
 pub(super) async fn work_case(
@@ -21,6 +38,7 @@ pub(super) async fn work_case(
     now: Timestamp,
     rng: &mut StdRng,
     playbook: &olive_domain::playbook::Playbook,
+    plan: CasePlan<'_>,
 ) -> Result<()> {
     let id = case.summary.id.clone();
     let mut t = at;
@@ -35,25 +53,12 @@ pub(super) async fn work_case(
     } else {
         case.steps.len()
     };
-    if age_hours > 30 && rng.random_bool(0.12) && owner.staff_id != manager.staff_id {
+    if let Some(h) = plan.handoff.as_ref().filter(|_| age_hours > 30) {
         t += SignedDuration::from_mins(rng.random_range(3..40));
-        store
-            .propose_handoff(
-                owner,
-                &id,
-                NewHandoff {
-                    to: manager.staff_id.clone(),
-                    reason: "Needs a manager's decision on the account".into(),
-                },
-                t,
-            )
-            .await?;
-        let c = store.get_case(manager, &id, t).await?;
-        if let Some(h) = c.handoffs.last() {
-            store
-                .answer_handoff(manager, &id, &h.id, true, Reason::default(), t)
-                .await?;
-            owner = manager;
+        owner = hand_off(store, &id, owner, h.to, h.reason, h.decline, t).await?;
+        if let Some(next) = h.then_to.filter(|_| h.decline.is_some()) {
+            t += SignedDuration::from_mins(rng.random_range(2..15));
+            owner = hand_off(store, &id, owner, next, h.reason, None, t).await?;
         }
     }
     for step in case.steps.iter().take(steps_to_do) {
@@ -144,53 +149,71 @@ pub(super) async fn work_case(
     if age_hours < 30 || steps_to_do < case.steps.len() {
         return Ok(());
     }
-    t += SignedDuration::from_hours(rng.random_range(2..30));
-    if t > now {
-        return Ok(());
+    let gift_at = t + SignedDuration::from_mins(20);
+    if plan.goodwill && gift_at <= now {
+        goodwill(store, &id, manager, plan.defect, playbook, gift_at).await?;
     }
-    let happy = rng.random_bool(0.86);
-    let said = if happy {
-        "Said we went above and beyond and they'll be back."
-    } else {
-        "Still disappointed; felt it took too long."
+    super::recovery::finish(store, &id, owner, staff, plan.defect, t, now, rng).await
+}
+
+/// The manager's own goodwill on top of the protocol: the defect's most generous gesture.
+async fn goodwill(
+    store: &Store,
+    id: &str,
+    manager: &Actor,
+    defect: &Defect,
+    playbook: &olive_domain::playbook::Playbook,
+    t: Timestamp,
+) -> Result<()> {
+    let best = defect
+        .gestures
+        .iter()
+        .filter_map(|c| playbook.gesture(c))
+        .filter_map(|g| g.typical_value_cents.map(|v| (v.0, g)))
+        .filter(|(v, _)| *v > 0)
+        .max_by_key(|(v, _)| *v);
+    let Some((value, g)) = best else {
+        return Ok(());
     };
-    store
-        .verify(
-            owner,
-            &id,
-            Verification {
-                method: VerificationMethod::Phone,
-                customer_said: said.into(),
-                satisfied: happy,
-            },
-            t,
-        )
-        .await?;
-    let causes = [
-        RootCause::Process,
-        RootCause::Communication,
-        RootCause::Scheduling,
-        RootCause::ProductClinical,
-        RootCause::ThirdParty,
-    ];
-    let outcome = if happy {
-        CloseOutcome::Recovered
-    } else {
-        CloseOutcome::NotRecovered
+    let gift = NewGesture {
+        kind: g.code.clone(),
+        value_cents: value,
+        note: "From the manager, with our apologies".into(),
+        step_id: None,
     };
-    store
-        .close(
-            owner,
-            &id,
-            CloseCase {
-                outcome,
-                root_cause: causes[rng.random_range(0..causes.len())],
-                prevention_note: None,
-            },
-            t,
-        )
-        .await?;
+    store.give_gesture(manager, id, gift, None, t).await?;
     Ok(())
+}
+
+/// Offer the case to `to`, who accepts it (it becomes theirs) or declines with a reason.
+async fn hand_off<'a>(
+    store: &Store,
+    id: &str,
+    owner: &'a Actor,
+    to: &'a Actor,
+    reason: &str,
+    decline: Option<&str>,
+    t: Timestamp,
+) -> Result<&'a Actor> {
+    if to.staff_id == owner.staff_id {
+        return Ok(owner);
+    }
+    let offer = NewHandoff {
+        to: to.staff_id.clone(),
+        reason: reason.into(),
+    };
+    let c = store.propose_handoff(owner, id, offer, t).await?;
+    let Some(h) = c.handoffs.last() else {
+        return Ok(owner);
+    };
+    let answer_at = t + SignedDuration::from_mins(5);
+    let why = Reason {
+        reason: decline.unwrap_or_default().into(),
+    };
+    store
+        .answer_handoff(to, id, &h.id, decline.is_none(), why, answer_at)
+        .await?;
+    Ok(if decline.is_none() { to } else { owner })
 }
 
 /// Who does a step in the demo's history: the owner where they hold its role, else its assignee (the
