@@ -154,7 +154,7 @@ pub async fn export_csv(
 
 /// A cell a spreadsheet will not run as a formula: text starting with `=`, `+`, `-`, `@`, tab or CR
 /// gets a leading apostrophe (names and notes are typed by staff and customers).
-fn spreadsheet_safe(cell: &str) -> String {
+pub(crate) fn spreadsheet_safe(cell: &str) -> String {
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{cell}")
     } else {

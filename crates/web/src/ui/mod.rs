@@ -6,6 +6,7 @@ pub mod case;
 pub mod cases;
 pub mod decisions;
 pub mod followup;
+pub mod insights;
 pub mod log;
 pub mod manage;
 pub mod messages;
@@ -262,6 +263,10 @@ pub fn router() -> Router<AppState> {
             post(decisions::dismiss_case_alert),
         )
         .route("/board", get(manage::board))
+        .route("/insights", get(insights::index))
+        .route("/insights/compare", get(insights::compare))
+        .route("/insights/{question}", get(insights::page))
+        .route("/insights/{question}/csv", get(insights::csv))
         .route("/playbook", get(playbook::page).post(playbook::upload))
         .route("/playbook/download", get(playbook::download))
         .route("/playbook/step", post(playbook::step))
