@@ -274,6 +274,18 @@ pub async fn page(
     .into_response())
 }
 
+/// The board's time axis: the stage × week heatmap of the summary, each cell linked to its cases.
+pub fn board_heatmap(s: &ReportSummary) -> String {
+    let l = links_for(
+        &InsightsQuery {
+            location: s.location_ids.first().cloned().unwrap_or_default(),
+            ..Default::default()
+        },
+        s,
+    );
+    questions::heatmap_of(s, &l, "board-heat")
+}
+
 /// `/insights/{question}/csv?table=…`: one table of a screen as CSV (formulas defused).
 pub async fn csv(
     State(st): State<AppState>,
