@@ -104,7 +104,7 @@ impl Permission {
             }
             Permission::Audit => "read the audit trail of the location",
             Permission::Export => {
-                "export the location's audit trail (CSV); `olive export` exports cases at the command line"
+                "export the location's audit trail (CSV) and its cases (CSV, Excel); `olive export` exports cases at the command line"
             }
             Permission::Erase => "erase a customer's personal data from a case",
             Permission::Administer => {
@@ -141,7 +141,7 @@ impl Permission {
             Permission::EditPlaybook => "change this playbook",
             Permission::Prevent => "change prevention actions",
             Permission::Audit => "read the audit trail",
-            Permission::Export => "export the audit trail",
+            Permission::Export => "export the audit trail or cases",
             Permission::Erase => "erase a customer's personal data",
             Permission::Administer => "do this",
         }

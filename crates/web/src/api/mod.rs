@@ -3,6 +3,7 @@
 pub mod actions;
 pub mod admin;
 pub mod audit;
+pub mod budget;
 pub mod cases;
 pub mod decisions;
 pub mod followups;
@@ -10,6 +11,7 @@ pub mod org;
 pub mod playbooks;
 pub mod prevention;
 pub mod privacy;
+pub mod reports_export;
 pub mod steps;
 pub mod tokens;
 
@@ -24,7 +26,7 @@ use utoipa_axum::routes;
 #[openapi(
     info(title = "Olive API", description = "Service recovery: playbooks, cases, gestures, handoffs, wording check. Errors are `{\"error\": {\"code\", \"message\", \"fields\"}}`."),
     modifiers(&Bearer),
-    tags((name = "cases"), (name = "steps"), (name = "gestures"), (name = "handoffs"), (name = "playbooks"), (name = "wording"), (name = "organisation"), (name = "stats"), (name = "follow-up"), (name = "webhooks"), (name = "audit"), (name = "prevention"), (name = "system"))
+    tags((name = "cases"), (name = "steps"), (name = "gestures"), (name = "handoffs"), (name = "playbooks"), (name = "wording"), (name = "organisation"), (name = "stats"), (name = "follow-up"), (name = "webhooks"), (name = "audit"), (name = "prevention"), (name = "reports"), (name = "system"))
 )]
 struct ApiDoc;
 
@@ -71,6 +73,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(privacy::erase_case))
         .routes(routes!(org::list_locations))
         .routes(routes!(org::get_location, admin::put_location))
+        .routes(routes!(budget::put_budget))
         .routes(routes!(admin::add_staff))
         .routes(routes!(admin::put_staff))
         .routes(routes!(admin::deactivate))
@@ -95,6 +98,8 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(prevention::update))
         .routes(routes!(audit::list))
         .routes(routes!(audit::export))
+        .routes(routes!(reports_export::cases_csv))
+        .routes(routes!(reports_export::cases_xlsx))
         .routes(routes!(tokens::list, tokens::create))
         .routes(routes!(tokens::revoke))
         .routes(routes!(tokens::change_password))

@@ -179,6 +179,9 @@ pub struct CasesPage {
     error: Option<String>,
     /// the business's word for its customers when every location shares a playbook ("Patient")
     noun: String,
+    /// the query string of the "Download CSV" and "Download Excel" links (the filters shown);
+    /// `None` for people who may not export
+    export_query: Option<String>,
 }
 
 impl CasesPage {
@@ -227,6 +230,7 @@ pub async fn cases(
         limit: Some(50),
         cursor: nz(&q.cursor),
     };
+    let export_query = super::exports::export_query(&web.actor, &f);
     let (rows, next, error) = match st.store.list_cases(&web.actor, &f, now).await {
         Ok(p) => {
             let z = zones(&locations);
@@ -275,6 +279,7 @@ pub async fn cases(
         rows,
         next,
         error,
+        export_query,
     })
 }
 

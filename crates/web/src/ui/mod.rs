@@ -4,6 +4,7 @@ pub mod audit;
 pub mod auth;
 pub mod case;
 pub mod decisions;
+pub mod exports;
 pub mod followup;
 pub mod log;
 pub mod manage;
@@ -249,6 +250,8 @@ pub fn router() -> Router<AppState> {
         .route("/my", get(manage::my_work))
         .route("/ui/my/steps/{case}/{step}/{action}", post(my_steps::act))
         .route("/cases", get(manage::cases))
+        .route("/cases.csv", get(exports::csv))
+        .route("/cases.xlsx", get(exports::xlsx))
         .route("/approvals", get(manage::approvals))
         .route("/ui/approvals/count", get(manage::approvals_count))
         .route("/ui/alerts", get(manage::alerts))
@@ -268,6 +271,7 @@ pub fn router() -> Router<AppState> {
         .route("/settings", get(settings::page))
         .route("/settings/location", post(settings::location))
         .route("/settings/limits", post(settings::limits))
+        .route("/settings/budget", post(settings::budget))
         .route("/settings/staff", post(settings::add_staff))
         .route(
             "/settings/staff/{id}/{action}",
