@@ -118,40 +118,59 @@ async fn a_poor_answer_reopening_counts(store: Store) {
     let org = org(&store).await;
     let (fd, mgr) = (&org.dental_front, &org.dental_manager);
     let t = |m| plus_min(tuesday_10am(), m);
-    let input = NewCase {
+    let with_email = |name: &str, email: &str| NewCase {
         customer: CustomerInput {
-            name: "Ben Ortiz".into(),
-            email: Some("ben@example.com".into()),
+            name: name.into(),
+            email: Some(email.into()),
             ..CustomerInput::default()
         },
-        ..report(&org.dental, DEFECT, "Ben Ortiz")
+        ..report(&org.dental, DEFECT, name)
     };
-    let c = create(&store, fd, input, t(0)).await;
-    let key = c.summary.id.clone();
-    close_recovered(&store, mgr, &key, t(5)).await;
-    let (_, link) = store
-        .send_followup(mgr, &key, SendFollowUp { message: None }, t(6))
-        .await
-        .expect("follow-up");
-    let token = link.rsplit('/').next().expect("a token");
-    let poor = Answer {
+    let poor = || Answer {
         rating: 2,
         would_return: false,
         comment: "Still not right".into(),
     };
+    // Closed by the team before the customer answered poorly: reopened, and counted.
+    let a = create(&store, fd, with_email("Ben Ortiz", "ben@example.com"), t(0)).await;
+    let (_, link) = store
+        .send_followup(mgr, &a.summary.id, SendFollowUp { message: None }, t(1))
+        .await
+        .expect("follow-up");
+    let token = link.rsplit('/').next().expect("a token");
+    close_recovered(&store, mgr, &a.summary.id, t(5)).await;
     store
-        .answer_followup(token, poor, false, t(30))
+        .answer_followup(token, poor(), false, t(30))
         .await
         .expect("answer");
-    let d = store.get_case(mgr, &key, t(31)).await.unwrap();
+    let d = store.get_case(mgr, &a.summary.id, t(31)).await.unwrap();
     assert_eq!(d.summary.status, CaseStatus::InProgress);
     assert_eq!(d.summary.reopen_count, 1);
-    // The same count as the timeline's reopenings, which migration 0022 counted for older cases.
+
+    // Still being worked on when the poor answer came: put back to work with a new step, counted as
+    // the timeline records it (a reopening), which is what migration 0022 counted for older cases.
+    let b = create(
+        &store,
+        fd,
+        with_email("Cleo Park", "cleo@example.com"),
+        t(40),
+    )
+    .await;
+    let (_, link) = store
+        .send_followup(mgr, &b.summary.id, SendFollowUp { message: None }, t(41))
+        .await
+        .expect("follow-up");
+    let token = link.rsplit('/').next().expect("a token");
+    store
+        .answer_followup(token, poor(), false, t(50))
+        .await
+        .expect("answer");
+    let d = store.get_case(mgr, &b.summary.id, t(51)).await.unwrap();
     let reopened = events(&d)
         .iter()
         .filter(|e| **e == olive_domain::case::CaseEvent::Reopened)
         .count();
-    assert_eq!(reopened, 1);
+    assert_eq!((reopened, d.summary.reopen_count), (1, 1));
 }
 
 both!(url the_migration_counts_reopenings_from_the_timeline);

@@ -209,7 +209,10 @@ async fn exports(pg: bool) {
     let listed = list_count(&app, "dental_manager", "stage=arrival").await;
     assert_eq!(listed, 105);
     assert_eq!(rows.len(), listed);
-    assert!(rows.iter().all(|r| r.len() == 19 && r[4] == "Arrival"));
+    assert!(
+        rows.iter()
+            .all(|r| r.len() == 19 && r[4] == "Arrival and check-in")
+    );
     // The formula is text; the rest of a row as the list has it.
     let odd = rows
         .iter()
