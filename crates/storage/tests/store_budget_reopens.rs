@@ -109,7 +109,7 @@ async fn a_person_reopening_counts(store: Store) {
     let row = list.items.iter().find(|s| s.id == key).unwrap();
     assert_eq!(row.reopen_count, 2);
     // The JSON of a case carries the field.
-    let json = serde_json::to_value(&row).unwrap();
+    let json = serde_json::to_value(row).unwrap();
     assert_eq!(json["reopen_count"], 2);
 }
 

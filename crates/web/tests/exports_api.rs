@@ -435,7 +435,7 @@ async fn the_pages_offer_downloads_and_the_budget() {
         let b = app
             .fx
             .store
-            .budgets(&[app.fx.dental.clone()])
+            .budgets(std::slice::from_ref(&app.fx.dental))
             .await
             .unwrap();
         b[0].monthly_cents
