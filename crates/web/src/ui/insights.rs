@@ -315,7 +315,7 @@ pub async fn csv(
     for row in &table.rows {
         w.write_record(
             row.iter()
-                .map(|c| crate::api::audit::spreadsheet_safe(&c.text)),
+                .map(|c| olive_domain::export::spreadsheet_safe(&c.text)),
         )
         .map_err(err)?;
     }
