@@ -9,6 +9,7 @@ pub mod case;
 pub mod contact;
 pub mod deadline;
 pub mod events;
+pub mod export;
 pub mod followup;
 pub mod gesture;
 pub mod ids;

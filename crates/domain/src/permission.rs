@@ -108,7 +108,7 @@ impl Permission {
             }
             Permission::Audit => "read the audit trail of the location",
             Permission::Export => {
-                "export the location's audit trail (CSV); `olive export` exports cases at the command line"
+                "export the location's audit trail (CSV) and its cases (CSV, Excel); `olive export` exports cases at the command line"
             }
             Permission::Insights => {
                 "see the location's insights and reports: where defects leak, response times, recovery, gesture spend against the budget, hand-offs by person, root causes; the monthly report"
@@ -148,7 +148,7 @@ impl Permission {
             Permission::EditPlaybook => "change this playbook",
             Permission::Prevent => "change prevention actions",
             Permission::Audit => "read the audit trail",
-            Permission::Export => "export the audit trail",
+            Permission::Export => "export the audit trail or cases",
             Permission::Insights => "see insights and reports",
             Permission::Erase => "erase a customer's personal data",
             Permission::Administer => "do this",

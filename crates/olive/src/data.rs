@@ -5,6 +5,7 @@ use crate::cli::DbArgs;
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use jiff::Timestamp;
+use olive_domain::export::spreadsheet_safe;
 use olive_storage::cases::CaseFilter;
 use olive_storage::views::CaseSummary;
 use olive_storage::{Actor, Store};
@@ -98,15 +99,6 @@ fn word<T: serde::Serialize>(v: &T) -> String {
     }
 }
 
-/// A cell a spreadsheet would run as a formula gets a leading apostrophe (names, not numbers).
-fn text_cell(v: &str) -> String {
-    if v.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{v}")
-    } else {
-        v.to_string()
-    }
-}
-
 const CASE_HEADER: [&str; 18] = [
     "reference",
     "id",
@@ -135,22 +127,22 @@ fn case_row(c: &CaseSummary, locations: &HashMap<String, String>) -> Vec<String>
     vec![
         c.reference.clone(),
         c.id.clone(),
-        text_cell(location),
+        spreadsheet_safe(location),
         c.defect.code.clone(),
         c.stage.clone(),
         word(&c.severity),
         word(&c.status),
         c.outcome.as_ref().map(word).unwrap_or_default(),
-        text_cell(&c.customer.name),
+        spreadsheet_safe(&c.customer.name),
         c.customer.phone.clone().unwrap_or_default(),
-        text_cell(c.customer.email.as_deref().unwrap_or_default()),
+        spreadsheet_safe(c.customer.email.as_deref().unwrap_or_default()),
         c.created_at.clone(),
         c.closed_at.clone().unwrap_or_default(),
-        text_cell(&c.owner.name),
+        spreadsheet_safe(&c.owner.name),
         c.handoff_count.to_string(),
         c.escalated_at.clone().unwrap_or_default(),
-        text_cell(&c.display_name),
-        text_cell(&serde_json::to_string(&c.fields).unwrap_or_default()),
+        spreadsheet_safe(&c.display_name),
+        spreadsheet_safe(&serde_json::to_string(&c.fields).unwrap_or_default()),
     ]
 }
 
@@ -235,7 +227,7 @@ pub async fn export(db: &DbArgs, format: Format, timeline: bool, out: Option<&Pa
                         d.summary.id.as_str(),
                         e.at.as_str(),
                         e.event.as_str(),
-                        text_cell(actor).as_str(),
+                        spreadsheet_safe(actor).as_str(),
                         e.data.to_string().as_str(),
                     ])?;
                 }

@@ -21,9 +21,11 @@ use sea_query::{Expr, ExprTrait, Query};
 use serde_json::json;
 use std::collections::BTreeSet;
 
+mod budget;
 mod contact;
 mod playbooks;
 mod staff;
+pub use budget::{Budget, check_budget};
 pub use contact::ContactUpdate;
 
 /// New settings for a location.

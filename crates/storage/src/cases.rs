@@ -24,6 +24,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 mod create;
 mod edit;
+mod export;
 mod fields;
 mod filters;
 mod list;
@@ -32,6 +33,7 @@ mod read;
 mod steps;
 
 pub use create::other_protocol;
+pub use export::{ExportFacts, GIVEN};
 pub(crate) use fields::{Scene, parse_time, staff_in_fields};
 pub(crate) use steps::{STEP_COLS, step_values, steps_insert};
 
@@ -99,8 +101,9 @@ pub struct CaseEdit {
     pub fields: Option<BTreeMap<String, serde_json::Value>>,
 }
 
-/// List filters (all optional), scoped to the caller's locations.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+/// List filters (all optional), scoped to the caller's locations. `Serialize` writes them back as a
+/// query string (the cases page's download links carry its filters).
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::IntoParams)]
 pub struct CaseFilter {
     pub status: Option<String>,
     pub location_id: Option<String>,
@@ -271,10 +274,12 @@ pub(crate) struct CaseRow {
     pub fields: olive_domain::FieldValues,
     /// when it was noticed (when it was logged, unless the reporter said earlier)
     pub noticed_at: i64,
+    /// how many times it was reopened (by a person, or by a customer's poor answer)
+    pub reopen_count: i64,
 }
 
 /// The columns `case_from_row` reads.
-const CASE_READ_COLS: [&str; 28] = [
+const CASE_READ_COLS: [&str; 29] = [
     "id",
     "ref",
     "location_id",
@@ -303,6 +308,7 @@ const CASE_READ_COLS: [&str; 28] = [
     "fields",
     "preferred_name",
     "noticed_at",
+    "reopen_count",
 ];
 
 pub(crate) fn case_select() -> SelectStatement {
@@ -388,6 +394,7 @@ pub(crate) fn case_from_row(r: &AnyRow) -> Result<CaseRow, StoreError> {
         fields: serde_json::from_str(&s(r, "fields")?)
             .map_err(|e| StoreError::Corrupt(format!("case fields: {e}")))?,
         noticed_at: oi(r, "noticed_at")?.map_or_else(|| i(r, "created_at"), Ok)?,
+        reopen_count: i(r, "reopen_count")?,
     })
 }
 

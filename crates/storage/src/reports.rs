@@ -153,7 +153,7 @@ impl Store {
                 id: l.id.clone(),
                 name: l.name.clone(),
                 currency: l.currency.to_string(),
-                budget_cents: None,
+                budget_cents: l.monthly_budget_cents,
             });
         }
         let q = Query::select()

@@ -2,8 +2,8 @@
 
 use crate::db::Db;
 use crate::error::StoreError;
-use crate::rows::{i, os, s};
-use crate::views::{HoursView, LocationView};
+use crate::rows::{i, oi, os, s};
+use crate::views::{CurrencyTotal, HoursView, LocationView};
 use jiff::Timestamp;
 use jiff::civil::{Date, Weekday};
 use jiff::tz::TimeZone;
@@ -96,6 +96,8 @@ pub struct Location {
     pub email: Option<Email>,
     /// the postal address, shown to its customers (email footers)
     pub address: Option<Address>,
+    /// what the location means to spend on gestures in a month, in cents of `currency` (`None`: no budget)
+    pub monthly_budget_cents: Option<i64>,
 }
 
 pub const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
@@ -138,7 +140,16 @@ impl Location {
             phone: self.phone.as_ref().map(ToString::to_string),
             email: self.email.as_ref().map(ToString::to_string),
             address: self.address.as_ref().map(ToString::to_string),
+            monthly_budget: self.monthly_budget(),
         }
+    }
+
+    /// The monthly gesture budget in the location's currency, if it has one.
+    pub fn monthly_budget(&self) -> Option<CurrencyTotal> {
+        self.monthly_budget_cents.map(|cents| CurrencyTotal {
+            cents,
+            currency: self.currency.to_string(),
+        })
     }
 
     /// The footer of an email sent in the location's name: its name, phone and address (those set).
@@ -269,6 +280,7 @@ pub(crate) fn location_select() -> sea_query::SelectStatement {
             ("l", "phone"),
             ("l", "email"),
             ("l", "address"),
+            ("l", "monthly_budget_cents"),
         ])
         .expr_as(Expr::col(("p", "updated_at")), "pb_updated_at")
         .from_as("locations", "l")
@@ -304,5 +316,6 @@ pub(crate) fn location_from_row(row: &sqlx::any::AnyRow) -> Result<Location, Sto
         phone: os(row, "phone")?.and_then(|v| v.parse().ok()),
         email: os(row, "email")?.and_then(|v| v.parse().ok()),
         address: os(row, "address")?.and_then(|v| v.parse().ok()),
+        monthly_budget_cents: oi(row, "monthly_budget_cents")?,
     })
 }

@@ -62,6 +62,8 @@ pub struct CaseSummary {
     pub handoff_count: i64,
     /// handed off twice or more
     pub hot_potato: bool,
+    /// how many times the case was reopened (by a person, or after a customer's poor answer)
+    pub reopen_count: i64,
     pub next_due_at: Option<String>,
     pub overdue: bool,
     pub created_at: String,
@@ -329,6 +331,9 @@ pub struct LocationView {
     pub email: Option<String>,
     /// the postal address, lines separated by `\n` (email footers)
     pub address: Option<String>,
+    /// what the location means to spend on gestures in a month (`PUT /api/v1/locations/{id}/budget`),
+    /// in its currency; `null`: no budget
+    pub monthly_budget: Option<CurrencyTotal>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

@@ -138,6 +138,7 @@ pub const ROUTES: &[Route] = &[
     r("POST", "/api/v1/cases/{key}/erase", At(Erase)),
     r("PUT", "/api/v1/locations/{id}", At(Configure)),
     r("PUT", "/api/v1/locations/{id}/limits", At(Configure)),
+    r("PUT", "/api/v1/locations/{id}/budget", At(Configure)),
     r("GET", "/api/v1/locations/{id}/webhooks", At(Configure)),
     r("POST", "/api/v1/locations/{id}/webhooks", At(Configure)),
     r("DELETE", "/api/v1/webhooks/{id}", At(Configure)),
@@ -151,6 +152,8 @@ pub const ROUTES: &[Route] = &[
     r("POST", "/api/v1/prevention/{id}", At(Prevent)),
     r("GET", "/api/v1/audit", At(Audit)),
     r("GET", "/api/v1/audit/export", At(Export)),
+    r("GET", "/api/v1/reports/cases.csv", At(Export)),
+    r("GET", "/api/v1/reports/cases.xlsx", At(Export)),
     r("PUT", "/api/v1/playbooks", Playbook(EditPlaybook)),
     r(
         "POST",

@@ -4,17 +4,8 @@
 mod common;
 
 use common::TestApp;
-use common::browser::Browser;
+use common::browser::signed_in;
 use reqwest::StatusCode;
-
-async fn signed_in(app: &TestApp, login: &str) -> Browser {
-    let mut b = Browser::new(app);
-    let (st, _, _) = b
-        .post("/login", &[("login", login), ("password", "correct horse")])
-        .await;
-    assert_eq!(st, StatusCode::SEE_OTHER, "{login} signs in");
-    b
-}
 
 #[tokio::test]
 async fn a_critical_case_is_on_the_managers_live_alert_until_opened() {

@@ -268,6 +268,8 @@ impl Store {
 
     /// Back to in progress with a new step `title` (a fix, for a manager, next business day at noon)
     /// and, with `verify`, a new verification with the customer (not for one who asked not to be contacted).
+    /// Every reopening goes through here (a person's `reopen`, a customer's poor answer), so this is
+    /// where the case's `reopen_count` goes up, in the caller's transaction.
     pub(crate) async fn add_recovery_steps(
         &self,
         tx: &mut Tx,
@@ -331,6 +333,7 @@ impl Store {
                     ("updated_at", ms(now).into()),
                     ("next_due_at", first_due.map(ms).into()),
                 ])
+                .value("reopen_count", Expr::col("reopen_count").add(1))
                 .and_where(Expr::col("id").eq(c.id.clone()))
                 .to_owned(),
         )

@@ -262,6 +262,7 @@ impl Store {
             escalated_at: None,
             fields: fields.clone(),
             noticed_at: ms(done_at),
+            reopen_count: 0,
         };
 
         // Everything but the reference is known now; the writer assigns it in the transaction.

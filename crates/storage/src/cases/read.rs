@@ -95,6 +95,7 @@ impl Store {
             owner: person(&c.owner_id),
             handoff_count: c.handoff_count,
             hot_potato: c.handoff_count >= HOT_POTATO_HANDOFFS,
+            reopen_count: c.reopen_count,
             next_due_at: opt_rfc3339(c.next_due_at),
             overdue: c.status.is_active() && c.next_due_at.is_some_and(|d| d < ms(now)),
             created_at: rfc3339(c.created_at),

@@ -74,16 +74,9 @@ pub(crate) fn has_gesture(table: &'static str, kind: &str) -> SimpleExpr {
     )
 }
 
-/// The case was reopened at least once.
+/// The case was reopened at least once (`reopen_count`, kept by every reopening path).
 pub(crate) fn was_reopened(table: &'static str) -> SimpleExpr {
-    Expr::exists(
-        Query::select()
-            .expr(Expr::val(1))
-            .from_as("timeline", "tr")
-            .and_where(Expr::col(("tr", "case_id")).equals((table, "id")))
-            .and_where(Expr::col(("tr", "event")).eq("reopened"))
-            .to_owned(),
-    )
+    Expr::col((table, "reopen_count")).gt(0)
 }
 
 /// Someone offered a hand-off of the case.

@@ -7,6 +7,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use olive_domain::export::spreadsheet_safe;
 use olive_domain::permission::Permission;
 use olive_storage::audit::{AUDIT_COLS, AUDIT_PAGE_MAX, AuditEntry, AuditFilter};
 use olive_storage::{Actor, Store, StoreError};
@@ -150,27 +151,4 @@ pub async fn export_csv(
     }
     w.into_inner()
         .map_err(|e| StoreError::Config(format!("writing CSV: {e}")))
-}
-
-/// A cell a spreadsheet will not run as a formula: text starting with `=`, `+`, `-`, `@`, tab or CR
-/// gets a leading apostrophe (names and notes are typed by staff and customers).
-fn spreadsheet_safe(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}")
-    } else {
-        cell.to_string()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::spreadsheet_safe;
-
-    #[test]
-    fn formulas_are_defused() {
-        assert_eq!(spreadsheet_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(spreadsheet_safe("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(spreadsheet_safe("Mrs Jones"), "Mrs Jones");
-        assert_eq!(spreadsheet_safe(""), "");
-    }
 }

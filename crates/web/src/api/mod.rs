@@ -3,6 +3,7 @@
 pub mod actions;
 pub mod admin;
 pub mod audit;
+pub mod budget;
 pub mod cases;
 pub mod decisions;
 pub mod followups;
@@ -11,6 +12,7 @@ pub mod playbooks;
 pub mod prevention;
 pub mod privacy;
 pub mod reports;
+pub mod reports_export;
 pub mod steps;
 pub mod tokens;
 
@@ -72,6 +74,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(privacy::erase_case))
         .routes(routes!(org::list_locations))
         .routes(routes!(org::get_location, admin::put_location))
+        .routes(routes!(budget::put_budget))
         .routes(routes!(admin::add_staff))
         .routes(routes!(admin::put_staff))
         .routes(routes!(admin::deactivate))
@@ -98,6 +101,8 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(prevention::update))
         .routes(routes!(audit::list))
         .routes(routes!(audit::export))
+        .routes(routes!(reports_export::cases_csv))
+        .routes(routes!(reports_export::cases_xlsx))
         .routes(routes!(tokens::list, tokens::create))
         .routes(routes!(tokens::revoke))
         .routes(routes!(tokens::change_password))

@@ -135,6 +135,9 @@ pub struct CasesPage {
     total: Option<i64>,
     /// the Insights filters in words ("noticed 2026-11-01 to 2026-11-30", "recovered")
     narrowed: Vec<String>,
+    /// the query string of the "Download CSV" and "Download Excel" links (the filters shown);
+    /// `None` for people who may not export
+    export_query: Option<String>,
 }
 
 impl CasesPage {
@@ -212,25 +215,29 @@ pub async fn cases(
     .await?;
     let playbook = st.store.playbook(&loc.playbook).await?;
     let mut total = None;
+    let mut export_query = None;
     let (rows, next, error) = match q.filter() {
         Err(e) => (Vec::new(), None, Some(e)),
-        Ok(f) => match st.store.list_cases(&web.actor, &f, now).await {
-            Ok(p) => {
-                if q.pairs().iter().any(|(k, _)| *k != "location") {
-                    total = Some(st.store.count_cases(&web.actor, &f, now).await?);
+        Ok(f) => {
+            export_query = super::exports::export_query(&web.actor, &f);
+            match st.store.list_cases(&web.actor, &f, now).await {
+                Ok(p) => {
+                    if q.pairs().iter().any(|(k, _)| *k != "location") {
+                        total = Some(st.store.count_cases(&web.actor, &f, now).await?);
+                    }
+                    let z = zones(&locations);
+                    (
+                        p.items.iter().map(|c| row(c, now, &z)).collect(),
+                        p.next_cursor,
+                        None,
+                    )
                 }
-                let z = zones(&locations);
-                (
-                    p.items.iter().map(|c| row(c, now, &z)).collect(),
-                    p.next_cursor,
-                    None,
-                )
+                Err(olive_storage::StoreError::Validation { message, .. }) => {
+                    (Vec::new(), None, Some(message))
+                }
+                Err(e) => return Err(e.into()),
             }
-            Err(olive_storage::StoreError::Validation { message, .. }) => {
-                (Vec::new(), None, Some(message))
-            }
-            Err(e) => return Err(e.into()),
-        },
+        }
     };
     let owners: Vec<(String, String)> = st
         .store
@@ -268,5 +275,6 @@ pub async fn cases(
         next,
         error,
         total,
+        export_query,
     })
 }

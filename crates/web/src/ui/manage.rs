@@ -266,6 +266,9 @@ pub struct BoardPage {
     days: i64,
     columns: Vec<Column>,
     total: i64,
+    /// for those who see insights here: the stage × week heatmap of the same days, and where it leads
+    heatmap: Option<String>,
+    insights_link: String,
 }
 
 #[derive(Deserialize)]
@@ -332,6 +335,32 @@ pub async fn board(
             }
         })
         .collect();
+    let today = now
+        .to_zoned(jiff::tz::TimeZone::get(&loc.timezone).unwrap_or(jiff::tz::TimeZone::UTC))
+        .date();
+    let from = today
+        .checked_sub(jiff::Span::new().days(days - 1))
+        .unwrap_or(today);
+    let insights_link = format!(
+        "/insights/leaking?location={}&from={from}&to={today}",
+        super::urlencode(&loc.id)
+    );
+    let heatmap = match web
+        .actor
+        .require(olive_domain::permission::Permission::Insights, &loc.id)
+    {
+        Ok(_) => {
+            let f = olive_storage::reports::ReportFilter {
+                location_id: Some(loc.id.clone()),
+                from: Some(from.to_string()),
+                to: Some(today.to_string()),
+                ..Default::default()
+            };
+            let s = st.store.report_summary(&web.actor, &f, now).await?;
+            Some(super::insights::board_heatmap(&s))
+        }
+        Err(_) => None,
+    };
     Ok(BoardPage {
         nav: Nav::new(&web, "board"),
         location_name: loc.name.clone(),
@@ -340,5 +369,7 @@ pub async fn board(
         days,
         columns,
         total: stats.total_cases,
+        heatmap,
+        insights_link,
     })
 }

@@ -5,7 +5,9 @@ pub mod auth;
 pub mod case;
 pub mod cases;
 pub mod decisions;
+pub mod exports;
 pub mod followup;
+pub mod insights;
 pub mod log;
 pub mod manage;
 pub mod messages;
@@ -250,6 +252,8 @@ pub fn router() -> Router<AppState> {
         .route("/my", get(manage::my_work))
         .route("/ui/my/steps/{case}/{step}/{action}", post(my_steps::act))
         .route("/cases", get(cases::cases))
+        .route("/cases.csv", get(exports::csv))
+        .route("/cases.xlsx", get(exports::xlsx))
         .route("/approvals", get(manage::approvals))
         .route("/ui/approvals/count", get(manage::approvals_count))
         .route("/ui/alerts", get(manage::alerts))
@@ -262,6 +266,10 @@ pub fn router() -> Router<AppState> {
             post(decisions::dismiss_case_alert),
         )
         .route("/board", get(manage::board))
+        .route("/insights", get(insights::index))
+        .route("/insights/compare", get(insights::compare))
+        .route("/insights/{question}", get(insights::page))
+        .route("/insights/{question}/csv", get(insights::csv))
         .route("/playbook", get(playbook::page).post(playbook::upload))
         .route("/playbook/download", get(playbook::download))
         .route("/playbook/step", post(playbook::step))
@@ -269,6 +277,7 @@ pub fn router() -> Router<AppState> {
         .route("/settings", get(settings::page))
         .route("/settings/location", post(settings::location))
         .route("/settings/limits", post(settings::limits))
+        .route("/settings/budget", post(settings::budget))
         .route("/settings/staff", post(settings::add_staff))
         .route(
             "/settings/staff/{id}/{action}",

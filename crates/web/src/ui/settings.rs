@@ -61,6 +61,20 @@ impl SettingsPage {
         self.values.get(k).cloned().unwrap_or_default()
     }
 
+    /// The monthly budget as posted (after a refused save), else as saved ("1,500.00"; empty: none).
+    fn budget_v(&self) -> String {
+        self.values
+            .get("monthly_budget")
+            .cloned()
+            .unwrap_or_else(|| {
+                self.loc
+                    .monthly_budget
+                    .as_ref()
+                    .map(|b| olive_domain::money::Cents(b.cents).to_string())
+                    .unwrap_or_default()
+            })
+    }
+
     /// A location field as posted (after a refused save), else as saved.
     fn loc_v(&self, k: &str, saved: &Option<String>) -> String {
         self.values
@@ -317,6 +331,35 @@ pub async fn location(State(st): State<AppState>, p: Posted<Fields>) -> Result<R
             .map(|_| "Location saved.".to_string()),
     };
     finish(&st, &p.web, &loc, res, "location", &p.form).await
+}
+
+/// The monthly budget for gestures: an amount in the location's currency ("300" or "300.00"), empty for none.
+pub async fn budget(State(st): State<AppState>, p: Posted<Fields>) -> Result<Response, AppError> {
+    let f = &p.form;
+    let loc = f.get("location_id").cloned().unwrap_or_default();
+    let text = f.get("monthly_budget").map_or("", |v| v.trim());
+    let cents = if text.is_empty() {
+        Ok(None)
+    } else {
+        parse_money(text).map(Some).ok_or_else(|| {
+            StoreError::field(
+                "monthly_cents",
+                "enter an amount like 300 or 300.00 (leave empty for no budget)",
+            )
+        })
+    };
+    let res = match cents {
+        Ok(cents) => st
+            .store
+            .set_budget(&p.web.actor, &loc, cents, st.now())
+            .await
+            .map(|b| match b {
+                Some(_) => "Monthly budget saved.".to_string(),
+                None => "Monthly budget removed.".to_string(),
+            }),
+        Err(e) => Err(e),
+    };
+    finish(&st, &p.web, &loc, res, "budget", &p.form).await
 }
 
 pub async fn limits(State(st): State<AppState>, p: Posted<Fields>) -> Result<Response, AppError> {

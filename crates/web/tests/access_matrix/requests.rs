@@ -434,6 +434,21 @@ impl Matrix {
             ("GET", "/api/v1/audit/export") => {
                 req(format!("/api/v1/audit/export?location={loc}"), None, S::OK)
             }
+            ("GET", "/api/v1/reports/cases.csv") => req(
+                format!("/api/v1/reports/cases.csv?location_id={loc}"),
+                None,
+                S::OK,
+            ),
+            ("GET", "/api/v1/reports/cases.xlsx") => req(
+                format!("/api/v1/reports/cases.xlsx?location_id={loc}"),
+                None,
+                S::OK,
+            ),
+            ("PUT", "/api/v1/locations/{id}/budget") => req(
+                format!("/api/v1/locations/{loc}/budget"),
+                Some(json!({"monthly_cents": 150000})),
+                S::OK,
+            ),
             ("PUT", "/api/v1/playbooks") => {
                 let source = self
                     .store

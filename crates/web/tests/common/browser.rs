@@ -73,3 +73,13 @@ impl Browser {
         body[at..at + 64].to_string()
     }
 }
+
+/// A browser signed in under `login` with the password "correct horse" (set it first).
+pub async fn signed_in(app: &TestApp, login: &str) -> Browser {
+    let mut b = Browser::new(app);
+    let (st, _, _) = b
+        .post("/login", &[("login", login), ("password", "correct horse")])
+        .await;
+    assert_eq!(st, StatusCode::SEE_OTHER, "{login} signs in");
+    b
+}
