@@ -214,6 +214,15 @@ pub async fn ensure(store: &Store, data_dir: &Path) -> Result<DemoInfo> {
             .update_location_contact(&Actor::operator("olive"), id, contact)
             .await?;
     }
+    // Each location's monthly gesture budget (Insights shows the spend against it).
+    for (id, cents) in [
+        (&dental.id, seed::PRACTICE_BUDGET_CENTS),
+        (&grill.id, seed::GRILL_BUDGET_CENTS),
+    ] {
+        store
+            .set_budget(&Actor::operator("olive"), id, Some(cents), now)
+            .await?;
+    }
     let owner = store
         .add_staff(
             NewStaff {

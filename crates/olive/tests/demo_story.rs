@@ -151,7 +151,8 @@ fn the_demo_tells_the_insights_story() {
             .collect();
         eprintln!("The Grill spend by month: {months:?}");
         assert_eq!(months.len(), 2, "{months:?}");
-        let budget = months[0].2.unwrap_or(GRILL_BUDGET_CENTS);
+        let budget = months[0].2.expect("The Grill has a monthly budget");
+        assert_eq!(months[1].2, Some(budget));
         assert!(months[0].1 > budget, "{months:?}");
         assert!(months[1].1 < budget, "{months:?}");
         let (first, _) = month(today, 3);
@@ -165,11 +166,9 @@ fn the_demo_tells_the_insights_story() {
         eprintln!("Harbour Dental spend by month: {months:?}");
         assert_eq!(months.len(), 3, "{months:?}");
         for (_, cents, budget) in &months {
-            assert!(*cents < budget.unwrap_or(PRACTICE_BUDGET_CENTS), "{months:?}");
+            let budget = budget.expect("Harbour Dental has a monthly budget");
+            assert!(*cents < budget, "{months:?}");
         }
     });
     let _ = std::fs::remove_dir_all(&dir);
 }
-
-const GRILL_BUDGET_CENTS: i64 = 120_000;
-const PRACTICE_BUDGET_CENTS: i64 = 500_000;

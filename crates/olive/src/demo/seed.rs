@@ -25,6 +25,11 @@ pub(super) const FULL_MONTHS: i32 = 3;
 /// The server at The Grill who passes the hot potato: end of a shift, a section change.
 pub(super) const HANDS_OFF: &str = "Sam Okafor";
 
+/// The monthly gesture budgets the demo sets, in cents of AUD: The Grill's is exceeded in its rough
+/// month (two months back) and kept the month after; the practice stays under its own.
+pub(super) const GRILL_BUDGET_CENTS: i64 = 120_000;
+pub(super) const PRACTICE_BUDGET_CENTS: i64 = 500_000;
+
 const FIRST: [&str; 16] = [
     "Ava", "Noah", "Mia", "Liam", "Chloe", "Lucas", "Zara", "Ethan", "Isla", "Jack", "Priya",
     "Omar", "Grace", "Leo", "Ruby", "Kai",
