@@ -8,6 +8,7 @@ pub mod followup;
 pub mod log;
 pub mod manage;
 pub mod messages;
+pub mod my_settings;
 pub mod my_steps;
 pub mod playbook;
 pub mod prevention;
@@ -274,6 +275,7 @@ pub fn router() -> Router<AppState> {
             post(settings::staff_action),
         )
         .route("/settings/device", post(settings::device))
+        .route("/settings/me", post(my_settings::save))
         .route("/f/{token}", get(followup::show).post(followup::answer))
         .route(
             "/f/{token}/unsubscribe",
