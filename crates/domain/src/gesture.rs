@@ -34,6 +34,14 @@ impl GestureStatus {
         .find(|v| v.as_str() == s)
     }
 
+    /// The statuses of a gesture the customer was given (or will be: approved, not yet sent): what
+    /// counts as spend. A request still waiting and a declined one are not spend.
+    pub const GIVEN: [GestureStatus; 3] = [
+        GestureStatus::Approved,
+        GestureStatus::Sent,
+        GestureStatus::Delivered,
+    ];
+
     /// Whether the gesture counts against the giver's authority (declined ones do not).
     pub fn counts(self) -> bool {
         self != GestureStatus::Declined

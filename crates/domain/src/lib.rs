@@ -12,6 +12,7 @@ pub mod events;
 pub mod followup;
 pub mod gesture;
 pub mod ids;
+pub mod insights;
 pub mod money;
 pub mod net;
 pub mod permission;

@@ -29,6 +29,8 @@ pub enum Permission {
     Audit,
     /// export the audit trail and cases (CSV)
     Export,
+    /// see the location's insights and reports: recovery, response, spend, hand-offs by person, causes
+    Insights,
     /// erase a customer's personal data
     Erase,
     /// organisation-wide administration: locations, managers, new playbooks, anyone's tokens
@@ -38,7 +40,7 @@ pub enum Permission {
 use Role::{Admin, FrontDesk, Manager, TeamMember};
 
 /// The table: for each permission, the roles that hold it.
-pub const TABLE: [(Permission, &[Role]); 12] = [
+pub const TABLE: [(Permission, &[Role]); 13] = [
     (Permission::Read, &[FrontDesk, TeamMember, Manager, Admin]),
     (Permission::Create, &[FrontDesk, TeamMember, Manager, Admin]),
     (Permission::Change, &[FrontDesk, TeamMember, Manager, Admin]),
@@ -49,13 +51,14 @@ pub const TABLE: [(Permission, &[Role]); 12] = [
     (Permission::Prevent, &[Manager, Admin]),
     (Permission::Audit, &[Manager, Admin]),
     (Permission::Export, &[Manager, Admin]),
+    (Permission::Insights, &[Manager, Admin]),
     (Permission::Erase, &[Manager, Admin]),
     (Permission::Administer, &[Admin]),
 ];
 
 impl Permission {
-    pub const ALL: [Permission; 12] = {
-        let mut all = [Permission::Read; 12];
+    pub const ALL: [Permission; 13] = {
+        let mut all = [Permission::Read; 13];
         let mut k = 0;
         while k < TABLE.len() {
             all[k] = TABLE[k].0;
@@ -76,6 +79,7 @@ impl Permission {
             Permission::Prevent => "prevent",
             Permission::Audit => "audit",
             Permission::Export => "export",
+            Permission::Insights => "insights",
             Permission::Erase => "erase",
             Permission::Administer => "administer",
         }
@@ -105,6 +109,9 @@ impl Permission {
             Permission::Audit => "read the audit trail of the location",
             Permission::Export => {
                 "export the location's audit trail (CSV); `olive export` exports cases at the command line"
+            }
+            Permission::Insights => {
+                "see the location's insights and reports: where defects leak, response times, recovery, gesture spend against the budget, hand-offs by person, root causes; the monthly report"
             }
             Permission::Erase => "erase a customer's personal data from a case",
             Permission::Administer => {
@@ -142,6 +149,7 @@ impl Permission {
             Permission::Prevent => "change prevention actions",
             Permission::Audit => "read the audit trail",
             Permission::Export => "export the audit trail",
+            Permission::Insights => "see insights and reports",
             Permission::Erase => "erase a customer's personal data",
             Permission::Administer => "do this",
         }

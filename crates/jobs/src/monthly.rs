@@ -9,10 +9,12 @@ use olive_domain::deadline::monthly::Month;
 use olive_domain::followup::greeting_name;
 use olive_report::{GROUP_NAME, MonthlyReport};
 use olive_storage::outbox::Attachment;
+use olive_storage::reports::ReportFilter;
 use olive_storage::scheduler::monthly::{DueReport, GROUP, MonthlyEmail};
 use olive_storage::{Actor, Store, StoreError};
 
-/// The figures of a scope's month (`location_id` None: the group).
+/// The figures of a scope's month (`location_id` None: the group, every location), from the month's
+/// Insights summary (the same numbers as `GET /api/v1/reports/summary`), read as the system.
 pub async fn monthly_report(
     store: &Store,
     location_id: Option<&str>,
@@ -23,8 +25,16 @@ pub async fn monthly_report(
         Some(id) => store.location(id).await?.name,
         None => GROUP_NAME.to_string(),
     };
-    let _ = (Actor::operator("Olive"), now);
-    Ok(MonthlyReport::empty(business, month))
+    let filter = ReportFilter {
+        location_id: location_id.map(str::to_string),
+        from: Some(month.first_day().to_string()),
+        to: Some(month.last_day().to_string()),
+        ..ReportFilter::default()
+    };
+    let summary = store
+        .report_summary(&Actor::operator("Olive"), &filter, now)
+        .await?;
+    Ok(MonthlyReport::from_summary(business, month, &summary))
 }
 
 /// The Insights page on the report's month: `{public_url}/insights?location_id=…&from=…&to=…`.

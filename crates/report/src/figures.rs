@@ -3,6 +3,7 @@
 
 use crate::Line;
 pub use olive_domain::deadline::monthly::Month;
+use olive_domain::insights::{percent, rate};
 
 /// A part of a whole (6 of 8 closed cases).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -12,9 +13,9 @@ pub struct Ratio {
 }
 
 impl Ratio {
-    /// The whole-number percentage, rounded half up ("75%"); None when the whole is 0.
-    pub fn percent(self) -> Option<i64> {
-        (self.whole > 0).then(|| (self.part * 200 + self.whole) / (self.whole * 2))
+    /// The share as the Insights pages show it ("75%"); None when the whole is 0.
+    pub fn percent(self) -> Option<String> {
+        (self.whole > 0).then(|| percent(rate(self.part, self.whole)))
     }
 }
 
@@ -122,10 +123,10 @@ impl MonthlyReport {
         let mut out = vec![line(
             "Cases logged",
             format!(
-                "{} ({} in {})",
+                "{} ({} in the {} days before)",
                 self.logged,
                 self.previous_logged,
-                self.month.previous().title()
+                self.month.days()
             ),
         )];
         out.push(line(
@@ -146,7 +147,7 @@ impl MonthlyReport {
             "Recovery rate",
             match self.recovery.percent() {
                 Some(p) => format!(
-                    "{p}% ({} of {} closed {})",
+                    "{p} ({} of {} closed {})",
                     self.recovery.part,
                     self.recovery.whole,
                     if self.recovery.whole == 1 {
@@ -172,7 +173,7 @@ impl MonthlyReport {
             "On-time rate",
             match self.on_time.percent() {
                 Some(p) => format!(
-                    "{p}% ({} of {} steps due)",
+                    "{p} ({} of {} steps due)",
                     self.on_time.part, self.on_time.whole
                 ),
                 None => "no step was due".into(),
@@ -216,29 +217,5 @@ impl MonthlyReport {
             .enumerate()
             .map(|(k, n)| Bar::count(format!("{} of 5", k + 1), *n))
             .collect()
-    }
-}
-
-impl MonthlyReport {
-    /// A month with nothing in it (every count 0, no rate).
-    pub fn empty(business: impl Into<String>, month: Month) -> MonthlyReport {
-        MonthlyReport {
-            business: business.into(),
-            month,
-            logged: 0,
-            previous_logged: 0,
-            top_stage: None,
-            top_defect: None,
-            recovery: Ratio::default(),
-            first_action_median_min: None,
-            first_action_p90_min: None,
-            on_time: Ratio::default(),
-            spend: Vec::new(),
-            handoffs_offered: 0,
-            handed_off_twice: 0,
-            defects_by_stage: Vec::new(),
-            spend_by_gesture: Vec::new(),
-            ratings: [0; 5],
-        }
     }
 }

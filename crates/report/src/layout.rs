@@ -112,7 +112,10 @@ pub fn lay_out(r: &MonthlyReport) -> Layout {
     for line in r.lines() {
         l.room(LINE);
         l.text(MARGIN, l.y, 10.0, true, line.label);
-        l.text(MARGIN + 175.0, l.y, 10.0, false, cut(&line.value, 58));
+        // A long value (a defect's whole title) is set smaller rather than cut: the words are the figure.
+        let chars = line.value.chars().count().max(1) as f32;
+        let size = (10.0 * 56.0 / chars).clamp(7.0, 10.0);
+        l.text(MARGIN + 175.0, l.y, size, false, cut(&line.value, 80));
         l.y += LINE;
     }
     l.y += 14.0;

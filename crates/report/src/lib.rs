@@ -5,6 +5,7 @@
 mod figures;
 mod layout;
 mod pdf;
+mod summary;
 
 pub use figures::{Bar, Month, MonthlyReport, Ratio, Spend, money};
 pub use pdf::monthly_pdf;

@@ -10,7 +10,10 @@ pub(crate) fn sample() -> MonthlyReport {
         logged: 14,
         previous_logged: 9,
         top_stage: Some(("Arrival".into(), 6)),
-        top_defect: Some(("Long wait in reception".into(), 4)),
+        top_defect: Some((
+            "Patient kept waiting well past the appointment time".into(),
+            4,
+        )),
         recovery: Ratio { part: 6, whole: 8 },
         first_action_median_min: Some(12),
         first_action_p90_min: Some(95),
@@ -59,7 +62,7 @@ fn lines_say_the_figures_in_words() {
     };
     assert_eq!(find("Recovery rate"), "75% (6 of 8 closed cases)");
     assert_eq!(find("Gesture spend"), "$240.00 of a $300.00 budget");
-    assert_eq!(find("Cases logged"), "14 (9 in October 2026)");
+    assert_eq!(find("Cases logged"), "14 (9 in the 30 days before)");
     assert_eq!(find("On-time rate"), "85% (17 of 20 steps due)");
     assert_eq!(
         find("Time to first action"),
@@ -136,8 +139,9 @@ fn the_pdf_is_valid_and_shows_the_headline() {
         "November 2026",
         "75% (6 of 8 closed cases)",
         "$240.00 of a $300.00 budget",
-        "14 (9 in October 2026)",
+        "14 (9 in the 30 days before)",
         "85% (17 of 20 steps due)",
+        "Patient kept waiting well past the appointment time (4 cases)",
         "Defects by stage",
         "Gesture spend by kind",
         "Follow-up ratings",

@@ -25,6 +25,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 mod create;
 mod edit;
 mod fields;
+mod filters;
 mod list;
 mod read;
 
@@ -113,6 +114,26 @@ pub struct CaseFilter {
     pub escalated: Option<bool>,
     /// a reference (`C-1042`), a phone number or email address, or words in the name or description
     pub q: Option<String>,
+    /// cases noticed on or after this day (`2026-11-01`, each location's own day)
+    pub from: Option<String>,
+    /// cases noticed on or before this day
+    pub to: Option<String>,
+    /// cases closed on or after this day
+    pub closed_from: Option<String>,
+    /// cases closed on or before this day
+    pub closed_to: Option<String>,
+    /// closed cases with this outcome: `recovered` or `not_recovered`
+    pub outcome: Option<String>,
+    /// cases given a gesture of this kind (approved, sent or delivered)
+    pub gesture: Option<String>,
+    /// only cases reopened at least once
+    pub reopened: Option<bool>,
+    /// only cases handed off at least this many times (2: the hot potato)
+    pub handoffs_min: Option<i64>,
+    /// only cases this staff member offered to hand off
+    pub handed_off_by: Option<String>,
+    /// open cases by age since noticed: `0-1`, `1-3`, `3-7` or `7+` days
+    pub age: Option<String>,
     pub limit: Option<u32>,
     pub cursor: Option<String>,
 }

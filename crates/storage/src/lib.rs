@@ -19,6 +19,7 @@ pub mod org;
 pub mod outbox;
 pub mod prevention;
 pub mod privacy;
+pub mod reports;
 pub mod rows;
 pub mod scheduler;
 pub mod severity;

@@ -104,7 +104,56 @@ async fn the_monthly_pdf(pg: bool) {
         format!("attachment; filename=\"olive-{month}-harbour-dental.pdf\"").as_str()
     );
     assert!(pdf.starts_with(b"%PDF-"));
+    // The figures the Insights summary gives for the same month.
+    let (status, sum) = app
+        .get(
+            "dental_manager",
+            &format!(
+                "/api/v1/reports/summary?location_id={dental}&from={}&to={}",
+                month.first_day(),
+                month.last_day()
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{sum}");
+    let n = |v: &serde_json::Value| v.as_i64().unwrap();
+    let logged = n(&sum["leaking"]["logged"]);
+    assert_eq!(logged, 2, "{sum}");
+    let mut want = vec![format!(
+        "{logged} ({} in the {} days before)",
+        n(&sum["leaking"]["previous_logged"]),
+        month.days()
+    )];
+    let top = &sum["leaking"]["top_defects"][0];
+    want.push(format!(
+        "{} ({} cases)",
+        top["label"].as_str().unwrap(),
+        n(&top["count"])
+    ));
+    let closed = n(&sum["recovery"]["closed"]);
+    want.push(if closed == 0 {
+        "no case closed".into()
+    } else {
+        format!("({} of {closed} closed", n(&sum["recovery"]["recovered"]))
+    });
+    let due = n(&sum["response"]["steps_due"]);
+    want.push(if due == 0 {
+        "no step was due".into()
+    } else {
+        format!(
+            "({} of {due} steps due)",
+            n(&sum["response"]["steps_on_time"])
+        )
+    });
+    want.push(format!(
+        "{} ({} ",
+        n(&sum["handoffs"]["total_offered"]),
+        n(&sum["handoffs"]["cases_twice_or_more"])
+    ));
     if let Some(text) = check_and_read(&pdf) {
+        for w in &want {
+            assert!(text.contains(w.as_str()), "'{w}' missing from:\n{text}");
+        }
         assert!(text.contains("Harbour Dental"), "{text}");
         assert!(text.contains(&month.title()), "{text}");
         assert!(text.contains("Aggregates only; no customer details."));
@@ -234,4 +283,67 @@ async fn my_settings_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn my_settings_postgres() {
     my_settings(true).await;
+}
+
+/// "Your settings" on the settings page: the box is ticked by default; unticking it saves the opt-out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_settings_page_has_the_opt_out() {
+    let app = TestApp::spawn(false).await;
+    let manager = app.fx.actor("dental_manager").clone();
+    app.fx
+        .store
+        .set_password(&manager.staff_id, "correct horse")
+        .await
+        .unwrap();
+    let mut b = common::browser::Browser::new(&app);
+    b.post(
+        "/login",
+        &[("login", "dental-manager"), ("password", "correct horse")],
+    )
+    .await;
+    let (st, page, _) = b.get("/settings").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(page.contains("Your settings"), "{page}");
+    assert!(
+        page.contains(r#"name="monthly_report" type="checkbox" checked"#),
+        "ticked by default"
+    );
+    let csrf = b.csrf("/settings").await;
+    let (st, _, h) = b
+        .post(
+            "/settings/me",
+            &[("_csrf", &csrf), ("location_id", &app.fx.dental)],
+        )
+        .await;
+    assert_eq!(st, StatusCode::SEE_OTHER, "{h:?}");
+    assert!(
+        !app.fx
+            .store
+            .my_settings(&manager)
+            .await
+            .unwrap()
+            .monthly_report,
+        "unticked: opted out"
+    );
+    let (_, page, _) = b.get("/settings").await;
+    assert!(!page.contains(r#"name="monthly_report" type="checkbox" checked"#));
+    let (st, _, _) = b
+        .post(
+            "/settings/me",
+            &[
+                ("_csrf", &csrf),
+                ("location_id", &app.fx.dental),
+                ("monthly_report", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    assert!(
+        app.fx
+            .store
+            .my_settings(&manager)
+            .await
+            .unwrap()
+            .monthly_report
+    );
 }

@@ -75,6 +75,11 @@ impl Month {
         self.first_day().last_of_month()
     }
 
+    /// How many days it has.
+    pub fn days(self) -> i8 {
+        self.first_day().days_in_month()
+    }
+
     /// The month before.
     pub fn previous(self) -> Month {
         if self.month == 1 {

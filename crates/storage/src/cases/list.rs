@@ -1,6 +1,9 @@
 //! Case lists: the filtered, paged list and a customer's other cases.
 
+use super::filters::ListDays;
 use super::*;
+use crate::reports::conds::{handed_off_by, has_gesture, noticed, was_reopened, within};
+use olive_domain::insights::AgeBucket;
 
 impl Store {
     /// Cases the caller may see, newest first, filtered, one page at a time.
@@ -12,11 +15,12 @@ impl Store {
     ) -> Result<Page<CaseSummary>, StoreError> {
         let contact = contact_search(f);
         let fallback = contact.is_some();
-        let (q, limit) = list_query(actor, f, now, contact)?;
+        let days = self.list_days(actor, f).await?;
+        let (q, limit) = list_query(actor, f, now, contact, &days)?;
         let mut rows = self.db.fetch_all(&q).await?;
         if rows.is_empty() && fallback {
             // No case has that number or address: it may be words (a date, a booking number).
-            let (q, _) = list_query(actor, f, now, None)?;
+            let (q, _) = list_query(actor, f, now, None, &days)?;
             rows = self.db.fetch_all(&q).await?;
         }
         let names = names_from_rows(&rows)?;
@@ -78,9 +82,44 @@ fn list_query(
     f: &CaseFilter,
     now: Timestamp,
     contact: Option<(&'static str, String)>,
+    days: &ListDays,
 ) -> Result<(SelectStatement, u64), StoreError> {
     let limit = f.limit.unwrap_or(25).clamp(1, 100) as u64;
     let mut q = case_select_named();
+    filter_query(&mut q, actor, f, now, contact, days)?;
+    if let Some(cursor) = f.cursor.as_deref().filter(|v| !v.is_empty()) {
+        let (at, id) = cursor
+            .split_once('_')
+            .and_then(|(a, b)| Some((a.parse::<i64>().ok()?, b.to_string())))
+            .ok_or_else(|| {
+                StoreError::field(
+                    "cursor",
+                    "invalid cursor: pass back next_cursor from the previous page",
+                )
+            })?;
+        q.cond_where(
+            Cond::any().add(Expr::col("created_at").lt(at)).add(
+                Cond::all()
+                    .add(Expr::col("created_at").eq(at))
+                    .add(Expr::col("id").lt(id)),
+            ),
+        );
+    }
+    q.order_by("created_at", Order::Desc)
+        .order_by("id", Order::Desc)
+        .limit(limit + 1);
+    Ok((q, limit))
+}
+
+/// Every filter of the list on `q` (a select from `cases`): the caller's scope, then each filter given.
+pub(super) fn filter_query(
+    q: &mut SelectStatement,
+    actor: &Actor,
+    f: &CaseFilter,
+    now: Timestamp,
+    contact: Option<(&'static str, String)>,
+    days: &ListDays,
+) -> Result<(), StoreError> {
     if let Some(scope) = actor.scope() {
         q.and_where(Expr::col("location_id").is_in(scope));
     }
@@ -105,6 +144,33 @@ fn list_query(
             }
             None => errs.add("severity", "unknown severity: use minor, major or critical"),
         }
+    }
+    if let Some(o) = f.outcome.as_deref().filter(|v| !v.is_empty()) {
+        match CloseOutcome::parse(o) {
+            Some(v) => {
+                q.and_where(Expr::col("status").eq(CaseStatus::Closed.as_str()))
+                    .and_where(Expr::col("outcome").eq(v.as_str()));
+            }
+            None => errs.add("outcome", "unknown outcome: use recovered or not_recovered"),
+        }
+    }
+    if let Some(a) = f.age.as_deref().filter(|v| !v.is_empty()) {
+        match AgeBucket::parse(a) {
+            Some(b) => {
+                q.and_where(Expr::cust(ACTIVE));
+                let (after, upto) = b.noticed_between(now);
+                if let Some(t) = after {
+                    q.and_where(noticed("cases").gt(ms(t)));
+                }
+                if let Some(t) = upto {
+                    q.and_where(noticed("cases").lte(ms(t)));
+                }
+            }
+            None => errs.add("age", "unknown age: use 0-1, 1-3, 3-7 or 7+"),
+        }
+    }
+    if f.handoffs_min.is_some_and(|n| !(0..=1000).contains(&n)) {
+        errs.add("handoffs_min", "use a number from 0 to 1000");
     }
     errs.into_result()?;
     // Asking for another location's cases by name is a 404, as for one of its cases.
@@ -141,7 +207,7 @@ fn list_query(
         if let Ok(r) = text.parse::<olive_domain::ids::CaseRef>() {
             q.and_where(Expr::col("ref").eq(r.0));
         } else if let Some((column, value)) = contact {
-            by_contact(&mut q, column, value);
+            by_contact(q, column, value);
         } else {
             let pat = format!("%{}%", text.to_lowercase().replace(['%', '_'], ""));
             q.cond_where(
@@ -151,28 +217,26 @@ fn list_query(
             );
         }
     }
-    if let Some(cursor) = f.cursor.as_deref().filter(|v| !v.is_empty()) {
-        let (at, id) = cursor
-            .split_once('_')
-            .and_then(|(a, b)| Some((a.parse::<i64>().ok()?, b.to_string())))
-            .ok_or_else(|| {
-                StoreError::field(
-                    "cursor",
-                    "invalid cursor: pass back next_cursor from the previous page",
-                )
-            })?;
-        q.cond_where(
-            Cond::any().add(Expr::col("created_at").lt(at)).add(
-                Cond::all()
-                    .add(Expr::col("created_at").eq(at))
-                    .add(Expr::col("id").lt(id)),
-            ),
-        );
+    if let Some(b) = &days.noticed {
+        q.cond_where(within("cases", noticed("cases"), b));
     }
-    q.order_by("created_at", Order::Desc)
-        .order_by("id", Order::Desc)
-        .limit(limit + 1);
-    Ok((q, limit))
+    if let Some(b) = &days.closed {
+        q.and_where(Expr::col("status").eq(CaseStatus::Closed.as_str()))
+            .cond_where(within("cases", Expr::col(("cases", "closed_at")), b));
+    }
+    if let Some(g) = f.gesture.as_deref().filter(|v| !v.is_empty()) {
+        q.and_where(has_gesture("cases", g));
+    }
+    if f.reopened == Some(true) {
+        q.and_where(was_reopened("cases"));
+    }
+    if let Some(n) = f.handoffs_min {
+        q.and_where(Expr::col("handoff_count").gte(n));
+    }
+    if let Some(who) = f.handed_off_by.as_deref().filter(|v| !v.is_empty()) {
+        q.and_where(handed_off_by("cases", who));
+    }
+    Ok(())
 }
 
 impl Store {
@@ -226,7 +290,7 @@ impl Store {
 
 /// The column and value a search looks up first when `q` is a phone number or an email address (and
 /// not a reference); `None` when it is words.
-fn contact_search(f: &CaseFilter) -> Option<(&'static str, String)> {
+pub(super) fn contact_search(f: &CaseFilter) -> Option<(&'static str, String)> {
     let text = f.q.as_deref().map(str::trim)?;
     if text.parse::<olive_domain::ids::CaseRef>().is_ok() {
         None
@@ -324,7 +388,14 @@ mod tests {
         let now = jiff::Timestamp::now();
         // The statement as it runs (values bound) and SQLite's plan for it.
         let plan_of = async |actor: &crate::actor::Actor, f: &CaseFilter| {
-            let (q, _) = list_query(actor, f, now, super::contact_search(f)).unwrap();
+            let (q, _) = list_query(
+                actor,
+                f,
+                now,
+                super::contact_search(f),
+                &super::ListDays::default(),
+            )
+            .unwrap();
             let (sql, _) = q.build_sqlx(SqliteQueryBuilder);
             let plan = store.db.explain(&sql).await.unwrap();
             (sql, plan)

@@ -11,6 +11,7 @@ pub mod org;
 pub mod playbooks;
 pub mod prevention;
 pub mod privacy;
+pub mod reports;
 pub mod reports_monthly;
 pub mod steps;
 pub mod tokens;
@@ -26,7 +27,7 @@ use utoipa_axum::routes;
 #[openapi(
     info(title = "Olive API", description = "Service recovery: playbooks, cases, gestures, handoffs, wording check. Errors are `{\"error\": {\"code\", \"message\", \"fields\"}}`."),
     modifiers(&Bearer),
-    tags((name = "cases"), (name = "steps"), (name = "gestures"), (name = "handoffs"), (name = "playbooks"), (name = "wording"), (name = "organisation"), (name = "stats"), (name = "follow-up"), (name = "webhooks"), (name = "audit"), (name = "prevention"), (name = "system"))
+    tags((name = "cases"), (name = "steps"), (name = "gestures"), (name = "handoffs"), (name = "playbooks"), (name = "wording"), (name = "organisation"), (name = "stats"), (name = "reports"), (name = "follow-up"), (name = "webhooks"), (name = "audit"), (name = "prevention"), (name = "system"))
 )]
 struct ApiDoc;
 
@@ -92,6 +93,8 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(reports_monthly::monthly_pdf))
         .routes(routes!(org::approvals))
         .routes(routes!(org::stats))
+        .routes(routes!(reports::summary))
+        .routes(routes!(reports::count_cases))
         .routes(routes!(followups::send_follow_up))
         .routes(routes!(followups::list_webhooks, followups::create_webhook))
         .routes(routes!(followups::delete_webhook))

@@ -11,11 +11,12 @@ use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 use olive_domain::permission::Permission;
 use olive_report::{GROUP_NAME, Month, MonthlyReport};
+use olive_storage::reports::ReportFilter;
 use olive_storage::{Actor, Store, StoreError};
 use serde::Deserialize;
 
 /// The permission the monthly report needs.
-pub const REPORT_PERMISSION: Permission = Permission::Export;
+pub const REPORT_PERMISSION: Permission = Permission::Insights;
 
 /// Which report.
 #[derive(Deserialize, Default, utoipa::IntoParams)]
@@ -62,9 +63,11 @@ pub fn check_access(actor: &Actor, location_id: Option<&str>) -> Result<(), Stor
     }
 }
 
-/// A scope's figures for the month (`location_id` None: the group).
+/// A scope's figures for the month (`location_id` None: the group), from the month's Insights
+/// summary as `actor` may see it (the same numbers as `GET /api/v1/reports/summary`).
 pub async fn monthly_figures(
     store: &Store,
+    actor: &Actor,
     location_id: Option<&str>,
     month: Month,
     now: Timestamp,
@@ -73,8 +76,14 @@ pub async fn monthly_figures(
         Some(id) => store.location(id).await?.name,
         None => GROUP_NAME.to_string(),
     };
-    let _ = now;
-    Ok(MonthlyReport::empty(business, month))
+    let filter = ReportFilter {
+        location_id: location_id.map(str::to_string),
+        from: Some(month.first_day().to_string()),
+        to: Some(month.last_day().to_string()),
+        ..ReportFilter::default()
+    };
+    let summary = store.report_summary(actor, &filter, now).await?;
+    Ok(MonthlyReport::from_summary(business, month, &summary))
 }
 
 /// The month's report as a PDF: headline figures (cases logged, the top leaking stage and defect,
@@ -101,7 +110,7 @@ pub async fn monthly_pdf(
     check_access(&a, location_id)?;
     let now = st.now();
     let month = checked_month(q.month.as_deref(), now)?;
-    let report = monthly_figures(&st.store, location_id, month, now).await?;
+    let report = monthly_figures(&st.store, &a, location_id, month, now).await?;
     let pdf = olive_report::monthly_pdf(&report)
         .map_err(|e| StoreError::Config(format!("the monthly report: {e}")))?;
     let disposition = format!(

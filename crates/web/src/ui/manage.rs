@@ -2,7 +2,7 @@
 
 use super::log::pick_location;
 use super::session::Web;
-use super::{Nav, is_manager, local, money, relative_due, urlencode};
+use super::{Nav, is_manager, local, money, relative_due};
 use crate::error::AppError;
 use crate::state::AppState;
 use askama::Template;
@@ -37,7 +37,7 @@ pub fn zones(locations: &[LocationView]) -> Zones {
         .collect()
 }
 
-fn row(c: &CaseSummary, now: Timestamp, zones: &Zones) -> Row {
+pub(crate) fn row(c: &CaseSummary, now: Timestamp, zones: &Zones) -> Row {
     let tz = zones
         .get(&c.location_id)
         .cloned()
@@ -138,143 +138,6 @@ pub async fn my_work(State(st): State<AppState>, Web(web): Web) -> Result<MyPage
         nav: Nav::new(&web, "my"),
         rows: mine.iter().map(|c| row(c, now, &z)).collect(),
         offered: offered.iter().map(|c| row(c, now, &z)).collect(),
-    })
-}
-
-#[derive(Default, Deserialize)]
-pub struct ListQuery {
-    #[serde(default)]
-    status: String,
-    #[serde(default)]
-    stage: String,
-    #[serde(default)]
-    defect: String,
-    #[serde(default)]
-    owner: String,
-    #[serde(default)]
-    severity: String,
-    #[serde(default)]
-    overdue: String,
-    #[serde(default)]
-    escalated: String,
-    #[serde(default)]
-    q: String,
-    #[serde(default)]
-    location: String,
-    #[serde(default)]
-    cursor: String,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "cases.html")]
-pub struct CasesPage {
-    nav: Nav,
-    q: ListQuery,
-    rows: Vec<Row>,
-    next: Option<String>,
-    locations: Vec<LocationView>,
-    stages: Vec<(String, String)>,
-    defects: Vec<(String, String)>,
-    owners: Vec<(String, String)>,
-    error: Option<String>,
-    /// the business's word for its customers when every location shares a playbook ("Patient")
-    noun: String,
-}
-
-impl CasesPage {
-    fn next_link(&self, cursor: &str) -> String {
-        let q = &self.q;
-        format!(
-            "/cases?status={}&stage={}&defect={}&owner={}&severity={}&overdue={}&q={}&location={}&cursor={}",
-            urlencode(&q.status),
-            urlencode(&q.stage),
-            urlencode(&q.defect),
-            urlencode(&q.owner),
-            urlencode(&q.severity),
-            urlencode(&q.overdue),
-            urlencode(&q.q),
-            urlencode(&q.location),
-            urlencode(cursor)
-        )
-    }
-}
-
-/// All cases at my locations, with filters (stage, defect, owner, overdue, severity, words).
-pub async fn cases(
-    State(st): State<AppState>,
-    Web(web): Web,
-    Query(q): Query<ListQuery>,
-) -> Result<CasesPage, AppError> {
-    let now = st.now();
-    let (locations, loc) = pick_location(
-        &st,
-        &web,
-        Some(q.location.as_str()).filter(|l| !l.is_empty()),
-    )
-    .await?;
-    let playbook = st.store.playbook(&loc.playbook).await?;
-    let nz = |s: &str| Some(s.to_string()).filter(|s| !s.is_empty());
-    let f = CaseFilter {
-        status: nz(&q.status),
-        location_id: nz(&q.location),
-        stage: nz(&q.stage),
-        defect: nz(&q.defect),
-        owner: nz(&q.owner),
-        severity: nz(&q.severity),
-        overdue: (q.overdue == "1").then_some(true),
-        escalated: (q.escalated == "1").then_some(true),
-        q: nz(&q.q),
-        limit: Some(50),
-        cursor: nz(&q.cursor),
-    };
-    let (rows, next, error) = match st.store.list_cases(&web.actor, &f, now).await {
-        Ok(p) => {
-            let z = zones(&locations);
-            (
-                p.items.iter().map(|c| row(c, now, &z)).collect(),
-                p.next_cursor,
-                None,
-            )
-        }
-        Err(olive_storage::StoreError::Validation { message, .. }) => {
-            (Vec::new(), None, Some(message))
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let owners = st
-        .store
-        .list_staff(&web.actor)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s.name))
-        .collect();
-    let noun = if locations
-        .iter()
-        .all(|l| l.playbook == playbook.playbook.code)
-    {
-        olive_domain::wording::capitalise_first(&playbook.playbook.customer_noun)
-    } else {
-        "Customer".to_string()
-    };
-    Ok(CasesPage {
-        noun,
-        nav: Nav::new(&web, "cases"),
-        stages: playbook
-            .stages
-            .iter()
-            .map(|s| (s.code.clone(), s.name.clone()))
-            .collect(),
-        defects: playbook
-            .defects
-            .iter()
-            .map(|d| (d.code.clone(), d.title.clone()))
-            .collect(),
-        owners,
-        locations,
-        q,
-        rows,
-        next,
-        error,
     })
 }
 

@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod auth;
 pub mod case;
+pub mod cases;
 pub mod decisions;
 pub mod followup;
 pub mod log;
@@ -249,7 +250,7 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{key}/handoffs/{id}/{action}", post(case::handoff))
         .route("/my", get(manage::my_work))
         .route("/ui/my/steps/{case}/{step}/{action}", post(my_steps::act))
-        .route("/cases", get(manage::cases))
+        .route("/cases", get(cases::cases))
         .route("/approvals", get(manage::approvals))
         .route("/ui/approvals/count", get(manage::approvals_count))
         .route("/ui/alerts", get(manage::alerts))

@@ -87,6 +87,16 @@ impl Matrix {
             ("GET", "/api/v1/stats") => {
                 req(format!("/api/v1/stats?location_id={loc}"), None, S::OK)
             }
+            ("GET", "/api/v1/reports/summary") => req(
+                format!("/api/v1/reports/summary?location_id={loc}"),
+                None,
+                S::OK,
+            ),
+            ("GET", "/api/v1/cases/count") => req(
+                format!("/api/v1/cases/count?location_id={loc}"),
+                None,
+                S::OK,
+            ),
             ("GET", "/api/v1/cases") => {
                 req(format!("/api/v1/cases?location_id={loc}"), None, S::OK)
             }
