@@ -73,20 +73,24 @@ impl Worker {
     }
 
     /// Look for monthly reports due, at most once a minute of the worker's clock: (reports queued).
-    async fn monthly_pass(&self) -> Result<usize, StoreError> {
+    async fn monthly_pass(&self) -> usize {
         if !self.cfg.monthly_reports {
-            return Ok(0);
+            return 0;
         }
         let now = self.now();
         let last = self.monthly_checked.load(Ordering::Relaxed);
         let since = now.as_millisecond() - last;
         if last != 0 && (0..MONTHLY_EVERY_MS).contains(&since) {
-            return Ok(0);
+            return 0;
         }
-        let queued = self.monthly_reports(now).await?;
         self.monthly_checked
             .store(now.as_millisecond(), Ordering::Relaxed);
-        Ok(queued)
+        // A report that cannot be made is tried again a minute later; it never holds up the alerts
+        // and deliveries of the rest of the tick.
+        self.monthly_reports(now).await.unwrap_or_else(|e| {
+            tracing::error!(error = %e, "the monthly reports could not be queued");
+            0
+        })
     }
 
     /// The worker's heartbeat: the wall-clock milliseconds (Unix) when a pass of a tick or a round of
@@ -190,7 +194,7 @@ impl Worker {
         }
         report.jobs_run += ran;
         // Queued before this pass delivers, so a report goes out in the tick that finds it due.
-        report.monthly_reports += self.monthly_pass().await?;
+        report.monthly_reports += self.monthly_pass().await;
         if let Some(days) = self.cfg.retention_days {
             let (erased, rest) = self.retention(days, bound).await?;
             report.redacted += erased;

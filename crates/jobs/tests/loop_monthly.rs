@@ -38,8 +38,11 @@ async fn ticks(w: &World, at: jiff::Timestamp) {
     another_worker(w).tick().await.unwrap();
 }
 
-/// The monthly emails `to` received: (subject, text, attachments as (file name, bytes)).
-fn monthly_to(w: &World, to: &str) -> Vec<(String, String, Vec<(String, Vec<u8>)>)> {
+/// A monthly email as received: (subject, text, attachments as (file name, bytes)).
+type Received = (String, String, Vec<(String, Vec<u8>)>);
+
+/// The monthly emails `to` received.
+fn monthly_to(w: &World, to: &str) -> Vec<Received> {
     w.smtp
         .raw()
         .iter()

@@ -44,8 +44,7 @@ pub fn email_body(r: &MonthlyReport, greeting: Option<&str>, insights_url: &str)
         None => "Hello,\n\n".to_string(),
     };
     body.push_str(&format!(
-        "Here is {} for {} at {}.\n\n",
-        "the monthly report",
+        "Here is the monthly report for {} at {}.\n\n",
         r.month.title(),
         r.business
     ));

@@ -117,7 +117,7 @@ pub fn words(value: &str) -> String {
         let lower = token.to_ascii_lowercase();
         let encoded = lower.starts_with("=?utf-8?") && lower.ends_with("?=");
         // Whitespace between two encoded words is not part of the text.
-        if !out.is_empty() && !(encoded && last_encoded) {
+        if !(out.is_empty() || encoded && last_encoded) {
             out.push(' ');
         }
         if encoded {
