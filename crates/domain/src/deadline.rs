@@ -11,6 +11,8 @@ use jiff::civil::{Date, Time};
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Span, Timestamp};
 
+pub mod monthly;
+
 const EXPECTED: &str = "expected PT10M, same_day HH:MM, next_business_day HH:MM, \
     business_days N [HH:MM] or calendar_days N [HH:MM]";
 const MAX_DAYS: u32 = 365;

@@ -56,6 +56,8 @@ pub struct WorkerConfig {
     pub allow_private_webhooks: bool,
     /// erase the customer's data from cases closed or cancelled this many days ago (None: keep forever)
     pub retention_days: Option<u32>,
+    /// email the monthly report to managers and admins (`OLIVE_MONTHLY_REPORTS`, on unless 0)
+    pub monthly_reports: bool,
 }
 
 impl Default for WorkerConfig {
@@ -73,6 +75,7 @@ impl Default for WorkerConfig {
             smtp: None,
             allow_private_webhooks: false,
             retention_days: None,
+            monthly_reports: true,
         }
     }
 }
@@ -145,6 +148,9 @@ pub fn from_env(env: Env<'_>) -> Result<(LoopConfig, WorkerConfig), ConfigError>
     }
     if let Some(ms) = num::<i64>(env, "OLIVE_OUTBOX_LEASE_MS")? {
         wc.lease = SignedDuration::from_millis(ms.clamp(100, 86_400_000));
+    }
+    if let Some(on) = flag(env, "OLIVE_MONTHLY_REPORTS")? {
+        wc.monthly_reports = on;
     }
     if let Some(d) = num::<u64>(env, "OLIVE_RETENTION_DAYS")? {
         wc.retention_days = Some(d.clamp(1, 36_500) as u32);

@@ -2,8 +2,10 @@
 
 use crate::config::SmtpConfig;
 use hmac::{Hmac, Mac};
-use lettre::message::SinglePart;
+use lettre::message::Attachment;
+use lettre::message::header::ContentType;
 use lettre::message::header::{Header, HeaderName, HeaderValue};
+use lettre::message::{MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::extension::ClientId;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -216,10 +218,20 @@ impl Mailer {
         if let Some(reply_to) = m.sender.as_ref().and_then(reply_to) {
             email = email.reply_to(reply_to);
         }
-        // A MIME single part: MIME-Version 1.0, text/plain in UTF-8, an encoding lettre picks.
-        let email = email
-            .singlepart(SinglePart::plain(body(m)))
-            .map_err(|e| Failure::permanent(format!("could not build the email: {e}")))?;
+        // A MIME single part: MIME-Version 1.0, text/plain in UTF-8, an encoding lettre picks; with an
+        // attachment, multipart/mixed: that text, then the file (base64).
+        let text = SinglePart::plain(body(m));
+        let email = match &m.attachment {
+            None => email.singlepart(text),
+            Some(a) => {
+                let kind = ContentType::parse(&a.content_type).map_err(|e| {
+                    Failure::permanent(format!("bad attachment type '{}': {e}", a.content_type))
+                })?;
+                let file = Attachment::new(a.filename.clone()).body(a.data.clone(), kind);
+                email.multipart(MultiPart::mixed().singlepart(text).singlepart(file))
+            }
+        }
+        .map_err(|e| Failure::permanent(format!("could not build the email: {e}")))?;
         match self.transport.send(email).await {
             Ok(_) => Ok(()),
             Err(e) if e.is_permanent() => Err(Failure::permanent(format!("SMTP refused: {e}"))),

@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod deliver;
+pub mod monthly;
 pub mod worker;
 
 pub use config::{SmtpConfig, WorkerConfig};

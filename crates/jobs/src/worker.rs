@@ -10,6 +10,9 @@ use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
+/// How often (the worker's clock) it looks for monthly reports due.
+const MONTHLY_EVERY_MS: i64 = 60_000;
+
 /// Where the worker reads "now" (a fixed or stepped clock in tests).
 pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
 
@@ -22,6 +25,8 @@ pub struct TickReport {
     pub redacted: usize,
     pub delivered: usize,
     pub failed: usize,
+    /// monthly reports (a location's or the group's month) this worker queued
+    pub monthly_reports: usize,
 }
 
 impl TickReport {
@@ -31,6 +36,7 @@ impl TickReport {
         self.redacted += o.redacted;
         self.delivered += o.delivered;
         self.failed += o.failed;
+        self.monthly_reports += o.monthly_reports;
     }
 }
 
@@ -43,6 +49,8 @@ pub struct Worker {
     hooks: Hooks,
     /// wall-clock milliseconds of the last pass or delivery round that went through (0: none yet)
     heartbeat: Arc<AtomicI64>,
+    /// the worker's clock (milliseconds) when it last looked for monthly reports due (0: not yet)
+    monthly_checked: Arc<AtomicI64>,
 }
 
 impl Worker {
@@ -56,6 +64,32 @@ impl Worker {
             mailer,
             hooks,
             heartbeat: Arc::default(),
+            monthly_checked: Arc::default(),
+        })
+    }
+
+    pub(crate) fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Look for monthly reports due, at most once a minute of the worker's clock: (reports queued).
+    async fn monthly_pass(&self) -> usize {
+        if !self.cfg.monthly_reports {
+            return 0;
+        }
+        let now = self.now();
+        let last = self.monthly_checked.load(Ordering::Relaxed);
+        let since = now.as_millisecond() - last;
+        if last != 0 && (0..MONTHLY_EVERY_MS).contains(&since) {
+            return 0;
+        }
+        self.monthly_checked
+            .store(now.as_millisecond(), Ordering::Relaxed);
+        // A report that cannot be made is tried again a minute later; it never holds up the alerts
+        // and deliveries of the rest of the tick.
+        self.monthly_reports(now).await.unwrap_or_else(|e| {
+            tracing::error!(error = %e, "the monthly reports could not be queued");
+            0
         })
     }
 
@@ -159,6 +193,8 @@ impl Worker {
             }
         }
         report.jobs_run += ran;
+        // Queued before this pass delivers, so a report goes out in the tick that finds it due.
+        report.monthly_reports += self.monthly_pass().await;
         if let Some(days) = self.cfg.retention_days {
             let (erased, rest) = self.retention(days, bound).await?;
             report.redacted += erased;

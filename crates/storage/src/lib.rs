@@ -12,6 +12,7 @@ mod digest;
 pub mod error;
 pub mod followup;
 pub mod loop_config;
+pub mod me;
 pub mod notify;
 pub mod observe;
 pub mod org;

@@ -13,8 +13,10 @@ use sea_query::{Expr, ExprTrait, LockBehavior, LockType, Order, Query};
 use serde::Serialize;
 use serde_json::{Value, json};
 
+mod attachment;
 mod manage;
 mod sender;
+pub use attachment::Attachment;
 pub use sender::{CUSTOMER_EMAIL_EVENTS, Sender, is_customer_email};
 
 const OUTBOX_COLS: [&str; 12] = [
@@ -83,17 +85,36 @@ pub(crate) async fn queue_email_at(
     now: Timestamp,
     send_at: Timestamp,
 ) -> Result<String, StoreError> {
+    queue_email_attached(tx, e, None, now, send_at).await
+}
+
+/// `queue_email_at` with a file attached (kept with the message, so a restart or a retry sends it).
+pub(crate) async fn queue_email_attached(
+    tx: &mut Tx,
+    e: EmailOut<'_>,
+    attachment: Option<&Attachment>,
+    now: Timestamp,
+    send_at: Timestamp,
+) -> Result<String, StoreError> {
     let id = new_id();
     tx.execute(
         &Query::insert()
             .into_table("outbox")
-            .columns(OUTBOX_COLS.into_iter().chain(["list_unsubscribe"]))
+            .columns(
+                OUTBOX_COLS
+                    .into_iter()
+                    .chain(["list_unsubscribe", "attachment"]),
+            )
             .values_panic([
                 id.clone().into(),
                 Channel::Email.as_str().into(),
                 e.event.into(),
                 id.clone().into(),
-                e.location_id.into(),
+                // an empty location: an email about no one location (the group's monthly report)
+                Some(e.location_id)
+                    .filter(|l| !l.is_empty())
+                    .map(str::to_string)
+                    .into(),
                 e.case_id.map(str::to_string).into(),
                 e.to.into(),
                 e.subject.into(),
@@ -102,6 +123,7 @@ pub(crate) async fn queue_email_at(
                 ms(send_at).into(),
                 ms(now).into(),
                 e.list_unsubscribe.into(),
+                attachment.map(Attachment::to_json).into(),
             ])
             .to_owned(),
     )
@@ -274,6 +296,8 @@ pub struct OutboxMessage {
     pub list_unsubscribe: Option<String>,
     /// a customer email's sender: its location (display name, Reply-To, footer); `None` for staff emails
     pub sender: Option<Sender>,
+    /// a file sent with an email (the monthly report's PDF)
+    pub attachment: Option<Attachment>,
 }
 
 /// A message as managers see it.
@@ -325,6 +349,7 @@ impl Store {
                         "attempts",
                         "list_unsubscribe",
                         "location_id",
+                        "attachment",
                     ])
                     .from("outbox")
                     // a literal, so SQLite can use the partial index
@@ -410,6 +435,9 @@ impl Store {
                 attempts: i(r, "attempts")? + 1,
                 list_unsubscribe: crate::rows::os(r, "list_unsubscribe")?,
                 sender,
+                attachment: os(r, "attachment")?
+                    .map(|j| Attachment::from_json(&j))
+                    .transpose()?,
             });
         }
         Ok(out)

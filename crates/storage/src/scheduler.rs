@@ -22,6 +22,7 @@ use std::collections::HashMap;
 
 mod alerts;
 mod approvals;
+pub mod monthly;
 use alerts::{UPDATE_CHUNK, alert_candidates, alert_levels_update};
 
 const JOB_COLS: [&str; 7] = [

@@ -171,10 +171,29 @@ async fn scenario(postgres: bool) {
     );
     let (st, _, _) = m.get("/insights/leaking/csv?table=nope").await;
     assert_eq!(st, StatusCode::NOT_FOUND);
+    // The page offers the monthly report; the link gives the PDF.
+    let (_, html, _) = m.get("/insights/cost").await;
+    let pdf = html
+        .split("href=\"/insights/monthly.pdf?")
+        .nth(1)
+        .and_then(|h| h.split('"').next())
+        .expect("a monthly report link")
+        .replace("&amp;", "&")
+        .replace("&#38;", "&");
+    let (st, body, h) = m.get(&format!("/insights/monthly.pdf?{pdf}")).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(h["content-type"], "application/pdf");
+    assert!(body.starts_with("%PDF-"));
 
     // The front desk has no Insights.
     let mut f = signed_in(&app, "dental-front").await;
     let (st, _, _) = f.get("/insights/leaking").await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (st, _, _) = f
+        .get(&format!(
+            "/insights/monthly.pdf?location={dental}&month=2026-11"
+        ))
+        .await;
     assert_eq!(st, StatusCode::FORBIDDEN);
     let (_, my, _) = f.get("/my").await;
     assert!(

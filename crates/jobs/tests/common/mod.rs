@@ -5,6 +5,8 @@
 /// The world a loop test runs in, and the `both!` macro.
 #[macro_use]
 pub mod world;
+/// Multipart emails read back: their text and their attachments.
+pub mod mime;
 
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode};
@@ -139,6 +141,20 @@ impl SmtpSink {
             .collect()
     }
 
+    /// Every message received so far as sent (the raw `.eml`), in order.
+    pub fn raw(&self) -> Vec<String> {
+        let mut files: Vec<_> = std::fs::read_dir(&self.dir)
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+            .collect();
+        files.sort();
+        files
+            .iter()
+            .map(|p| std::fs::read_to_string(p).unwrap())
+            .collect()
+    }
+
     pub fn mails_to(&self, to: &str) -> Vec<Mail> {
         self.mails()
             .into_iter()
@@ -205,7 +221,7 @@ fn parse_mail(raw: &str) -> Mail {
     }
 }
 
-fn decode_qp(s: &str) -> String {
+pub fn decode_qp(s: &str) -> String {
     let s = s.replace("=\n", "");
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());

@@ -7,12 +7,14 @@ pub mod budget;
 pub mod cases;
 pub mod decisions;
 pub mod followups;
+pub mod me_settings;
 pub mod org;
 pub mod playbooks;
 pub mod prevention;
 pub mod privacy;
 pub mod reports;
 pub mod reports_export;
+pub mod reports_monthly;
 pub mod steps;
 pub mod tokens;
 
@@ -87,6 +89,11 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(org::get_limits, org::put_limits))
         .routes(routes!(org::list_staff))
         .routes(routes!(org::me))
+        .routes(routes!(
+            me_settings::get_settings,
+            me_settings::put_settings
+        ))
+        .routes(routes!(reports_monthly::monthly_pdf))
         .routes(routes!(org::approvals))
         .routes(routes!(org::stats))
         .routes(routes!(reports::summary))

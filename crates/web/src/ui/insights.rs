@@ -94,6 +94,8 @@ pub struct InsightsPage {
     screen: Option<Screen>,
     /// a bad filter, in words, and its field
     error: Option<(String, String)>,
+    /// the monthly reports (PDF) of the last two full months: (month, link)
+    monthly: Vec<(String, String)>,
 }
 
 impl InsightsPage {
@@ -256,7 +258,13 @@ pub async fn page(
         }
         Err(e) => (None, Some(e), q.from.clone(), q.to.clone()),
     };
+    let monthly = monthly_links(
+        &q,
+        st.now().to_zoned(jiff::tz::TimeZone::UTC).date(),
+        web.0.actor.is_admin,
+    );
     Ok(InsightsPage {
+        monthly,
         nav: Nav::new(&web.0, "insights"),
         question,
         from,
@@ -338,6 +346,55 @@ pub async fn csv(
         body,
     )
         .into_response())
+}
+
+/// `/insights/monthly.pdf?location=…&month=2026-11`: the monthly report from the Insights page.
+pub async fn monthly_pdf(
+    State(st): State<AppState>,
+    web: Web,
+    Query(q): Query<MonthQuery>,
+) -> Result<Response, AppError> {
+    use crate::api::reports_monthly as m;
+    let actor = &web.0.actor;
+    let location = Some(q.location.trim()).filter(|l| !l.is_empty());
+    m::check_access(actor, location)?;
+    let now = st.now();
+    let month = m::checked_month(Some(&q.month), now)?;
+    let report = m::monthly_figures(&st.store, actor, location, month, now).await?;
+    Ok(m::pdf_response(&report)?)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct MonthQuery {
+    pub location: String,
+    pub month: String,
+}
+
+/// The last two full months' reports for the page's scope: (label, link).
+fn monthly_links(
+    q: &InsightsQuery,
+    today: jiff::civil::Date,
+    group: bool,
+) -> Vec<(String, String)> {
+    if q.location.is_empty() && !group {
+        return Vec::new();
+    }
+    let first = today.first_of_month();
+    [2, 1]
+        .iter()
+        .filter_map(|n| first.checked_sub(jiff::Span::new().months(*n)).ok())
+        .map(|d| {
+            (
+                d.strftime("%B %Y").to_string(),
+                format!(
+                    "/insights/monthly.pdf?location={}&month={}",
+                    urlencode(&q.location),
+                    d.strftime("%Y-%m")
+                ),
+            )
+        })
+        .collect()
 }
 
 /// A location's row in the group comparison.

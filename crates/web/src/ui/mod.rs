@@ -11,6 +11,7 @@ pub mod insights;
 pub mod log;
 pub mod manage;
 pub mod messages;
+pub mod my_settings;
 pub mod my_steps;
 pub mod playbook;
 pub mod prevention;
@@ -268,6 +269,7 @@ pub fn router() -> Router<AppState> {
         .route("/board", get(manage::board))
         .route("/insights", get(insights::index))
         .route("/insights/compare", get(insights::compare))
+        .route("/insights/monthly.pdf", get(insights::monthly_pdf))
         .route("/insights/{question}", get(insights::page))
         .route("/insights/{question}/csv", get(insights::csv))
         .route("/playbook", get(playbook::page).post(playbook::upload))
@@ -284,6 +286,7 @@ pub fn router() -> Router<AppState> {
             post(settings::staff_action),
         )
         .route("/settings/device", post(settings::device))
+        .route("/settings/me", post(my_settings::save))
         .route("/f/{token}", get(followup::show).post(followup::answer))
         .route(
             "/f/{token}/unsubscribe",

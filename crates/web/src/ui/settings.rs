@@ -54,6 +54,8 @@ pub struct SettingsPage {
     flash: Option<String>,
     is_admin: bool,
     values: BTreeMap<String, String>,
+    /// the signed-in person's own settings ("Your settings")
+    mine: olive_storage::me::MySettings,
 }
 
 impl SettingsPage {
@@ -189,6 +191,7 @@ async fn render(
         flash,
         is_admin: web.actor.is_admin,
         values,
+        mine: st.store.my_settings(&web.actor).await?,
     })
 }
 

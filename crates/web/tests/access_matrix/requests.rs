@@ -32,6 +32,22 @@ impl Matrix {
                 Some(json!({"current_password": PASSWORD, "new_password": PASSWORD})),
                 S::NO_CONTENT,
             ),
+            ("GET", "/api/v1/me/settings") => req("/api/v1/me/settings", None, S::OK),
+            ("PUT", "/api/v1/me/settings") => req(
+                "/api/v1/me/settings",
+                Some(json!({"monthly_report": true})),
+                S::OK,
+            ),
+            ("GET", "/api/v1/reports/monthly.pdf") => {
+                // last month, at the caller's (or the other) location
+                let month = olive_report::Month::of(now.to_zoned(jiff::tz::TimeZone::UTC).date())
+                    .previous();
+                req(
+                    format!("/api/v1/reports/monthly.pdf?location_id={loc}&month={month}"),
+                    None,
+                    S::OK,
+                )
+            }
             ("GET", "/api/v1/my-work") => req("/api/v1/my-work", None, S::OK),
             ("POST", "/api/v1/my-work/decisions/acknowledge") => {
                 req("/api/v1/my-work/decisions/acknowledge", None, S::OK)
