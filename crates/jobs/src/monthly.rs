@@ -9,7 +9,6 @@ use olive_domain::deadline::monthly::Month;
 use olive_domain::followup::greeting_name;
 use olive_report::{GROUP_NAME, MonthlyReport};
 use olive_storage::outbox::Attachment;
-use olive_storage::reports::ReportFilter;
 use olive_storage::scheduler::monthly::{DueReport, GROUP, MonthlyEmail};
 use olive_storage::{Actor, Store, StoreError};
 
@@ -21,19 +20,10 @@ pub async fn monthly_report(
     month: Month,
     now: Timestamp,
 ) -> Result<MonthlyReport, StoreError> {
-    let business = match location_id {
-        Some(id) => store.location(id).await?.name,
-        None => GROUP_NAME.to_string(),
-    };
-    let filter = ReportFilter {
-        location_id: location_id.map(str::to_string),
-        from: Some(month.first_day().to_string()),
-        to: Some(month.last_day().to_string()),
-        ..ReportFilter::default()
-    };
-    let summary = store
-        .report_summary(&Actor::operator("Olive"), &filter, now)
+    let (name, summary) = store
+        .month_summary(&Actor::operator("Olive"), location_id, month, now)
         .await?;
+    let business = name.unwrap_or_else(|| GROUP_NAME.to_string());
     Ok(MonthlyReport::from_summary(business, month, &summary))
 }
 

@@ -13,7 +13,7 @@ use olive_domain::insights::{
     Labels, LocationLabel, Period, PeriodError, ReportSummary, summarise,
 };
 use olive_domain::permission::{Permission, allows};
-use sea_query::{Order, Query};
+use sea_query::Query;
 use serde::Deserialize;
 
 /// What a report covers: every filter is optional.
@@ -84,6 +84,28 @@ impl Store {
         ))
     }
 
+    /// A calendar month's summary for one location, or (`None`) every location the caller sees, with
+    /// the location's name (none for the group): what the monthly report is drawn from.
+    pub async fn month_summary(
+        &self,
+        actor: &Actor,
+        location_id: Option<&str>,
+        month: olive_domain::deadline::monthly::Month,
+        now: Timestamp,
+    ) -> Result<(Option<String>, ReportSummary), StoreError> {
+        let name = match location_id {
+            Some(id) => Some(self.location(id).await?.name),
+            None => None,
+        };
+        let filter = ReportFilter {
+            location_id: location_id.map(str::to_string),
+            from: Some(month.first_day().to_string()),
+            to: Some(month.last_day().to_string()),
+            ..ReportFilter::default()
+        };
+        Ok((name, self.report_summary(actor, &filter, now).await?))
+    }
+
     /// The locations a report covers: the one named (the caller must see insights there), else every
     /// location where the caller may.
     pub async fn report_locations(
@@ -95,26 +117,15 @@ impl Store {
             actor.require(Permission::Insights, l)?;
             return Ok(vec![self.location(l).await?]);
         }
-        let ids: Vec<String> = if actor.is_admin {
-            let q = Query::select()
-                .column("id")
-                .from("locations")
-                .order_by("name", Order::Asc)
-                .to_owned();
-            self.db
-                .fetch_all(&q)
-                .await?
-                .iter()
-                .map(|r| s(r, "id"))
-                .collect::<Result<_, _>>()?
-        } else {
-            actor
-                .roles
-                .iter()
-                .filter(|(_, r)| allows(*r, Permission::Insights))
-                .map(|(l, _)| l.clone())
-                .collect()
-        };
+        if actor.is_admin {
+            return self.all_locations().await;
+        }
+        let ids: Vec<String> = actor
+            .roles
+            .iter()
+            .filter(|(_, r)| allows(*r, Permission::Insights))
+            .map(|(l, _)| l.clone())
+            .collect();
         if ids.is_empty() {
             return Err(StoreError::Forbidden(Permission::Insights.refusal()));
         }

@@ -230,6 +230,20 @@ impl Store {
         Ok(location)
     }
 
+    /// Every location, by name, in one read (for the organisation-wide views: an admin's reports, the
+    /// monthly reports due).
+    pub async fn all_locations(&self) -> Result<Vec<Location>, StoreError> {
+        let q = location_select()
+            .order_by(("l", "name"), sea_query::Order::Asc)
+            .to_owned();
+        self.db
+            .fetch_all(&q)
+            .await?
+            .iter()
+            .map(location_from_row)
+            .collect()
+    }
+
     /// The parsed playbook at a given version (cached).
     pub async fn playbook_at(
         &self,

@@ -44,29 +44,25 @@ impl Store {
             ),
         ];
         errs.into_result()?;
-        let ids: Vec<String> = match f.location_id.as_deref().filter(|v| !v.is_empty()) {
-            Some(l) => vec![l.to_string()],
-            None => match actor.scope() {
-                Some(ids) => ids,
-                None => {
-                    let q = Query::select().column("id").from("locations").to_owned();
-                    self.db
-                        .fetch_all(&q)
-                        .await?
-                        .iter()
-                        .map(|r| s(r, "id"))
-                        .collect::<Result<_, _>>()?
-                }
-            },
+        let ids: Option<Vec<String>> = match f.location_id.as_deref().filter(|v| !v.is_empty()) {
+            Some(l) => Some(vec![l.to_string()]),
+            None => actor.scope(),
         };
-        let mut locations = Vec::with_capacity(ids.len());
-        for id in ids {
-            match self.location(&id).await {
-                Ok(l) => locations.push(l),
-                Err(StoreError::NotFound(_)) => {}
-                Err(e) => return Err(e),
+        let locations = match ids {
+            // an admin's list covers every location
+            None => self.all_locations().await?,
+            Some(ids) => {
+                let mut locations = Vec::with_capacity(ids.len());
+                for id in ids {
+                    match self.location(&id).await {
+                        Ok(l) => locations.push(l),
+                        Err(StoreError::NotFound(_)) => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+                locations
             }
-        }
+        };
         let bounds = |(a, b): (Option<jiff::civil::Date>, Option<jiff::civil::Date>)| {
             (a.is_some() || b.is_some()).then(|| {
                 day_bounds(

@@ -50,20 +50,10 @@ impl Store {
     /// before its local month, from its first business day's 08:00 on (a location never open has
     /// none); the group's on a month once every location that opens has its report on that month due.
     pub async fn monthly_reports_due(&self, now: Timestamp) -> Result<Vec<DueReport>, StoreError> {
-        let rows = self
-            .db
-            .fetch_all(
-                &Query::select()
-                    .column("id")
-                    .from("locations")
-                    .order_by("name", Order::Asc)
-                    .to_owned(),
-            )
-            .await?;
+        let locations = self.all_locations().await?;
         let mut due = Vec::new();
         let mut group: Option<Option<Month>> = None;
-        for r in &rows {
-            let location = self.location(&s(r, "id")?).await?;
+        for location in &locations {
             let cal = location.calendar();
             let this = Month::of(location.local_date(now));
             if cal.monthly_report_at(this).is_err() {

@@ -11,7 +11,6 @@ use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 use olive_domain::permission::Permission;
 use olive_report::{GROUP_NAME, Month, MonthlyReport};
-use olive_storage::reports::ReportFilter;
 use olive_storage::{Actor, Store, StoreError};
 use serde::Deserialize;
 
@@ -72,17 +71,8 @@ pub async fn monthly_figures(
     month: Month,
     now: Timestamp,
 ) -> Result<MonthlyReport, StoreError> {
-    let business = match location_id {
-        Some(id) => store.location(id).await?.name,
-        None => GROUP_NAME.to_string(),
-    };
-    let filter = ReportFilter {
-        location_id: location_id.map(str::to_string),
-        from: Some(month.first_day().to_string()),
-        to: Some(month.last_day().to_string()),
-        ..ReportFilter::default()
-    };
-    let summary = store.report_summary(actor, &filter, now).await?;
+    let (name, summary) = store.month_summary(actor, location_id, month, now).await?;
+    let business = name.unwrap_or_else(|| GROUP_NAME.to_string());
     Ok(MonthlyReport::from_summary(business, month, &summary))
 }
 
