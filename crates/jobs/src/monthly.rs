@@ -27,10 +27,11 @@ pub async fn monthly_report(
     Ok(MonthlyReport::from_summary(business, month, &summary))
 }
 
-/// The Insights page on the report's month: `{public_url}/insights?location_id=…&from=…&to=…`.
+/// The Insights page on the report's month: `{public_url}/insights?location=…&from=…&to=…` (the
+/// page's own parameters).
 pub fn insights_url(base: &str, location_id: Option<&str>, month: Month) -> String {
     let place = location_id
-        .map(|l| format!("location_id={l}&"))
+        .map(|l| format!("location={l}&"))
         .unwrap_or_default();
     format!(
         "{}/insights?{place}from={}&to={}",

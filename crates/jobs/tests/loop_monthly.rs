@@ -145,7 +145,7 @@ async fn once_per_location_and_month(pg: bool) {
     assert!(text.contains("- Recovery rate: "), "{text}");
     assert!(
         text.contains(&format!(
-            "https://olive.test/insights?location_id={}&from=2026-10-01&to=2026-10-31",
+            "https://olive.test/insights?location={}&from=2026-10-01&to=2026-10-31",
             w.fx.dental
         )),
         "{text}"
