@@ -72,3 +72,17 @@ export async function logCase(page, { search, pick, customer, what, fields = {} 
   await page.waitForURL(/\/cases\/C-\d+/);
   return new URL(page.url()).pathname;
 }
+
+/** axe-core (from npm) run in the page: the serious and critical violations, each as
+ * "rule-id: help (selector, …)", so a failing assertion names what to fix. */
+export async function axeViolations(page) {
+  const { createRequire } = await import("node:module");
+  const require = createRequire(import.meta.url);
+  const { readFileSync } = await import("node:fs");
+  const source = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+  await page.evaluate(source);
+  const result = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ["violations"] }));
+  return result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).slice(0, 5).join(", ")})`);
+}
