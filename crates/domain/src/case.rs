@@ -22,6 +22,16 @@ pub enum CaseStatus {
 }
 
 impl CaseStatus {
+    /// What a person reads for this status ("Waiting for verification"), never the code.
+    pub fn label(self) -> &'static str {
+        match self {
+            CaseStatus::Open => "Open",
+            CaseStatus::InProgress => "In progress",
+            CaseStatus::AwaitingVerification => "Waiting for verification",
+            CaseStatus::Closed => "Closed",
+            CaseStatus::Cancelled => "Cancelled",
+        }
+    }
     pub const ALL: [CaseStatus; 5] = [
         CaseStatus::Open,
         CaseStatus::InProgress,
@@ -56,6 +66,14 @@ pub enum StepStatus {
 }
 
 impl StepStatus {
+    /// What a person reads for this status ("To do"), never the code.
+    pub fn label(self) -> &'static str {
+        match self {
+            StepStatus::Pending => "To do",
+            StepStatus::Done => "Done",
+            StepStatus::Skipped => "Skipped",
+        }
+    }
     pub fn as_str(self) -> &'static str {
         match self {
             StepStatus::Pending => "pending",

@@ -13,6 +13,16 @@ pub enum GestureStatus {
 }
 
 impl GestureStatus {
+    /// What a person reads for this status ("Waiting for approval"), never the code.
+    pub fn label(self) -> &'static str {
+        match self {
+            GestureStatus::PendingApproval => "Waiting for approval",
+            GestureStatus::Approved => "Approved",
+            GestureStatus::Declined => "Declined",
+            GestureStatus::Sent => "Sent",
+            GestureStatus::Delivered => "Delivered",
+        }
+    }
     pub fn as_str(self) -> &'static str {
         match self {
             GestureStatus::PendingApproval => "pending_approval",

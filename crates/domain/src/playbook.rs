@@ -31,6 +31,14 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// What a person reads for this severity ("Critical"), never the code.
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Minor => "Minor",
+            Severity::Major => "Major",
+            Severity::Critical => "Critical",
+        }
+    }
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Minor => "minor",
