@@ -90,7 +90,7 @@ const ACTIVE: &str = "status IN ('open', 'in_progress', 'awaiting_verification')
 /// Every value the caller gives is bound, never inlined (only the open statuses are a literal: `ACTIVE`).
 /// SQLite plans it without looking at the values (`SQLITE_ENABLE_QPSG` in `.cargo/config.toml`), so the
 /// plan of the unbound statement is the one it runs.
-fn list_query(
+pub(super) fn list_query(
     actor: &Actor,
     f: &CaseFilter,
     now: Timestamp,

@@ -145,7 +145,7 @@ impl Matching {
     pub(super) fn many(&self, q: &mut SelectStatement) {
         let (key, matches) = self.match_parts();
         let check = Query::select()
-            .expr(Expr::val(1))
+            .expr(Expr::cust("1"))
             .from("case_search")
             .and_where(matches)
             .and_where(key.equals(("cases", "ref")))
@@ -218,5 +218,73 @@ mod sql {
             format!("{values:?}").contains(&bound("'stea':* & 'zoë':*")),
             "{values:?}"
         );
+    }
+}
+
+#[cfg(test)]
+mod plans {
+    use super::{Backend, Lookup, Matching};
+    use crate::cases::CaseFilter;
+    use crate::cases::filters::ListDays;
+    use crate::cases::list::list_query;
+    use crate::testing::{Fixture, fresh_store};
+    use sea_query::SqliteQueryBuilder;
+    use sea_query_sqlx::SqlxBinder;
+
+    /// Few matches: the list starts from the index's matches, each case found by its reference, and sorts
+    /// them. Many: it walks the list's own index in order and asks the index about each case (no sort, no
+    /// materialised list of every match). Neither reads every case.
+    #[tokio::test]
+    async fn few_start_from_the_matches_and_many_walk_the_list_in_order() {
+        let store = fresh_store(false).await.unwrap();
+        let fx = Fixture::new(store.clone()).await.unwrap();
+        let m = Matching {
+            backend: Backend::Sqlite,
+            words: vec!["steak".into()],
+        };
+        let now = jiff::Timestamp::now();
+        let some = |v: &str| Some(v.to_string());
+        for actor in [&fx.actors["admin"], &fx.actors["dental_front"]] {
+            for f in [
+                CaseFilter::default(),
+                CaseFilter {
+                    status: some("closed"),
+                    stage: some("arrival"),
+                    cursor: some("1764000000000_0190a000-0000-7000-8000-000000000000"),
+                    ..Default::default()
+                },
+            ] {
+                let f = CaseFilter {
+                    q: some("steak"),
+                    ..f
+                };
+                for lookup in [Lookup::Few(m.clone()), Lookup::Many(m.clone())] {
+                    let (q, _) = list_query(actor, &f, now, &lookup, &ListDays::default()).unwrap();
+                    let (sql, _) = q.build_sqlx(SqliteQueryBuilder);
+                    let plan = store.db.explain(&sql).await.unwrap();
+                    let first = plan.lines().next().unwrap_or_default();
+                    let ok = match lookup {
+                        Lookup::Few(_) => {
+                            first.starts_with("SCAN case_search VIRTUAL TABLE")
+                                && plan.contains(
+                                    "SEARCH cases USING INDEX sqlite_autoindex_cases_2 (ref=?)",
+                                )
+                        }
+                        _ => {
+                            first.starts_with("SEARCH cases USING INDEX")
+                                || first.starts_with("SCAN cases USING INDEX")
+                        }
+                    };
+                    let many = matches!(lookup, Lookup::Many(_));
+                    assert!(
+                        ok && !plan.contains("SCAN cases\n")
+                            && many == plan.contains("EXISTS VIRTUAL TABLE INDEX 0:=M1")
+                            && (!many || !plan.contains("TEMP B-TREE")),
+                        "{lookup:?} {f:?} as {}:\n{sql}\n{plan}",
+                        actor.name
+                    );
+                }
+            }
+        }
     }
 }
