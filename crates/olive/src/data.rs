@@ -1,7 +1,7 @@
 //! Data the users own: `olive backup` (a consistent SQLite snapshot) and `olive export` (every case with
 //! its timeline, as JSON or CSV).
 
-use crate::cli::DbArgs;
+use crate::db::DbArgs;
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use jiff::Timestamp;
@@ -51,7 +51,7 @@ pub async fn backup(db: &DbArgs, out: &Path) -> Result<()> {
         .to_str()
         .context("the backup path must be valid UTF-8")?
         .to_string();
-    let shown = crate::cli::redact(&url);
+    let shown = crate::db::redact(&url);
     let mut conn = sqlx::sqlite::SqliteConnectOptions::from_str(&url)
         .with_context(|| format!("reading the database URL ({shown})"))?
         .create_if_missing(false)
@@ -167,11 +167,15 @@ async fn all_cases(store: &Store, actor: &Actor, now: Timestamp) -> Result<Vec<C
 
 /// Write every case (JSON: the API's case detail with steps, gestures and timeline; CSV: one row per
 /// case, or with `timeline` one row per timeline entry) to `out` or to standard output.
-pub async fn export(db: &DbArgs, format: Format, timeline: bool, out: Option<&Path>) -> Result<()> {
-    let store = db.open().await?;
+pub async fn export(
+    store: &Store,
+    format: Format,
+    timeline: bool,
+    out: Option<&Path>,
+) -> Result<()> {
     let system = Actor::operator("export");
     let now = Timestamp::now();
-    let cases = all_cases(&store, &system, now).await?;
+    let cases = all_cases(store, &system, now).await?;
     let locations: HashMap<String, String> = store
         .list_locations(&system)
         .await?
