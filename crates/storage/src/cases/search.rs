@@ -141,16 +141,12 @@ impl Matching {
             .and_where(Expr::col(("cases", "ref")).equals(("m", "hit")));
     }
 
-    /// Only the cases that have every word, checked one by one as the list walks its index in order.
+    /// Only the cases that have every word, as the list walks its own index in order: the index's
+    /// matches are read once into a list the walk checks each case against (`+`: the reference must not
+    /// drive the query, or the list would be sorted afresh). An `EXISTS` per case read the index again for
+    /// each case (1.2–2.2 s for a word in all of 1,000,000 cases).
     pub(super) fn many(&self, q: &mut SelectStatement) {
-        let (key, matches) = self.match_parts();
-        let check = Query::select()
-            .expr(Expr::cust("1"))
-            .from("case_search")
-            .and_where(matches)
-            .and_where(key.equals(("cases", "ref")))
-            .to_owned();
-        q.and_where(Expr::exists(check));
+        q.and_where(Expr::cust("+\"cases\".\"ref\"").in_subquery(self.select()));
     }
 }
 
@@ -278,7 +274,7 @@ mod plans {
                     let many = matches!(lookup, Lookup::Many(_));
                     assert!(
                         ok && !plan.contains("SCAN cases\n")
-                            && many == plan.contains("EXISTS VIRTUAL TABLE INDEX 0:=M1")
+                            && many == plan.contains("LIST SUBQUERY")
                             && (!many || !plan.contains("TEMP B-TREE")),
                         "{lookup:?} {f:?} as {}:\n{sql}\n{plan}",
                         actor.name
