@@ -145,6 +145,8 @@ pub(crate) struct ParsedCustomer {
     pub name: String,
     pub preferred_name: Option<String>,
     pub phone: Option<String>,
+    /// the phone as typed, spaces kept (for display)
+    pub phone_display: Option<String>,
     pub email: Option<String>,
     pub address: Option<String>,
 }
@@ -171,6 +173,10 @@ pub(crate) fn parse_customer(c: &CustomerInput, errs: &mut FieldErrors) -> Parse
             None
         }
     });
+    // As typed, runs of spaces made one; only where the phone itself was accepted.
+    let phone_display = phone
+        .as_ref()
+        .and_then(|_| blank(&c.phone).map(|p| p.split_whitespace().collect::<Vec<_>>().join(" ")));
     let email = blank(&c.email).and_then(|p| match p.parse::<Email>() {
         Ok(p) => Some(p.to_string()),
         Err(e) => {
@@ -196,6 +202,7 @@ pub(crate) fn parse_customer(c: &CustomerInput, errs: &mut FieldErrors) -> Parse
         name,
         preferred_name,
         phone,
+        phone_display,
         email,
         address,
     }
@@ -211,7 +218,7 @@ pub(crate) fn need_name(name: &str, playbook: &olive_domain::Playbook, errs: &mu
 }
 
 /// The case row columns every read needs.
-pub(crate) const CASE_COLS: [&str; 30] = [
+pub(crate) const CASE_COLS: [&str; 31] = [
     "id",
     "ref",
     "location_id",
@@ -242,6 +249,7 @@ pub(crate) const CASE_COLS: [&str; 30] = [
     "fields",
     "preferred_name",
     "noticed_at",
+    "customer_phone_display",
 ];
 
 /// A case row as stored.
@@ -279,7 +287,7 @@ pub(crate) struct CaseRow {
 }
 
 /// The columns `case_from_row` reads.
-const CASE_READ_COLS: [&str; 29] = [
+const CASE_READ_COLS: [&str; 30] = [
     "id",
     "ref",
     "location_id",
@@ -309,6 +317,7 @@ const CASE_READ_COLS: [&str; 29] = [
     "preferred_name",
     "noticed_at",
     "reopen_count",
+    "customer_phone_display",
 ];
 
 pub(crate) fn case_select() -> SelectStatement {
@@ -373,6 +382,7 @@ pub(crate) fn case_from_row(r: &AnyRow) -> Result<CaseRow, StoreError> {
             email: os(r, "customer_email")?,
             address: os(r, "customer_address")?,
             preferred_name: os(r, "preferred_name")?,
+            phone_display: os(r, "customer_phone_display")?,
         },
         description: s(r, "description")?,
         reporter_id: s(r, "reporter_id")?,
