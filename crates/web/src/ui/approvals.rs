@@ -40,8 +40,10 @@ pub struct Pending {
     pub by: String,
     /// "12 minutes"
     pub waiting: String,
-    /// the requester's reason (may be empty)
+    /// the requester's note with the request (may be empty)
     pub note: String,
+    /// why it needs a manager (the limit it went over), when recorded
+    pub why_here: Option<String>,
     /// nobody decided it in time: the other managers and the admins were told
     pub escalated: bool,
     /// a refusal of this card's decision (a decline with no reason), beside the reason box
@@ -99,6 +101,10 @@ fn pending_of(a: ApprovalContext, now: Timestamp) -> Pending {
                 .max(SignedDuration::ZERO),
         ),
         note: g.note.clone(),
+        why_here: g
+            .pending_reason
+            .as_deref()
+            .map(olive_domain::wording::capitalise_first),
         escalated: g.escalated_at.is_some(),
         error: None,
         typed: String::new(),
