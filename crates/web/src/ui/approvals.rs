@@ -101,10 +101,16 @@ fn pending_of(a: ApprovalContext, now: Timestamp) -> Pending {
                 .max(SignedDuration::ZERO),
         ),
         note: g.note.clone(),
-        why_here: g
-            .pending_reason
-            .as_deref()
-            .map(olive_domain::wording::capitalise_first),
+        // Stored as the requester was told it ("Sent to a manager for approval: your per-case
+        // limit…"); the manager reads it about them.
+        why_here: g.pending_reason.as_deref().map(|r| {
+            let r = r
+                .strip_prefix("Sent to a manager for approval: ")
+                .unwrap_or(r)
+                .replace("your ", "their ")
+                .replace("you ", "they ");
+            olive_domain::wording::capitalise_first(&r)
+        }),
         escalated: g.escalated_at.is_some(),
         error: None,
         typed: String::new(),
