@@ -1,6 +1,6 @@
 //! The approvals queue with its context: for each request waiting for the caller, the case's customer
 //! (in the playbook's words), the defect, the gesture's name and typical value, what the case was
-//! already given, and who asked — read in three statements for the whole queue.
+//! already given, and who asked — read in a few statements for the whole queue, not one per request.
 
 use super::*;
 use crate::views::GestureView;
