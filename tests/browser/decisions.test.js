@@ -46,7 +46,7 @@ test("a declined request shows its reason to the requester", async () => {
   const text = await alert.innerText();
   assert.match(text, /Maria Manning declined/);
   assert.match(text, new RegExp(reason));
-  assert.match(text, /flowers \(300\.00 AUD\)/);
+  assert.match(text, /Flowers delivered to the patient's home \(300\.00 AUD\)/);
   assert.ok(await inViewport(alert), "the decision is visible without scrolling");
   await page.screenshot({ path: `${SHOTS}/decision-declined-alert.png` });
 

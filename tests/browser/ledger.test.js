@@ -24,7 +24,7 @@ test("ledger: the receptionist's $300 flowers are approved by the manager, then 
   await mgr.page.goto("/approvals");
   const item = mgr.page.locator("article", { hasText: reference });
   await item.getByRole("button", { name: "Approve" }).click();
-  await mgr.page.getByText("Gesture approved.").waitFor();
+  await mgr.page.getByText(/^Approved — /).waitFor();
 
   await page.goto(first);
   const flowers = page.locator("#g-h").locator("..").locator(".row", { hasText: "300.00 AUD" });

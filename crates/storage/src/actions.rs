@@ -25,11 +25,13 @@ use sea_query::{Expr, ExprTrait, Order, Query};
 use serde::Deserialize;
 use serde_json::json;
 
+pub use approval_queue::ApprovalContext;
 pub(crate) use approvals::gesture_words;
 pub use approvals::{DECISION_KINDS, DecisionView};
 pub(crate) use closing::{Closing, record_closed, step_states};
 
 mod anchors;
+mod approval_queue;
 mod approvals;
 pub(crate) mod assign;
 mod closing;

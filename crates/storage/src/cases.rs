@@ -147,6 +147,8 @@ pub(crate) struct ParsedCustomer {
     pub name: String,
     pub preferred_name: Option<String>,
     pub phone: Option<String>,
+    /// the phone as typed, spaces kept (for display)
+    pub phone_display: Option<String>,
     pub email: Option<String>,
     pub address: Option<String>,
 }
@@ -173,6 +175,10 @@ pub(crate) fn parse_customer(c: &CustomerInput, errs: &mut FieldErrors) -> Parse
             None
         }
     });
+    // As typed, runs of spaces made one; only where the phone itself was accepted.
+    let phone_display = phone
+        .as_ref()
+        .and_then(|_| blank(&c.phone).map(|p| p.split_whitespace().collect::<Vec<_>>().join(" ")));
     let email = blank(&c.email).and_then(|p| match p.parse::<Email>() {
         Ok(p) => Some(p.to_string()),
         Err(e) => {
@@ -198,6 +204,7 @@ pub(crate) fn parse_customer(c: &CustomerInput, errs: &mut FieldErrors) -> Parse
         name,
         preferred_name,
         phone,
+        phone_display,
         email,
         address,
     }
@@ -213,7 +220,7 @@ pub(crate) fn need_name(name: &str, playbook: &olive_domain::Playbook, errs: &mu
 }
 
 /// The case row columns every read needs.
-pub(crate) const CASE_COLS: [&str; 30] = [
+pub(crate) const CASE_COLS: [&str; 31] = [
     "id",
     "ref",
     "location_id",
@@ -244,6 +251,7 @@ pub(crate) const CASE_COLS: [&str; 30] = [
     "fields",
     "preferred_name",
     "noticed_at",
+    "customer_phone_display",
 ];
 
 /// A case row as stored.
@@ -281,7 +289,7 @@ pub(crate) struct CaseRow {
 }
 
 /// The columns `case_from_row` reads.
-const CASE_READ_COLS: [&str; 29] = [
+const CASE_READ_COLS: [&str; 30] = [
     "id",
     "ref",
     "location_id",
@@ -311,6 +319,7 @@ const CASE_READ_COLS: [&str; 29] = [
     "preferred_name",
     "noticed_at",
     "reopen_count",
+    "customer_phone_display",
 ];
 
 pub(crate) fn case_select() -> SelectStatement {
@@ -375,6 +384,7 @@ pub(crate) fn case_from_row(r: &AnyRow) -> Result<CaseRow, StoreError> {
             email: os(r, "customer_email")?,
             address: os(r, "customer_address")?,
             preferred_name: os(r, "preferred_name")?,
+            phone_display: os(r, "customer_phone_display")?,
         },
         description: s(r, "description")?,
         reporter_id: s(r, "reporter_id")?,

@@ -332,6 +332,7 @@ async fn redact(
             .values([
                 ("customer_name", ERASED.into()),
                 ("customer_phone", None::<String>.into()),
+                ("customer_phone_display", None::<String>.into()),
                 ("customer_email", None::<String>.into()),
                 ("customer_address", None::<String>.into()),
                 ("preferred_name", None::<String>.into()),

@@ -27,6 +27,17 @@ pub struct Customer {
     /// the name they asked to be called, used in greetings
     #[serde(default)]
     pub preferred_name: Option<String>,
+    /// the phone as it was typed ("0412 345 678"), for pages; never in the API's JSON (`phone` is there)
+    #[serde(skip)]
+    pub phone_display: Option<String>,
+}
+
+impl Customer {
+    /// The phone for a person to read: as it was typed, else the stored form.
+    pub fn phone_shown(&self) -> Option<&str> {
+        self.phone.as_ref()?;
+        self.phone_display.as_deref().or(self.phone.as_deref())
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

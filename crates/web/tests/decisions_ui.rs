@@ -89,7 +89,7 @@ async fn decline_escalation_and_the_requesters_pages() {
     assert_eq!(st, StatusCode::SEE_OTHER);
     let (_, alert, _) = f.get("/ui/alerts").await;
     assert!(
-        alert.contains("declined</strong> your request for flowers (300.00 AUD)")
+        alert.contains("declined</strong> your request for Flowers delivered to the patient&#39;s home (300.00 AUD)")
             && alert.contains("A card fits better here")
             && alert.contains("escalated "),
         "{alert}"

@@ -73,7 +73,7 @@ async fn sign_in_sessions_and_csrf() {
     // Pages carry security headers.
     let (st, body, h) = b.get("/").await;
     assert_eq!(st, StatusCode::OK);
-    assert!(body.contains("Log a defect"));
+    assert!(body.contains("Log a patient&#39;s problem"));
     let csp = h["content-security-policy"].to_str().unwrap();
     assert!(
         csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"),
@@ -125,6 +125,7 @@ async fn sign_in_sessions_and_csrf() {
         ("location_id", &app.fx.dental),
         ("defect", "long-wait"),
         ("customer_name", "Ruth"),
+        ("description", "Waited 40 minutes"),
         ("submission", "s-1"),
     ];
     let (st, _, h) = b.post("/log", &form).await;

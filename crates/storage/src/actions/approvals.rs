@@ -45,9 +45,18 @@ pub(super) fn checked_reason(to: GestureStatus, d: &Decision) -> Result<Decision
 pub const DECISION_KINDS: [&str; 3] =
     ["gesture_approved", "gesture_declined", "approval_escalated"];
 
-/// A gesture's kind and value as staff read them: `flowers (300.00 AUD)`.
-pub(crate) fn gesture_words(kind: &str, cents: i64, currency: &str) -> String {
-    format!("{} ({} {currency})", kind.replace('-', " "), Cents(cents))
+/// A gesture's kind and value as staff read them, with the playbook's name for it:
+/// `Flowers delivered to the patient's home (300.00 AUD)` (the code, spaced, if the playbook lost it).
+pub(crate) fn gesture_words(
+    playbook: &olive_domain::Playbook,
+    kind: &str,
+    cents: i64,
+    currency: &str,
+) -> String {
+    let name = playbook
+        .gesture(kind)
+        .map_or_else(|| kind.replace('-', " "), |g| g.name.clone());
+    format!("{name} ({} {currency})", Cents(cents))
 }
 
 impl Store {
@@ -79,9 +88,14 @@ impl Store {
             )
             .await?
             .ok_or(StoreError::NotFound("location"))?;
-        let tz = crate::store::location_from_row(&loc)?.tz;
+        let location = crate::store::location_from_row(&loc)?;
+        let playbook = self
+            .playbook_at(&location.playbook_code, location.playbook_updated_at)
+            .await?;
+        let tz = location.tz;
         let when = local_hm(ms(now), &tz);
         let what = gesture_words(
+            &playbook,
             &s(gesture, "kind")?,
             i(gesture, "value_cents")?,
             &s(gesture, "currency")?,

@@ -63,6 +63,7 @@ impl NewCaseRow {
                 .into(),
             self.customer.preferred_name.into(),
             self.noticed.into(),
+            self.customer.phone_display.into(),
         ]
     }
 }
@@ -247,6 +248,7 @@ impl Store {
                 email: customer.email.clone(),
                 address: customer.address.clone(),
                 preferred_name: customer.preferred_name.clone(),
+                phone_display: customer.phone_display.clone(),
             },
             description: input.description.trim().to_string(),
             reporter_id: actor.staff_id.clone(),

@@ -75,6 +75,13 @@ impl Store {
                 c.customer.preferred_name.clone(),
                 p.preferred_name,
             );
+            // How it is written is part of the phone: a change of spacing alone is recorded as a phone edit.
+            if c.customer.phone_display != p.phone_display {
+                changes.entry("customer_phone").or_insert_with(
+                    || serde_json::json!({"from": c.customer.phone_display, "to": p.phone_display}),
+                );
+                u.value("customer_phone_display", p.phone_display);
+            }
         }
         if let Some(f) = fields
             && f != c.fields

@@ -168,7 +168,10 @@ impl Store {
             json!({"gesture_id": job.gesture_id, "kind": s(&row, "kind")?, "value_cents": value.0, "requested_by": requester, "minutes": minutes, "told": people}),
         )
         .await?;
-        let what = gesture_words(&s(&row, "kind")?, value.0, &s(&row, "currency")?);
+        let playbook = self
+            .playbook_at(&location.playbook_code, location.playbook_updated_at)
+            .await?;
+        let what = gesture_words(&playbook, &s(&row, "kind")?, value.0, &s(&row, "currency")?);
         let text = format!(
             "{asker} asked for {what} on C-{} {minutes} minutes of opening hours ago and nobody has decided: approve or decline it, the customer may be waiting.",
             c.reference

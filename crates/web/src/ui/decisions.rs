@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 pub struct DecisionRow {
     pub gesture_id: String,
     pub case_ref: String,
-    /// `flowers (300.00 AUD)`
+    /// `Flowers delivered to the patient's home (300.00 AUD)`
     pub what: String,
     /// `approved` or `declined`
     pub verdict: &'static str,
@@ -35,7 +35,18 @@ pub async fn rows(st: &AppState, web: &WebSession) -> Result<Vec<DecisionRow>, A
     if decisions.is_empty() {
         return Ok(Vec::new());
     }
-    let z = zones(&st.store.list_locations(&web.actor).await?);
+    let locations = st.store.list_locations(&web.actor).await?;
+    let z = zones(&locations);
+    // The gesture's name in its location's playbook ("Flowers delivered to the patient's home"), not its code.
+    let mut names: BTreeMap<String, String> = BTreeMap::new();
+    for d in &decisions {
+        if let Some(l) = locations.iter().find(|l| l.id == d.location_id)
+            && let Ok(p) = st.store.playbook(&l.playbook).await
+            && let Some(g) = p.gesture(&d.kind)
+        {
+            names.insert(format!("{}/{}", d.location_id, d.kind), g.name.clone());
+        }
+    }
     Ok(decisions
         .into_iter()
         .map(|d| {
@@ -46,7 +57,10 @@ pub async fn rows(st: &AppState, web: &WebSession) -> Result<Vec<DecisionRow>, A
             DecisionRow {
                 what: format!(
                     "{} ({})",
-                    d.kind.replace('-', " "),
+                    names
+                        .get(&format!("{}/{}", d.location_id, d.kind))
+                        .cloned()
+                        .unwrap_or_else(|| d.kind.replace('-', " ")),
                     super::money(d.value_cents, &d.currency)
                 ),
                 verdict: if d.status == GestureStatus::Declined {

@@ -1,4 +1,5 @@
-//! The front desk's main screen: log a defect in a few taps (stage → defect, or search by words).
+//! The front desk's main screen: log a customer's problem in a few taps (stage → defect, or search by
+//! words), in the playbook's words; a refused form lists every missing field at once.
 
 use super::Nav;
 use super::session::{Posted, Web};
@@ -20,6 +21,8 @@ pub struct DefectItem {
     pub code: String,
     pub title: String,
     pub severity: &'static str,
+    /// "Minor", "Major", "Critical"
+    pub severity_label: &'static str,
     pub stage: String,
     pub stage_name: String,
 }
@@ -70,6 +73,10 @@ pub struct LogPage {
     submission: String,
     /// the business's word for the customer ("Patient", "Guest")
     noun: String,
+    /// "Log a patient's problem"
+    heading: String,
+    /// every message, in the form's order, each with the id of its field: (id, message)
+    summary: Vec<(String, String)>,
     /// whether the playbook needs the customer's name
     name_required: bool,
     /// the playbook's case fields asked when logging
@@ -137,6 +144,8 @@ async fn render(
     let fields =
         crate::ui::case::words::field_rows(&asked, &staff, &location.tz, &form.extra, &errors);
     let noun = olive_domain::wording::capitalise_first(&playbook.playbook.customer_noun);
+    let heading = heading(&playbook.playbook.customer_noun);
+    let summary = summary(&errors, &fields);
     let name_required = playbook.playbook.customer_name_required;
     let stages = playbook
         .stages
@@ -154,6 +163,8 @@ async fn render(
         .collect();
     Ok(LogPage {
         noun,
+        heading,
+        summary,
         name_required,
         fields,
         nav: Nav::new(web, "log"),
@@ -166,11 +177,62 @@ async fn render(
     })
 }
 
+/// The log page's heading in the business's words: "Log a patient's problem", "Log a guest's problem".
+pub fn heading(noun: &str) -> String {
+    let noun = noun.trim().to_lowercase();
+    let article = if noun.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("Log {article} {noun}'s problem")
+}
+
+/// The messages for the summary at the top, in the order of the form, each with its field's id.
+fn summary(
+    errors: &BTreeMap<String, String>,
+    fields: &[crate::ui::case::words::FieldRow],
+) -> Vec<(String, String)> {
+    let mut order: Vec<(String, String)> = vec![
+        ("defect".into(), "defect-search".into()),
+        ("customer.name".into(), "customer_name".into()),
+        ("customer.preferred_name".into(), "preferred_name".into()),
+    ];
+    order.extend(
+        fields
+            .iter()
+            .map(|f| (format!("fields.{}", f.key), format!("field-{}", f.key))),
+    );
+    order.extend(
+        [
+            ("customer.phone", "customer_phone"),
+            ("customer.email", "customer_email"),
+            ("done_steps", "done-steps"),
+            ("noticed_at", "noticed_at"),
+            ("description", "description"),
+        ]
+        .map(|(k, id)| (k.to_string(), id.to_string())),
+    );
+    let mut out: Vec<(String, String)> = order
+        .iter()
+        .filter_map(|(k, id)| errors.get(k).map(|e| (id.clone(), e.clone())))
+        .collect();
+    // Anything else the store said (a location no longer theirs…), at the form.
+    out.extend(
+        errors
+            .iter()
+            .filter(|(k, _)| !order.iter().any(|(o, _)| o == *k))
+            .map(|(_, e)| ("log-form".to_string(), e.clone())),
+    );
+    out
+}
+
 fn item(d: &olive_domain::playbook::Defect, stage_name: &str) -> DefectItem {
     DefectItem {
         code: d.code.clone(),
         title: d.title.clone(),
         severity: d.severity.as_str(),
+        severity_label: d.severity.label(),
         stage: d.stage.clone(),
         stage_name: stage_name.to_string(),
     }
@@ -195,35 +257,32 @@ pub async fn submit(State(st): State<AppState>, p: Posted<LogForm>) -> Result<Re
     let f = p.form;
     let opt = |v: &str| Some(v.trim().to_string()).filter(|v| !v.is_empty());
     let mut errors = BTreeMap::new();
-    if f.defect.is_empty() {
-        errors.insert(
-            "defect".to_string(),
-            "Choose what went wrong: pick a stage and a defect, or search for it.".to_string(),
-        );
-    }
-    if errors.is_empty() {
-        let input = NewCase {
-            location_id: f.location_id.clone(),
-            defect: f.defect.clone(),
-            stage: opt(&f.stage),
-            customer: CustomerInput {
-                name: f.customer_name.clone(),
-                phone: opt(&f.customer_phone),
-                email: opt(&f.customer_email),
-                address: None,
-                preferred_name: opt(&f.preferred_name),
-            },
-            description: f.description.clone(),
-            severity: None,
-            fields: crate::ui::case::words::typed_fields(&f.extra),
-            noticed_at: opt(&f.noticed_at),
-            // Ticked "already done" boxes: `done.<position>`.
-            done_steps: f
-                .extra
-                .keys()
-                .filter_map(|k| k.strip_prefix("done.")?.parse().ok())
-                .collect(),
-        };
+    // Every check at once: the store's (name, phone, case fields, when…) and the form's own, so a
+    // person sees all that is missing in one go.
+    let input = NewCase {
+        location_id: f.location_id.clone(),
+        defect: f.defect.clone(),
+        stage: opt(&f.stage),
+        customer: CustomerInput {
+            name: f.customer_name.clone(),
+            phone: opt(&f.customer_phone),
+            email: opt(&f.customer_email),
+            address: None,
+            preferred_name: opt(&f.preferred_name),
+        },
+        description: f.description.clone(),
+        severity: None,
+        fields: crate::ui::case::words::typed_fields(&f.extra),
+        noticed_at: opt(&f.noticed_at),
+        // Ticked "already done" boxes: `done.<position>`.
+        done_steps: f
+            .extra
+            .keys()
+            .filter_map(|k| k.strip_prefix("done.")?.parse().ok())
+            .collect(),
+    };
+    let form_errors = form_checks(&f);
+    if form_errors.is_empty() {
         // The form's one-off submission id makes a double tap log one case, not two.
         let key = opt(&f.submission).map(|s| format!("web-{s}"));
         match st
@@ -238,27 +297,74 @@ pub async fn submit(State(st): State<AppState>, p: Posted<LogForm>) -> Result<Re
                 );
             }
             Err(StoreError::Validation { fields, message }) => {
-                if fields.is_empty() {
-                    errors.insert("_".into(), message);
-                }
-                for (k, v) in fields {
-                    let k = if k == "stage" {
-                        "defect".to_string()
-                    } else {
-                        k
-                    };
-                    errors.insert(k, olive_domain::wording::capitalise_first(&v));
-                }
+                merge(&mut errors, fields, message);
             }
             Err(e) => return Err(e.into()),
         }
+    } else {
+        // The store's checks too, without logging anything: with no defect the store refuses the case
+        // whatever else is right (and no submission id is used up), so its other messages are the
+        // answer; what it says of the (absent) defect and its steps is the form's to say.
+        let probe = NewCase {
+            defect: String::new(),
+            done_steps: Vec::new(),
+            ..input
+        };
+        if let Err(StoreError::Validation {
+            mut fields,
+            message,
+        }) = st
+            .store
+            .create_case(&p.web.actor, probe, None, st.now())
+            .await
+        {
+            fields.retain(|k, _| !matches!(k.as_str(), "defect" | "stage" | "done_steps"));
+            if !fields.is_empty() {
+                merge(&mut errors, fields, message);
+            }
+        }
+        errors.extend(form_errors);
     }
     let location = f.location_id.clone();
     let page = render(&st, &p.web, Some(&location), f, errors).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
+/// The log form's own checks (beyond the store's): a defect chosen, a sentence of what happened.
+fn form_checks(f: &LogForm) -> BTreeMap<String, String> {
+    let mut e = BTreeMap::new();
+    if f.defect.is_empty() {
+        e.insert(
+            "defect".to_string(),
+            "Choose what went wrong: pick a stage and a defect, or search for it.".to_string(),
+        );
+    }
+    if f.description.trim().is_empty() {
+        e.insert(
+            "description".to_string(),
+            "Say in a sentence what happened.".to_string(),
+        );
+    }
+    e
+}
+
+/// The store's messages, each under its field (a stage for "something else" goes with the defect).
 /// Store messages already speak plainly; capitalise for the page.
+fn merge(errors: &mut BTreeMap<String, String>, fields: BTreeMap<String, String>, message: String) {
+    if fields.is_empty() {
+        errors.insert("_".into(), message);
+    }
+    for (k, v) in fields {
+        let k = if k == "stage" {
+            "defect".to_string()
+        } else {
+            k
+        };
+        errors
+            .entry(k)
+            .or_insert_with(|| olive_domain::wording::capitalise_first(&v));
+    }
+}
 
 #[derive(Deserialize)]
 pub struct SearchQuery {

@@ -1,8 +1,8 @@
-//! Lists and dashboards: my work, the case list with filters, the approvals queue and the live alert (critical cases, approvals, decisions), the experience-cycle board.
+//! Lists and dashboards: my work, the case list with filters, the live alert (critical cases, approvals, decisions), the experience-cycle board.
 
 use super::log::pick_location;
 use super::session::Web;
-use super::{Nav, is_manager, local, money, relative_due};
+use super::{Nav, is_manager, local, relative_due};
 use crate::error::AppError;
 use crate::state::AppState;
 use askama::Template;
@@ -19,8 +19,13 @@ pub struct Row {
     pub title: String,
     pub customer: String,
     pub owner: String,
+    /// the status as people read it ("Waiting for verification")
     pub status: String,
+    /// the status code, for styling only
+    pub status_code: &'static str,
     pub severity: &'static str,
+    /// "Minor", "Major", "Critical"
+    pub severity_label: &'static str,
     pub due_text: String,
     pub overdue: bool,
     pub created: String,
@@ -55,8 +60,10 @@ pub(crate) fn row(c: &CaseSummary, now: Timestamp, zones: &Zones) -> Row {
         title: c.defect.title.clone(),
         customer: c.display_name.clone(),
         owner: c.owner.name.clone(),
-        status: c.status.as_str().replace('_', " "),
+        status: c.status.label().to_string(),
+        status_code: c.status.as_str(),
         severity: c.severity.as_str(),
+        severity_label: c.severity.label(),
         due_text,
         overdue,
         created: local(&c.created_at, &tz),
@@ -141,64 +148,6 @@ pub async fn my_work(State(st): State<AppState>, Web(web): Web) -> Result<MyPage
     })
 }
 
-pub struct Pending {
-    pub case_ref: String,
-    pub gesture_id: String,
-    pub kind: String,
-    pub value: String,
-    pub by: String,
-    pub waiting: String,
-    pub note: String,
-    /// nobody decided it in time: the other managers and the admins were told
-    pub escalated: bool,
-}
-
-async fn pending(
-    st: &AppState,
-    web: &olive_storage::auth::WebSession,
-) -> Result<Vec<Pending>, AppError> {
-    let now = st.now();
-    let items = st.store.pending_gestures(&web.actor, st.now()).await?;
-    Ok(items
-        .into_iter()
-        .map(|(_, case_ref, g)| Pending {
-            case_ref,
-            gesture_id: g.id.clone(),
-            kind: g.kind.clone(),
-            value: money(g.value_cents, &g.currency),
-            by: g.given_by.name.clone(),
-            waiting: super::human(
-                now.duration_since(g.given_at.parse().unwrap_or(now))
-                    .max(SignedDuration::ZERO),
-            ),
-            note: g.note.clone(),
-            escalated: g.escalated_at.is_some(),
-        })
-        .collect())
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "approvals.html")]
-pub struct ApprovalsPage {
-    nav: Nav,
-    items: Vec<Pending>,
-}
-
-pub async fn approvals(
-    State(st): State<AppState>,
-    Web(web): Web,
-) -> Result<ApprovalsPage, AppError> {
-    let items = if is_manager(&web) {
-        pending(&st, &web).await?
-    } else {
-        Vec::new()
-    };
-    Ok(ApprovalsPage {
-        nav: Nav::new(&web, "approvals"),
-        items,
-    })
-}
-
 /// htmx polling: the number of gestures waiting for me.
 pub async fn approvals_count(
     State(st): State<AppState>,
@@ -207,7 +156,7 @@ pub async fn approvals_count(
     if !is_manager(&web) {
         return Ok(String::new());
     }
-    let n = pending(&st, &web).await?.len();
+    let n = st.store.pending_gestures(&web.actor, st.now()).await?.len();
     Ok(if n == 0 { String::new() } else { n.to_string() })
 }
 
@@ -216,7 +165,7 @@ pub async fn approvals_count(
 pub struct AlertFragment {
     /// critical cases the caller was told about, until they open the case or dismiss it
     critical: Vec<olive_storage::severity::LiveCaseAlert>,
-    items: Vec<Pending>,
+    items: Vec<super::approvals::Pending>,
     /// decisions on the caller's own requests, until acknowledged (the newest few)
     decisions: Vec<super::decisions::DecisionRow>,
     /// how many more wait on My work
@@ -226,11 +175,7 @@ pub struct AlertFragment {
 /// htmx polling on every page: decisions on the caller's requests and, for a manager, a banner while
 /// a customer may be waiting for an approval.
 pub async fn alerts(State(st): State<AppState>, Web(web): Web) -> Result<AlertFragment, AppError> {
-    let items = if is_manager(&web) {
-        pending(&st, &web).await?
-    } else {
-        Vec::new()
-    };
+    let items = super::approvals::pending(&st, &web).await?;
     // Only the people a critical case told (its location's managers) have any.
     let critical = st.store.live_case_alerts(&web.actor, 5).await?;
     let mut decisions = super::decisions::rows(&st, &web).await?;
@@ -266,6 +211,8 @@ pub struct BoardPage {
     days: i64,
     columns: Vec<Column>,
     total: i64,
+    /// the business's word for its customers, plural ("patients", "guests")
+    nouns: String,
     /// for those who see insights here: the stage × week heatmap of the same days, and where it leads
     heatmap: Option<String>,
     insights_link: String,
@@ -369,6 +316,7 @@ pub async fn board(
         days,
         columns,
         total: stats.total_cases,
+        nouns: playbook.playbook.customer_noun_plural.clone(),
         heatmap,
         insights_link,
     })

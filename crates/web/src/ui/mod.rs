@@ -1,5 +1,6 @@
 //! The web interface: server-rendered pages (askama) with htmx, built on the same Store operations as the API.
 
+pub mod approvals;
 pub mod audit;
 pub mod auth;
 pub mod case;
@@ -255,7 +256,8 @@ pub fn router() -> Router<AppState> {
         .route("/cases", get(cases::cases))
         .route("/cases.csv", get(exports::csv))
         .route("/cases.xlsx", get(exports::xlsx))
-        .route("/approvals", get(manage::approvals))
+        .route("/approvals", get(approvals::page))
+        .route("/approvals/{id}/{action}", post(approvals::decide))
         .route("/ui/approvals/count", get(manage::approvals_count))
         .route("/ui/alerts", get(manage::alerts))
         .route(

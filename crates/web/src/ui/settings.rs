@@ -33,7 +33,8 @@ pub struct DayRow {
 
 pub struct LimitRow {
     pub role: &'static str,
-    pub label: &'static str,
+    /// the playbook's word for the role ("Receptionist", "Host")
+    pub label: String,
     pub per_case: String,
     pub per_day: String,
     pub editable: bool,
@@ -49,7 +50,12 @@ pub struct SettingsPage {
     closed_dates: String,
     limits: Vec<LimitRow>,
     staff: Vec<StaffView>,
-    role_of: BTreeMap<String, String>,
+    /// each person's role here: (code, for the form's selection; the playbook's word, shown)
+    role_of: BTreeMap<String, (String, String)>,
+    /// the roles a person can be given here, in the playbook's words: (code, label)
+    roles: Vec<(&'static str, String)>,
+    /// the business's word for its customers, plural ("patients")
+    nouns: String,
     errors: BTreeMap<String, String>,
     flash: Option<String>,
     is_admin: bool,
@@ -113,6 +119,11 @@ async fn render(
     let (locations, loc) = pick_location(st, web, location).await?;
     web.actor
         .require(olive_domain::permission::Permission::Configure, &loc.id)?;
+    let playbook = st.store.playbook(&loc.playbook).await?;
+    let word = |r: Role| match r {
+        Role::Admin => "Admin".to_string(),
+        r => playbook.role_label(r),
+    };
     let days = WEEKDAYS
         .iter()
         .zip(DAY_NAMES)
@@ -137,12 +148,7 @@ async fn render(
         .filter(|l| l.role != Role::Admin)
         .map(|l| LimitRow {
             role: l.role.as_str(),
-            label: match l.role {
-                Role::FrontDesk => "Front desk",
-                Role::TeamMember => "Team member",
-                Role::Manager => "Manager",
-                Role::Admin => "Admin",
-            },
+            label: word(l.role),
             per_case: l
                 .per_case_cents
                 .map(|c| olive_domain::money::Cents(c).to_string())
@@ -167,12 +173,12 @@ async fn render(
             (
                 s.id.clone(),
                 if s.is_admin {
-                    "admin".to_string()
+                    ("admin".to_string(), word(Role::Admin))
                 } else {
                     s.locations
                         .iter()
                         .find(|l| l.location_id == loc.id)
-                        .map(|l| l.role.as_str().replace('_', " "))
+                        .map(|l| (l.role.as_str().to_string(), word(l.role)))
                         .unwrap_or_default()
                 },
             )
@@ -187,6 +193,12 @@ async fn render(
         limits,
         staff,
         role_of,
+        roles: [Role::FrontDesk, Role::TeamMember, Role::Manager]
+            .into_iter()
+            .filter(|r| *r != Role::Manager || web.actor.is_admin)
+            .map(|r| (r.as_str(), word(r)))
+            .collect(),
+        nouns: playbook.playbook.customer_noun_plural.clone(),
         errors,
         flash,
         is_admin: web.actor.is_admin,
