@@ -1,12 +1,12 @@
 //! What the case page says in words: a status, and one line for each event of the timeline.
 
-use olive_domain::case::CloseOutcome;
+use olive_domain::case::{CaseStatus, CloseOutcome};
 
-pub(super) fn status_text(s: &str, outcome: Option<CloseOutcome>) -> String {
+pub(super) fn status_text(s: CaseStatus, outcome: Option<CloseOutcome>) -> String {
     match (s, outcome) {
-        ("closed", Some(CloseOutcome::Recovered)) => "closed · recovered".into(),
-        ("closed", Some(CloseOutcome::NotRecovered)) => "closed · not recovered".into(),
-        (s, _) => s.replace('_', " "),
+        (CaseStatus::Closed, Some(CloseOutcome::Recovered)) => "Closed · recovered".into(),
+        (CaseStatus::Closed, Some(CloseOutcome::NotRecovered)) => "Closed · not recovered".into(),
+        (s, _) => s.label().into(),
     }
 }
 
