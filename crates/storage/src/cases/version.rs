@@ -9,7 +9,7 @@ pub struct CaseVersion {
     pub case_id: String,
     pub version: i64,
     pub updated_at: i64,
-    /// the latest timeline entry (who did what), if any
+    /// the latest timeline entry (who did what; a status change that followed is passed over), if any
     pub last: Option<TimelineEntry>,
 }
 
@@ -36,6 +36,8 @@ impl Store {
                     .columns(["id", "at", "actor_id", "event", "data"])
                     .from("timeline")
                     .and_where(Expr::col("case_id").eq(case_id.clone()))
+                    // what a person did, not the status change that followed from it
+                    .and_where(Expr::col("event").ne(CaseEvent::StatusChanged.as_str()))
                     .order_by("at", Order::Desc)
                     .order_by("id", Order::Desc)
                     .limit(1)

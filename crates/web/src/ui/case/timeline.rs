@@ -98,11 +98,13 @@ pub(super) fn event_text(e: &olive_storage::views::TimelineEntry) -> (String, St
         "opted_out" => "the customer asked not to be contacted again".into(),
         "redacted" => format!("the customer's personal data was erased — {}", s("reason")),
         "note" => s("text"),
-        "status_changed" => format!(
-            "{} → {}",
-            s("from").replace('_', " "),
-            s("to").replace('_', " ")
-        ),
+        "status_changed" => {
+            let label = |k: &str| {
+                CaseStatus::parse(&s(k))
+                    .map_or_else(|| s(k).replace('_', " "), |c| c.label().into())
+            };
+            format!("{} → {}", label("from"), label("to"))
+        }
         "edited" => d
             .get("changes")
             .and_then(|c| c.as_object())
