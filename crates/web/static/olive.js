@@ -67,6 +67,8 @@ document.addEventListener("click", function (e) {
   function live() { return document.querySelector("[data-live]"); }
   // A section the person is working in: a field focused, or something typed or chosen there.
   function editing(sec) {
+    // Something the person opened ("Skip…", Edit details) stays as it is until they are done with it.
+    if (sec.querySelector("details[open]")) return true;
     var a = document.activeElement;
     if (a && sec.contains(a) && /^(INPUT|TEXTAREA|SELECT)$/.test(a.tagName) && a.type !== "hidden") return true;
     var dirty = false;
@@ -176,8 +178,9 @@ document.addEventListener("click", function (e) {
         return r.json();
       })
       .then(function (a) {
-        var key = String(a.h), changed = last !== null && key !== last;
-        if (last === null) last = key;
+        // My work has no version on the page: the first answer fetches its sections once (whatever
+        // changed between the page being drawn and this answer), then only when the hash changes.
+        var key = String(a.h), changed = last === null || key !== last;
         // The case page: its version against the one on the page (its own actions already shown).
         if (a.v !== undefined) { if (String(a.v) === root.dataset.version) { last = key; return null; } }
         else if (!changed) return null;
