@@ -28,7 +28,7 @@ test("ledger: the receptionist's $300 flowers are approved by the manager, then 
 
   await page.goto(first);
   const flowers = page.locator("#g-h").locator("..").locator(".row", { hasText: "300.00 AUD" });
-  await flowers.getByText("approved", { exact: true }).waitFor();
+  await flowers.getByText("Approved", { exact: true }).waitFor();
 
   // A coffee for another patient, on another case: within her own authority, approved at once.
   const second = await logCase(page, {
@@ -41,8 +41,8 @@ test("ledger: the receptionist's $300 flowers are approved by the manager, then 
   await page.getByRole("button", { name: "Give gesture" }).click();
   await page.getByText("Gesture approved — it's within your authority.").waitFor();
   const coffee = page.locator("#g-h").locator("..").locator(".row", { hasText: "6.00 AUD" });
-  await coffee.getByText("approved", { exact: true }).waitFor();
-  assert.equal(await coffee.getByText("pending_approval").count(), 0);
+  await coffee.getByText("Approved", { exact: true }).waitFor();
+  assert.equal(await coffee.getByText("Waiting for approval").count(), 0);
   await shot(page, "ledger-coffee-within-authority");
   assert.ok(second !== first);
   await desk.ctx.close();

@@ -86,3 +86,11 @@ export async function axeViolations(page) {
     .filter((v) => v.impact === "serious" || v.impact === "critical")
     .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).slice(0, 5).join(", ")})`);
 }
+
+/** A session with JavaScript turned off (a browser without scripts: the forms must still work). */
+export async function sessionNoJs(width = 1024, height = 800) {
+  const ctx = await browser.newContext({ viewport: { width, height }, baseURL: BASE, javaScriptEnabled: false });
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(15000);
+  return { ctx, page };
+}

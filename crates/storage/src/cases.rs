@@ -30,6 +30,7 @@ mod filters;
 mod list;
 mod read;
 mod search;
+pub(crate) mod version;
 
 mod steps;
 
@@ -37,6 +38,7 @@ pub use create::other_protocol;
 pub use export::{ExportFacts, GIVEN};
 pub(crate) use fields::{Scene, parse_time, staff_in_fields};
 pub(crate) use steps::{STEP_COLS, step_values, steps_insert};
+pub use version::CaseVersion;
 
 /// Customer details as entered (optional contact fields may be blank).
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema, Default, serde::Serialize)]
@@ -470,6 +472,7 @@ impl crate::db::Tx {
             ))
             .to_owned();
         self.execute(&entry).await?;
+        version::bump(self, case_id).await?;
         self.audit(
             by,
             at,

@@ -95,6 +95,19 @@ impl Store {
         v: Verification,
         now: Timestamp,
     ) -> Result<CaseDetail, StoreError> {
+        self.verify_at(actor, key, v, None, now).await
+    }
+
+    /// `verify` from a form shown at the case's `version`: refused as `stale` (nothing written) when the
+    /// case changed since; `None` checks nothing.
+    pub async fn verify_at(
+        &self,
+        actor: &Actor,
+        key: &str,
+        v: Verification,
+        version: Option<i64>,
+        now: Timestamp,
+    ) -> Result<CaseDetail, StoreError> {
         let mut errs = FieldErrors::default();
         required(
             &mut errs,
@@ -105,6 +118,7 @@ impl Store {
         errs.into_result()?;
         let mut tx = self.db.begin().await?;
         let c = self.case_row_tx(&mut tx, actor, key).await?;
+        crate::cases::version::expect(&mut tx, &c.id, version).await?;
         if !c.status.is_active() {
             return Err(finished(&c));
         }
@@ -151,6 +165,19 @@ impl Store {
         body: CloseCase,
         now: Timestamp,
     ) -> Result<CaseDetail, StoreError> {
+        self.close_at(actor, key, body, None, now).await
+    }
+
+    /// `close` from a form shown at the case's `version`: refused as `stale` (nothing written) when the
+    /// case changed since; `None` checks nothing.
+    pub async fn close_at(
+        &self,
+        actor: &Actor,
+        key: &str,
+        body: CloseCase,
+        version: Option<i64>,
+        now: Timestamp,
+    ) -> Result<CaseDetail, StoreError> {
         if !body.root_cause.given_by_staff() {
             return Err(StoreError::field(
                 "root_cause",
@@ -159,6 +186,7 @@ impl Store {
         }
         let mut tx = self.db.begin().await?;
         let c = self.case_row_tx(&mut tx, actor, key).await?;
+        crate::cases::version::expect(&mut tx, &c.id, version).await?;
         let states = step_states(&mut tx, &c.id).await?;
         let verified = tx
             .fetch_optional(

@@ -11,6 +11,19 @@ impl Store {
         edit: CaseEdit,
         now: Timestamp,
     ) -> Result<CaseDetail, StoreError> {
+        self.edit_case_at(actor, key, edit, None, now).await
+    }
+
+    /// `edit_case` from a form shown at the case's `version`: refused as `stale` (nothing written) when the
+    /// case changed since; `None` checks nothing.
+    pub async fn edit_case_at(
+        &self,
+        actor: &Actor,
+        key: &str,
+        edit: CaseEdit,
+        version: Option<i64>,
+        now: Timestamp,
+    ) -> Result<CaseDetail, StoreError> {
         let mut errs = FieldErrors::default();
         let customer = edit.customer.as_ref().map(|c| parse_customer(c, &mut errs));
         if let Some(d) = &edit.description {
@@ -22,6 +35,7 @@ impl Store {
         }
         let mut tx = self.db.begin().await?;
         let c = self.case_row_tx(&mut tx, actor, key).await?;
+        crate::cases::version::expect(&mut tx, &c.id, version).await?;
         let location = self.location(&c.location_id).await?;
         let playbook = self
             .playbook_at(&location.playbook_code, location.playbook_updated_at)

@@ -72,7 +72,7 @@ pub(crate) fn row(c: &CaseSummary, now: Timestamp, zones: &Zones) -> Row {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "my.html")]
+#[template(path = "my.html", blocks = ["content"])]
 pub struct MyPage {
     nav: Nav,
     rows: Vec<Row>,
@@ -86,7 +86,21 @@ pub struct MyPage {
 }
 
 /// Cases I hold, soonest due first, and hand-offs waiting for my answer.
-pub async fn my_work(State(st): State<AppState>, Web(web): Web) -> Result<MyPage, AppError> {
+/// My work, or (asked by htmx or its live update) its sections only.
+pub async fn my_work(
+    State(st): State<AppState>,
+    Web(web): Web,
+    headers: axum::http::HeaderMap,
+) -> Result<axum::response::Response, AppError> {
+    let page = my_page(&st, &web).await?;
+    super::my_steps::respond(page, super::case::is_hx(&headers))
+}
+
+/// What My work shows: decisions on my requests, reminders, my steps, offers and the cases I hold.
+pub(crate) async fn my_page(
+    st: &AppState,
+    web: &olive_storage::auth::WebSession,
+) -> Result<MyPage, AppError> {
     let now = st.now();
     let f = CaseFilter {
         owner: Some(web.actor.staff_id.clone()),
@@ -139,10 +153,10 @@ pub async fn my_work(State(st): State<AppState>, Web(web): Web) -> Result<MyPage
         .collect();
     let steps = st.store.my_steps(&web.actor, now).await?;
     Ok(MyPage {
-        steps: super::my_steps::rows(&steps, &web, now, &z),
-        decisions: super::decisions::rows(&st, &web).await?,
+        steps: super::my_steps::rows(&steps, web, now, &z),
+        decisions: super::decisions::rows(st, web).await?,
         notices,
-        nav: Nav::new(&web, "my"),
+        nav: Nav::new(web, "my"),
         rows: mine.iter().map(|c| row(c, now, &z)).collect(),
         offered: offered.iter().map(|c| row(c, now, &z)).collect(),
     })

@@ -2,12 +2,14 @@
 
 use super::manage::Zones;
 use super::relative_due;
-use super::session::Posted;
+use super::session::{Posted, Web};
 use crate::error::AppError;
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
 use jiff::Timestamp;
 use olive_domain::wording::capitalise_first;
 use olive_storage::StoreError;
@@ -29,6 +31,8 @@ pub struct StepRow {
     /// "Dentist", "Server"
     pub owner_label: String,
     pub severity: &'static str,
+    /// "Major", for a person
+    pub severity_label: &'static str,
     pub due_text: String,
     pub overdue: bool,
     /// mine (else waiting in my role's queue, or someone else's after I looked)
@@ -67,6 +71,7 @@ fn row(s: &MyStep, web: &WebSession, now: Timestamp, zones: &Zones) -> StepRow {
         title: s.title.clone(),
         owner_label: s.owner_label.to_lowercase(),
         severity: s.severity.as_str(),
+        severity_label: s.severity.label(),
         due_text,
         overdue,
         mine,
@@ -149,4 +154,60 @@ pub async fn act(
     r.message = message;
     r.error = error;
     Ok(r)
+}
+
+/// A severity code as a person reads it ("Major"); anything else as it is.
+pub fn sev_label(code: &str) -> String {
+    olive_domain::playbook::Severity::parse(code)
+        .map_or_else(|| code.to_string(), |s| s.label().to_string())
+}
+
+/// A case status ("in progress" or "in_progress") as a person reads it; a label as it is.
+pub fn status_label(code: &str) -> String {
+    olive_domain::case::CaseStatus::parse(&code.replace(' ', "_"))
+        .map_or_else(|| code.to_string(), |s| s.label().to_string())
+}
+
+/// My work as a page, or its sections only (htmx, its live update).
+pub fn respond(page: super::manage::MyPage, hx: bool) -> Result<Response, AppError> {
+    use askama::Template;
+    if !hx {
+        return Ok(page.into_response());
+    }
+    let html = page.as_content().render().map_err(render_error)?;
+    Ok((
+        [
+            (header::CACHE_CONTROL, "no-store"),
+            (header::VARY, "HX-Request"),
+        ],
+        Html(html),
+    )
+        .into_response())
+}
+
+fn render_error(e: askama::Error) -> AppError {
+    AppError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "render",
+        format!("the page could not be drawn: {e}"),
+    )
+}
+
+/// What My work polls: a short hash of what it would show now (a few dozen bytes); the page fetches
+/// its sections again only when the hash changes.
+pub async fn version(State(st): State<AppState>, Web(web): Web) -> Result<Response, AppError> {
+    use askama::Template;
+    use sha2::{Digest, Sha256};
+    let page = super::manage::my_page(&st, &web).await?;
+    let html = page.as_content().render().map_err(render_error)?;
+    let h: String = Sha256::digest(html.as_bytes())
+        .iter()
+        .take(4)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Ok((
+        [(header::CACHE_CONTROL, "no-store")],
+        axum::Json(serde_json::json!({ "h": h })),
+    )
+        .into_response())
 }

@@ -1,38 +1,98 @@
 //! The case page's forms: case-level actions, step, gesture and hand-off answers, and what follows each (redirect or the page with errors).
 
-use super::render;
+use super::live::{is_hx, respond};
+use super::{Outcome, render};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::ui::parse_money;
 use crate::ui::session::Posted;
 use crate::ui::urlencode;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use olive_domain::case::{CloseOutcome, RootCause, VerificationMethod};
 use olive_domain::gesture::GestureStatus;
 use olive_domain::playbook::Severity;
 use olive_domain::wording::capitalise_first;
 use olive_storage::StoreError;
-use olive_storage::actions::{
-    CloseCase, Decision, NewGesture, NewHandoff, NewNote, Reason, StepAction, Verification,
-};
+use olive_storage::actions::{CloseCase, NewGesture, NewHandoff, NewNote, Reason, Verification};
 use olive_storage::auth::WebSession;
 use olive_storage::cases::{CaseEdit, CustomerInput};
 use std::collections::BTreeMap;
 
-/// After an action: back to the case page; on a validation error: the page again with the message next to the field.
-async fn finish(
-    st: &AppState,
-    web: &WebSession,
-    key: &str,
+/// How an action was asked: by htmx (answer with the sections) or a plain form (redirect or the page).
+pub struct Asked<'a> {
+    pub st: &'a AppState,
+    pub web: &'a WebSession,
+    pub key: &'a str,
+    pub hx: bool,
+    /// the section the form is in, where its message is said
+    pub section: &'a str,
+}
+
+/// After an action: its section with the message (htmx), or back to the case page at that section; on a
+/// refusal, the message next to the control that caused it, what was typed kept (422, 409, 403).
+pub(super) async fn finish(
+    a: Asked<'_>,
     res: Result<String, StoreError>,
     form: &str,
     values: BTreeMap<String, String>,
 ) -> Result<Response, AppError> {
+    let Asked {
+        st,
+        web,
+        key,
+        hx,
+        section,
+    } = a;
+    let out = |errors, values, flash| Outcome {
+        section: section.to_string(),
+        errors,
+        values,
+        flash,
+    };
     match res {
+        Ok(flash) if !hx => Ok(Redirect::to(&format!(
+            "/cases/{key}?done={}&in={section}#case-{section}",
+            urlencode(&flash)
+        ))
+        .into_response()),
         Ok(flash) => {
-            Ok(Redirect::to(&format!("/cases/{key}?done={}", urlencode(&flash))).into_response())
+            let page = render(
+                st,
+                web,
+                key,
+                out(BTreeMap::new(), BTreeMap::new(), Some(flash)),
+            )
+            .await?;
+            respond(page, hx, StatusCode::OK)
+        }
+        Err(StoreError::Conflict { code: "stale", .. }) => {
+            // Nothing was written: the section as it is now, and who changed it.
+            let last = st
+                .store
+                .case_version(&web.actor, key)
+                .await
+                .map(|v| super::live::last_change(&v))
+                .unwrap_or_default();
+            let text = if last.is_empty() {
+                "Someone else changed this case while you were on it. Here it is as it is now — check and try again.".to_string()
+            } else {
+                format!(
+                    "Someone else changed this case while you were on it ({last}). Here it is as it is now — check and try again."
+                )
+            };
+            let at = if matches!(form, "edit" | "close" | "verify") {
+                form
+            } else {
+                "_"
+            };
+            let errors = BTreeMap::from([(at.to_string(), text)]);
+            let page = render(st, web, key, out(errors, BTreeMap::new(), None)).await?;
+            let mut res = respond(page, hx, StatusCode::CONFLICT)?;
+            res.headers_mut()
+                .insert("x-olive-code", HeaderValue::from_static("stale"));
+            Ok(res)
         }
         Err(StoreError::Validation { fields, message }) => {
             // A form with one box (skip, reopen, decline, edit) shows its message under that form;
@@ -56,8 +116,8 @@ async fn finish(
                 // The details stay open, with the summary on top and each message under its field.
                 errors.insert(form.to_string(), capitalise_first(&message));
             }
-            let page = render(st, web, key, errors, values, None).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            let page = render(st, web, key, out(errors, values, None)).await?;
+            respond(page, hx, StatusCode::UNPROCESSABLE_ENTITY)
         }
         Err(e @ (StoreError::Conflict { .. } | StoreError::Forbidden(_))) => {
             let status = if matches!(e, StoreError::Forbidden(_)) {
@@ -66,9 +126,10 @@ async fn finish(
                 StatusCode::CONFLICT
             };
             let errors = BTreeMap::from([(
-                if matches!(form, "close" | "reopen" | "decline")
+                if matches!(form, "close" | "reopen" | "decline" | "edit" | "verify")
                     || form.starts_with("skip:")
                     || form.starts_with("step:")
+                    || form.starts_with("gdecline:")
                 {
                     form
                 } else {
@@ -77,14 +138,23 @@ async fn finish(
                 .to_string(),
                 capitalise_first(&e.to_string()),
             )]);
-            let page = render(st, web, key, errors, values, None).await?;
-            Ok((status, page).into_response())
+            let page = render(st, web, key, out(errors, values, None)).await?;
+            respond(page, hx, status)
         }
         Err(e) => Err(e.into()),
     }
 }
 
-type Fields = BTreeMap<String, String>;
+/// The version a form was shown with: none when it carries none; a version that is not a number is
+/// stale like any other that is not the case's.
+fn version_of(f: &Fields) -> Option<i64> {
+    f.get("version")
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty())
+        .map(|v| v.parse::<i64>().unwrap_or(-1))
+}
+
+pub(super) type Fields = BTreeMap<String, String>;
 
 fn opt(v: Option<&String>) -> Option<String> {
     v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
@@ -94,6 +164,7 @@ fn opt(v: Option<&String>) -> Option<String> {
 pub async fn act(
     State(st): State<AppState>,
     Path((key, action)): Path<(String, String)>,
+    headers: HeaderMap,
     p: Posted<Fields>,
 ) -> Result<Response, AppError> {
     let (web, f) = (p.web, p.form);
@@ -115,7 +186,7 @@ pub async fn act(
                 severity: Severity::parse(&get("severity")),
                 fields: Some(super::words::typed_fields(&f)).filter(|m| !m.is_empty()),
             };
-            s.edit_case(a, &key, edit, now)
+            s.edit_case_at(a, &key, edit, version_of(&f), now)
                 .await
                 .map(|_| "Details saved.".into())
                 .map_err(|e| flatten(e, "edit"))
@@ -196,7 +267,7 @@ pub async fn act(
                 "customer_answer" => VerificationMethod::CustomerAnswer,
                 _ => VerificationMethod::Phone,
             };
-            s.verify(
+            s.verify_at(
                 a,
                 &key,
                 Verification {
@@ -204,6 +275,7 @@ pub async fn act(
                     customer_said: get("customer_said"),
                     satisfied: f.contains_key("satisfied"),
                 },
+                version_of(&f),
                 now,
             )
             .await
@@ -218,7 +290,7 @@ pub async fn act(
             let root_cause =
                 serde_json::from_value::<RootCause>(serde_json::Value::String(get("root_cause")))
                     .unwrap_or(RootCause::Process);
-            s.close(
+            s.close_at(
                 a,
                 &key,
                 CloseCase {
@@ -226,6 +298,7 @@ pub async fn act(
                     root_cause,
                     prevention_note: opt(f.get("prevention_note")),
                 },
+                version_of(&f),
                 now,
             )
             .await
@@ -280,6 +353,7 @@ pub async fn act(
     let step_form = opt(f.get("step_id")).map(|id| format!("step:{id}"));
     let form = match action.as_str() {
         "close" => "close",
+        "verify" => "verify",
         "edit" => "edit",
         "reopen" | "cancel" => "reopen",
         "follow-up" => "follow-up",
@@ -287,7 +361,23 @@ pub async fn act(
         "gestures" => step_form.as_deref().unwrap_or("_"),
         _ => "_",
     };
-    finish(&st, &web, &key, res, form, f).await
+    let section = match action.as_str() {
+        "edit" => "details",
+        "gestures" if step_form.is_some() => "steps",
+        "gestures" => "gestures",
+        "handoffs" => "handoffs",
+        "notes" => "notes",
+        "erase" => "erase",
+        _ => "verify",
+    };
+    let asked = Asked {
+        st: &st,
+        web: &web,
+        key: &key,
+        hx: is_hx(&headers),
+        section,
+    };
+    finish(asked, res, form, f).await
 }
 
 /// Edit errors belong to the edit form as a whole.
@@ -303,122 +393,4 @@ fn flatten(e: StoreError, form: &str) -> StoreError {
         }
         other => other,
     }
-}
-
-pub async fn step(
-    State(st): State<AppState>,
-    Path((key, id, action)): Path<(String, String, String)>,
-    p: Posted<Fields>,
-) -> Result<Response, AppError> {
-    let (web, now) = (&p.web, st.now());
-    let skip = match action.as_str() {
-        "complete" => false,
-        "skip" => true,
-        // Taking a step, or a manager giving it to someone: not a hand-off.
-        "claim" | "assign" => {
-            let res = if action == "claim" {
-                st.store.claim_step(&web.actor, &key, &id, now).await
-            } else {
-                let to = p.form.get("staff_id").map(String::as_str);
-                st.store.assign_step(&web.actor, &key, &id, to, now).await
-            };
-            let res = res.map(|d| {
-                let step = d.steps.iter().find(|s| s.id == id);
-                match step.and_then(|s| s.assignee.as_ref()) {
-                    Some(a) if a.id == web.actor.staff_id => "The step is yours.".to_string(),
-                    Some(a) => format!("The step is {}'s.", a.name),
-                    None => "The step is back in the queue.".to_string(),
-                }
-            });
-            return finish(&st, web, &key, res, &format!("step:{id}"), p.form.clone()).await;
-        }
-        _ => return Err(AppError::not_found("action")),
-    };
-    let a = StepAction {
-        reason: p.form.get("reason").cloned(),
-        note: p.form.get("note").cloned(),
-    };
-    let res = st
-        .store
-        .step_action(&p.web.actor, &key, &id, skip, a, st.now())
-        .await
-        .map(|_| if skip { "Step skipped." } else { "Step done." }.to_string());
-    let form = if skip {
-        format!("skip:{id}")
-    } else {
-        format!("step:{id}")
-    };
-    finish(&st, &p.web, &key, res, &form, p.form).await
-}
-
-pub async fn gesture(
-    State(st): State<AppState>,
-    Path((key, id, action)): Path<(String, String, String)>,
-    p: Posted<Fields>,
-) -> Result<Response, AppError> {
-    let to = match action.as_str() {
-        "approve" => GestureStatus::Approved,
-        "decline" => GestureStatus::Declined,
-        "sent" => GestureStatus::Sent,
-        "delivered" => GestureStatus::Delivered,
-        _ => return Err(AppError::not_found("action")),
-    };
-    let res = st
-        .store
-        .gesture_action(
-            &p.web.actor,
-            &key,
-            &id,
-            to,
-            Decision {
-                note: p.form.get("note").cloned(),
-                address: p.form.get("address").cloned(),
-            },
-            st.now(),
-        )
-        .await
-        .map(|_| format!("Gesture {}.", to.as_str().replace('_', " ")));
-    // A decline without its reason: the message goes beside that gesture's reason box.
-    let form = if to == GestureStatus::Declined {
-        format!("gdecline:{id}")
-    } else {
-        "_".to_string()
-    };
-    finish(&st, &p.web, &key, res, &form, p.form).await
-}
-
-pub async fn handoff(
-    State(st): State<AppState>,
-    Path((key, id, action)): Path<(String, String, String)>,
-    p: Posted<Fields>,
-) -> Result<Response, AppError> {
-    let accept = match action.as_str() {
-        "accept" => true,
-        "decline" => false,
-        _ => return Err(AppError::not_found("action")),
-    };
-    let r = Reason {
-        reason: p.form.get("reason").cloned().unwrap_or_default(),
-    };
-    let res = st
-        .store
-        .answer_handoff(&p.web.actor, &key, &id, accept, r, st.now())
-        .await
-        .map(|_| {
-            if accept {
-                "The case is yours now."
-            } else {
-                "Hand-off declined."
-            }
-            .to_string()
-        });
-    finish(
-        &st,
-        &p.web,
-        &key,
-        res,
-        if accept { "_" } else { "decline" },
-        p.form,
-    )
-    .await
 }

@@ -2,7 +2,7 @@
 //! the form on a gesture step (a gesture step is completed by recording its gesture), and the address asked
 //! for when a gesture that needs one is marked sent.
 
-use super::money;
+use crate::ui::money;
 use olive_domain::authority::LimitKind;
 use olive_domain::case::StepStatus;
 use olive_domain::gesture::GestureStatus;
@@ -75,17 +75,21 @@ pub fn asks_address(
         && playbook.gesture(kind).is_some_and(|g| g.needs_address)
 }
 
-/// The playbook's gestures for the select: (code, name, "typically 60.00 AUD" or what to type).
-pub fn kinds(playbook: &Playbook, currency: &str) -> Vec<(String, String, String)> {
+/// The playbook's gestures for the select: (code, name, "typically 60.00 AUD" or what to type, the
+/// typical value as the value box takes it: "60.00", or empty where the real value must be typed).
+pub fn kinds(playbook: &Playbook, currency: &str) -> Vec<(String, String, String, String)> {
     playbook
         .gestures
         .iter()
         .map(|g| {
-            let hint = match g.typical_value_cents {
-                Some(v) => format!("typically {}", money(v.0, currency)),
-                None => "enter its real value".to_string(),
+            let (hint, value) = match g.typical_value_cents {
+                Some(v) => (
+                    format!("typically {}", money(v.0, currency)),
+                    v.to_string().replace(',', ""),
+                ),
+                None => ("enter its real value".to_string(), String::new()),
             };
-            (g.code.clone(), g.name.clone(), hint)
+            (g.code.clone(), g.name.clone(), hint, value)
         })
         .collect()
 }

@@ -1,12 +1,12 @@
 //! What the case page says in words: a status, and one line for each event of the timeline.
 
-use olive_domain::case::CloseOutcome;
+use olive_domain::case::{CaseStatus, CloseOutcome};
 
-pub(super) fn status_text(s: &str, outcome: Option<CloseOutcome>) -> String {
+pub(super) fn status_text(s: CaseStatus, outcome: Option<CloseOutcome>) -> String {
     match (s, outcome) {
-        ("closed", Some(CloseOutcome::Recovered)) => "closed · recovered".into(),
-        ("closed", Some(CloseOutcome::NotRecovered)) => "closed · not recovered".into(),
-        (s, _) => s.replace('_', " "),
+        (CaseStatus::Closed, Some(CloseOutcome::Recovered)) => "Closed · recovered".into(),
+        (CaseStatus::Closed, Some(CloseOutcome::NotRecovered)) => "Closed · not recovered".into(),
+        (s, _) => s.label().into(),
     }
 }
 
@@ -98,11 +98,13 @@ pub(super) fn event_text(e: &olive_storage::views::TimelineEntry) -> (String, St
         "opted_out" => "the customer asked not to be contacted again".into(),
         "redacted" => format!("the customer's personal data was erased — {}", s("reason")),
         "note" => s("text"),
-        "status_changed" => format!(
-            "{} → {}",
-            s("from").replace('_', " "),
-            s("to").replace('_', " ")
-        ),
+        "status_changed" => {
+            let label = |k: &str| {
+                CaseStatus::parse(&s(k))
+                    .map_or_else(|| s(k).replace('_', " "), |c| c.label().into())
+            };
+            format!("{} → {}", label("from"), label("to"))
+        }
         "edited" => d
             .get("changes")
             .and_then(|c| c.as_object())

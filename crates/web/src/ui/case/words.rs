@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 
 /// A script as shown: runs of text, each a blank still to fill (marked) or not.
 pub struct Script {
-    pub text: String,
     pub parts: Vec<(String, bool)>,
     pub has_blanks: bool,
 }
@@ -15,7 +14,6 @@ pub struct Script {
 impl Script {
     pub fn from_view(v: &ScriptView) -> Script {
         Script {
-            text: v.text.clone(),
             parts: parts(&v.text, &v.blanks),
             has_blanks: !v.blanks.is_empty(),
         }
