@@ -125,18 +125,23 @@ impl DeadlineRule {
 
 fn number(text: &str, unit: &str, max: i64) -> Result<i64, ChoiceError> {
     let t = text.trim();
-    let bad = || {
-        err(
-            "number",
-            format!("enter a whole number of {unit} from 1 to {max}"),
-        )
-    };
     if t.is_empty() {
-        return Err(err("number", format!("enter how many {unit}")));
+        return Err(err("number", format!("Enter how many {unit}.")));
     }
     match t.parse::<i64>() {
         Ok(n) if (1..=max).contains(&n) => Ok(n),
-        _ => Err(bad()),
+        Ok(n) if n > max => Err(err(
+            "number",
+            if unit == "days" {
+                format!("That is too long: at most {max} days.")
+            } else {
+                format!("That is too long: at most {max} {unit}; choose days instead.")
+            },
+        )),
+        _ => Err(err(
+            "number",
+            format!("Enter a whole number of {unit}, such as 15."),
+        )),
     }
 }
 
@@ -144,12 +149,12 @@ fn time_of_day(text: &str, required: bool) -> Result<Option<Time>, ChoiceError> 
     let t = text.trim();
     if t.is_empty() {
         return if required {
-            Err(err("time", "choose a time of day"))
+            Err(err("time", "Choose a time of day."))
         } else {
             Ok(None)
         };
     }
-    let bad = || err("time", "enter a time of day such as 17:00");
+    let bad = || err("time", "Enter a time of day, such as 17:00.");
     let (h, m) = t.split_once(':').ok_or_else(bad)?;
     let m = m.get(..2).ok_or_else(bad)?;
     match (h.parse::<i8>(), m.parse::<i8>()) {
@@ -188,7 +193,7 @@ impl DeadlineChoice {
                 let at = time_of_day(time_text, false)?;
                 Ok(DeadlineRule::CalendarDays { days, at })
             }
-            _ => Err(err("kind", "choose when the step is due")),
+            _ => Err(err("kind", "Choose when the step is due.")),
         }
     }
 }

@@ -48,6 +48,31 @@ pub struct BuiltInOffer {
     pub diffs: Vec<DefectDiff>,
 }
 
+/// A built-in release's text parsed once (by its version): parsing a whole playbook is not cheap.
+fn parsed(source: &str) -> Option<std::sync::Arc<Playbook>> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<String, Arc<Playbook>>>> = OnceLock::new();
+    let key = built_in_version(source);
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(p) = cache.lock().ok().and_then(|m| m.get(&key).cloned()) {
+        return Some(p);
+    }
+    let p = Arc::new(Playbook::from_toml(source).ok()?);
+    if let Ok(mut m) = cache.lock() {
+        if m.len() > 16 {
+            m.clear();
+        }
+        m.insert(key, p.clone());
+    }
+    Some(p)
+}
+
+/// A built-in playbook, parsed once.
+pub fn built_in_parsed(code: &str) -> Option<std::sync::Arc<Playbook>> {
+    Playbook::built_in_source(code).and_then(parsed)
+}
+
 fn row_select() -> sea_query::SelectStatement {
     Query::select()
         .columns([
@@ -212,12 +237,13 @@ impl Store {
             message: e.to_string(),
             fields: [("playbook".to_string(), e.to_string())].into(),
         })?;
+        let at = Ord::max(ms(now), row.updated_at + 1);
         let q = Query::update()
             .table("playbooks")
             .values([
                 ("name", checked.playbook.name.clone().into()),
                 ("source", source.clone().into()),
-                ("updated_at", Ord::max(ms(now), row.updated_at + 1).into()),
+                ("updated_at", at.into()),
             ])
             .and_where(Expr::col("code").eq(row.code.as_str()))
             .to_owned();
@@ -227,6 +253,7 @@ impl Store {
         tx.audit_playbook(By::Staff(actor), now, action, &row.code, detail)
             .await?;
         tx.commit().await?;
+        self.remember_playbook(&row.code, at, std::sync::Arc::new(checked.clone()));
         self.changed(crate::store::changes::Change::Settings).await;
         Ok(checked)
     }
@@ -344,13 +371,10 @@ impl Store {
         if row.base_version.as_deref() == Some(version.as_str()) {
             return Ok(None);
         }
-        let new = Playbook::from_toml(src).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let base = row
-            .base_source
-            .as_deref()
-            .and_then(|b| Playbook::from_toml(b).ok());
+        let new = parsed(src).ok_or_else(|| StoreError::Corrupt("built-in playbook".into()))?;
+        let base = row.base_source.as_deref().and_then(parsed);
         let mine = self.playbook(&row.code).await?;
-        let diffs = upgrade::differences(&mine, base.as_ref(), &new);
+        let diffs = upgrade::differences(&mine, base.as_deref(), &new);
         Ok((!diffs.is_empty()).then(|| BuiltInOffer {
             name: new.playbook.name.clone(),
             version,
@@ -374,7 +398,7 @@ impl Store {
         };
         let code = Self::built_in_of(row).unwrap_or_default();
         let src = Playbook::built_in_source(code).unwrap_or_default();
-        let new = Playbook::from_toml(src).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let new = parsed(src).ok_or_else(|| StoreError::Corrupt("built-in playbook".into()))?;
         let mut p = (*self.playbook(&row.code).await?).clone();
         let mut taken = Vec::new();
         for d in &offer.diffs {

