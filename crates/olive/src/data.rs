@@ -1,7 +1,7 @@
 //! Data the users own: `olive backup` (a consistent SQLite snapshot) and `olive export` (every case with
 //! its timeline, as JSON or CSV).
 
-use crate::cli::DbArgs;
+use crate::db::DbArgs;
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use jiff::Timestamp;
@@ -9,11 +9,9 @@ use olive_domain::export::spreadsheet_safe;
 use olive_storage::cases::CaseFilter;
 use olive_storage::views::CaseSummary;
 use olive_storage::{Actor, Store};
-use sqlx::ConnectOptions;
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -47,43 +45,16 @@ pub async fn backup(db: &DbArgs, out: &Path) -> Result<()> {
             out.display()
         );
     }
-    let target = out
-        .to_str()
-        .context("the backup path must be valid UTF-8")?
-        .to_string();
-    let shown = crate::cli::redact(&url);
-    let mut conn = sqlx::sqlite::SqliteConnectOptions::from_str(&url)
-        .with_context(|| format!("reading the database URL ({shown})"))?
-        .create_if_missing(false)
-        .connect()
+    let shown = crate::db::redact(&url);
+    let done = olive_storage::backup::sqlite_backup(&url, out)
         .await
-        .with_context(|| format!("opening the database ({shown})"))?;
-    sqlx::query("VACUUM INTO ?")
-        .bind(target)
-        .execute(&mut conn)
-        .await
-        .with_context(|| format!("writing the backup to {}", out.display()))?;
-    sqlx::Connection::close(conn).await?;
-    #[cfg(unix)]
-    std::fs::set_permissions(out, std::os::unix::fs::PermissionsExt::from_mode(0o600))
-        .with_context(|| format!("restricting {}", out.display()))?;
-    let mut copy = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(out)
-        .read_only(true)
-        .connect()
-        .await
-        .with_context(|| format!("opening the backup {}", out.display()))?;
-    let (check,): (String,) = sqlx::query_as("PRAGMA integrity_check")
-        .fetch_one(&mut copy)
-        .await?;
-    sqlx::Connection::close(copy).await?;
-    if check != "ok" {
-        bail!(
-            "the backup {} failed its integrity check: {check}",
-            out.display()
-        );
-    }
-    let size = std::fs::metadata(out).map(|m| m.len()).unwrap_or(0);
+        .with_context(|| {
+            format!(
+                "opening the database ({shown}) to copy it to {}",
+                out.display()
+            )
+        })?;
+    let size = done.bytes;
     println!(
         "backup written to {} ({size} bytes, integrity ok)",
         out.display()
@@ -167,11 +138,15 @@ async fn all_cases(store: &Store, actor: &Actor, now: Timestamp) -> Result<Vec<C
 
 /// Write every case (JSON: the API's case detail with steps, gestures and timeline; CSV: one row per
 /// case, or with `timeline` one row per timeline entry) to `out` or to standard output.
-pub async fn export(db: &DbArgs, format: Format, timeline: bool, out: Option<&Path>) -> Result<()> {
-    let store = db.open().await?;
+pub async fn export(
+    store: &Store,
+    format: Format,
+    timeline: bool,
+    out: Option<&Path>,
+) -> Result<()> {
     let system = Actor::operator("export");
     let now = Timestamp::now();
-    let cases = all_cases(&store, &system, now).await?;
+    let cases = all_cases(store, &system, now).await?;
     let locations: HashMap<String, String> = store
         .list_locations(&system)
         .await?

@@ -1,7 +1,8 @@
 //! Logs (human text or JSON lines, `OLIVE_LOG_FORMAT`), the metrics listener (`--metrics-addr`) and
 //! the worker's readiness window.
 
-use anyhow::{Context, Result, bail};
+use crate::settings::Settings;
+use anyhow::{Context, Result};
 use olive_web::AppState;
 use std::io::IsTerminal;
 use std::time::Duration;
@@ -9,19 +10,22 @@ use tracing_subscriber::EnvFilter;
 
 /// Log to stderr: `OLIVE_LOG` filters (default `olive=info,olive_web=info,warn`), `OLIVE_LOG_FORMAT`
 /// chooses `text` (the default) or `json` (one object a line, with the request's span fields).
-pub fn init_logs() -> Result<()> {
-    let filter = EnvFilter::try_from_env("OLIVE_LOG")
-        .unwrap_or_else(|_| "olive=info,olive_web=info,warn".into());
-    let format = std::env::var("OLIVE_LOG_FORMAT").unwrap_or_default();
+pub fn init_logs(settings: &Settings) -> Result<()> {
+    let filter = match &settings.log_filter {
+        Some(f) => {
+            EnvFilter::try_new(f).with_context(|| format!("OLIVE_LOG: '{f}' is not a filter"))?
+        }
+        None => EnvFilter::new("olive=info,olive_web=info,warn"),
+    };
     // Colours only on a terminal: not in files, journald or a log collector.
     let fmt = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr);
-    match format.trim() {
-        "" | "text" => fmt.init(),
-        "json" => fmt.json().init(),
-        other => bail!("OLIVE_LOG_FORMAT: '{other}' is not text or json"),
+    if settings.log_json {
+        fmt.json().init();
+    } else {
+        fmt.init();
     }
     Ok(())
 }

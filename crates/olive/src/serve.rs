@@ -1,6 +1,7 @@
 //! `olive serve` and the demo's server: the web settings (trusted proxies, API limits, shutdown
 //! grace) and the server with its worker, stopped gracefully.
 
+use crate::settings::Settings;
 use anyhow::{Context, Result};
 use clap::Args;
 use jiff::Timestamp;
@@ -29,9 +30,18 @@ pub struct WebArgs {
     pub metrics_addr: Option<String>,
 }
 
+/// The web layer's state with the settings' cookie and metrics choices.
+pub fn web_state(store: Store, settings: &Settings) -> olive_web::AppState {
+    let mut state = olive_web::AppState::new(store);
+    state.secure_cookies = settings.secure_cookies;
+    state.observe.metrics_token = settings.metrics_token.clone();
+    state
+}
+
 /// Serve on `addr` until a stop signal; `worker` runs the background worker in this process.
 pub async fn serve(
     store: Store,
+    settings: &Settings,
     addr: &str,
     web: &WebArgs,
     demo: bool,
@@ -41,7 +51,7 @@ pub async fn serve(
         .await
         .with_context(|| format!("binding {addr}"))?;
     tracing::info!("serving on http://{}", listener.local_addr()?);
-    let mut state = olive_web::AppState::new(store);
+    let mut state = web_state(store, settings);
     // The demo is served over plain http on this machine: its cookies cannot be Secure.
     if demo {
         state.secure_cookies = false;
@@ -58,7 +68,7 @@ pub async fn serve(
     let _listening = state.store.follow_other_instances();
     let stop = olive_web::Stop::on_signals();
     let worker = if worker {
-        let (_, cfg) = crate::cli::settings()?;
+        let cfg = settings.worker.clone();
         let window = crate::observe::worker_window(&cfg);
         let w = olive_jobs::Worker::new(
             state.store.clone(),

@@ -221,3 +221,79 @@ fn start_up_warns_once_about_a_default_sender_and_public_url() {
     assert!(!log.contains("is not set"), "{log}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// `olive` with only the given environment (no `OLIVE_DATA_DIR`), for the settings file's tests.
+fn olive_bare(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_olive"))
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .env_remove("OLIVE_DATA_DIR")
+        .env_remove("OLIVE_CONFIG")
+        .output()
+        .expect("run olive")
+}
+
+#[test]
+fn a_settings_file_fills_what_the_command_line_and_environment_leave_out() {
+    let dir = temp_dir("config");
+    let file = dir.join("olive.toml");
+    let from_file = dir.join("from-file");
+    std::fs::write(
+        &file,
+        format!(
+            "data_dir = \"{}\"\npublic_url = \"https://olive.example.com\"\n",
+            from_file.display()
+        ),
+    )
+    .unwrap();
+    let f = file.to_str().unwrap();
+    let out = olive_bare(&["--config", f, "migrate"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        from_file.join("olive.db").is_file(),
+        "the file's data_dir was used"
+    );
+    // The command line wins over the file.
+    let from_flag = dir.join("from-flag");
+    let out = olive_bare(&[
+        "migrate",
+        "--config",
+        f,
+        "--data-dir",
+        from_flag.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(from_flag.join("olive.db").is_file());
+    // A key Olive does not know, and a bad value, stop start-up with their names.
+    std::fs::write(&file, "pubic_url = \"https://olive.example.com\"\n").unwrap();
+    let out = olive_bare(&["--config", f, "migrate"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        err.contains("'pubic_url'") && err.contains("olive.toml"),
+        "{err}"
+    );
+    std::fs::write(&file, "smtp_host = \"127.0.0.1\"\nsmtp_port = \"lots\"\n").unwrap();
+    let out = olive_bare(&["--config", f, "migrate"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(err.contains("OLIVE_SMTP_PORT"), "{err}");
+    let out = olive_bare(&[
+        "--config",
+        dir.join("missing.toml").to_str().unwrap(),
+        "migrate",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("missing.toml"));
+    std::fs::remove_dir_all(&dir).ok();
+}

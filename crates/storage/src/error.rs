@@ -47,6 +47,16 @@ impl StoreError {
         }
     }
 
+    /// PostgreSQL refused a NUL character in text (SQLSTATE 22021): the client's input, not a fault.
+    pub fn is_nul_in_text(&self) -> bool {
+        matches!(self, StoreError::Db(sqlx::Error::Database(db)) if db.code().as_deref() == Some("22021"))
+    }
+
+    /// No database connection came free in time: the server is busy.
+    pub fn is_busy(&self) -> bool {
+        matches!(self, StoreError::Db(sqlx::Error::PoolTimedOut))
+    }
+
     /// A validation error on one field.
     pub fn field(field: &str, message: impl Into<String>) -> Self {
         let message = message.into();

@@ -5,6 +5,7 @@ pub mod actor;
 pub mod admin;
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod cases;
 mod checkpoint;
 pub mod db;

@@ -98,16 +98,12 @@ impl From<StoreError> for AppError {
             // PostgreSQL refuses a NUL character in text (22021): a NUL in a path or query
             // parameter (`GET /api/v1/tokens?staff_id=%00` answered 500; found by hand next to the fuzz finding)
             // or a TOML upload ends here. JSON bodies are refused before this (`reject_nul`).
-            StoreError::Db(sqlx::Error::Database(ref db))
-                if db.code().as_deref() == Some("22021") =>
-            {
-                AppError::new(
-                    StatusCode::BAD_REQUEST,
-                    "bad_request",
-                    "text must not contain NUL characters",
-                )
-            }
-            StoreError::Db(sqlx::Error::PoolTimedOut) => AppError::new(
+            ref db if db.is_nul_in_text() => AppError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                "text must not contain NUL characters",
+            ),
+            ref db if db.is_busy() => AppError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "busy",
                 "the server is busy; try again",

@@ -10,7 +10,7 @@ pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
 pub struct AppState {
     pub store: Store,
     pub clock: Clock,
-    /// Mark cookies `Secure` (off for plain-http local use: `OLIVE_INSECURE_COOKIES=1`, or the demo).
+    /// Mark cookies `Secure` (on unless the binary's settings say `OLIVE_INSECURE_COOKIES=1`, or the demo).
     pub secure_cookies: bool,
     /// sign-in and public-page rate limits
     pub limits: Arc<crate::ratelimit::RateLimits>,
@@ -25,10 +25,9 @@ impl AppState {
         AppState {
             store,
             clock: Arc::new(Timestamp::now),
-            secure_cookies: !std::env::var("OLIVE_INSECURE_COOKIES")
-                .is_ok_and(|v| v == "1" || v == "true"),
+            secure_cookies: true,
             limits: Arc::new(crate::ratelimit::RateLimits::new(Default::default())),
-            observe: crate::observe::Observe::from_env(),
+            observe: crate::observe::Observe::default(),
             proxies: Arc::default(),
         }
     }

@@ -24,19 +24,6 @@ pub struct Observe {
     pub worker: Option<ready::WorkerProbe>,
 }
 
-impl Observe {
-    /// From the environment: `OLIVE_METRICS_TOKEN` (blank = unset); no worker.
-    pub fn from_env() -> Observe {
-        Observe {
-            metrics_token: std::env::var("OLIVE_METRICS_TOKEN")
-                .ok()
-                .map(|t| t.trim().to_string())
-                .filter(|t| !t.is_empty()),
-            worker: None,
-        }
-    }
-}
-
 /// Request extension: the id of this request, also in the `X-Request-Id` response header and in the
 /// `request_id` field of every log line of the request.
 #[derive(Debug, Clone)]
