@@ -92,7 +92,8 @@ async fn a_managers_edit_stays_at_her_location(store: Store) {
             .playbook_for_edit(&org.dental_manager, &org.dental, EditScope::Group, now)
             .await,
     );
-    assert_forbidden(
+    // (another location is not hers to see: not found, as elsewhere)
+    assert_not_found(
         store
             .playbook_for_edit(&org.dental_manager, &org.grill, EditScope::Location, now)
             .await,
@@ -281,8 +282,8 @@ async fn a_newer_built_in_is_offered_and_adopted_on_request(store: Store) {
             .say,
         "Sorry about that."
     );
-    // Another location's manager cannot adopt for The Grill.
-    assert_forbidden(
+    // Another location's manager cannot adopt for The Grill (not hers to see).
+    assert_not_found(
         store
             .adopt_built_in(&org.dental_manager, &row, None, false, now)
             .await,

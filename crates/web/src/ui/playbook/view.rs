@@ -199,6 +199,7 @@ impl DefectCard {
                 .iter()
                 .filter_map(|g| p.gesture(g))
                 .map(|g| match g.typical_value_cents {
+                    Some(v) if v.0 == 0 => format!("{} (no cost)", g.name),
                     Some(v) => format!("{} (about {})", g.name, money(v.0, currency)),
                     None => format!("{} (at its real value)", g.name),
                 })
