@@ -240,7 +240,6 @@ pub async fn restore(
 /// Adopt a newer built-in release: one defect (`defect`), every one (`all`), or keep yours (`keep`).
 pub async fn adopt(
     axum::extract::State(st): axum::extract::State<AppState>,
-    headers: HeaderMap,
     p: Posted<Fields>,
 ) -> Result<Response, AppError> {
     let get = |k: &str| p.form.get(k).cloned().unwrap_or_default();
@@ -262,7 +261,6 @@ pub async fn adopt(
             };
             (String::new(), msg)
         });
-    let _ = headers;
     // The offer sits above the stages: always come back to the whole page.
     finish(&st, &p.web, &HeaderMap::new(), q, res, None).await
 }

@@ -163,7 +163,7 @@ pub async fn defect(
         ..DefectDraft::default()
     };
     let (row, scope, q) = target(&st, &p.web, &p.form).await?;
-    let mut pb = (*st.store.playbook(&row.code).await?).clone();
+    let pb = st.store.playbook(&row.code).await?;
     let mut d = draft;
     let base = d.code.clone();
     let mut n = 2;
@@ -171,7 +171,6 @@ pub async fn defect(
         d.code = format!("{base}-{n}");
         n += 1;
     }
-    pb.stages.retain(|_| true);
     let res = match d.to_defect(&pb) {
         Ok(defect) => {
             let code = defect.code.clone();
