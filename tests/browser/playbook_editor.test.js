@@ -12,6 +12,8 @@ async function openStage(page, name) {
   await page.goto("/playbook");
   await page.getByRole("navigation", { name: "Stages of the cycle" }).getByRole("link", { name: new RegExp(`^${name}`) }).click();
   await page.locator("#stage-h", { hasText: name }).waitFor();
+  // the stage shown is the one marked in the list
+  assert.match(await page.locator('.pb-stages a[aria-current="page"]').innerText(), new RegExp(`^${name}`));
 }
 
 test("playbook editor: plain-language deadlines, add, reorder and retitle steps, a location-only edit", async () => {

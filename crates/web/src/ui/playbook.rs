@@ -54,6 +54,7 @@ pub struct StageLink {
 
 /// The stage being shown, with its defects and the retired ones.
 pub struct StageView {
+    pub links: Vec<StageLink>,
     pub name: String,
     pub description: String,
     pub defects: Vec<DefectCard>,
@@ -74,7 +75,6 @@ pub struct PlaybookPage {
     whose: String,
     /// the other view's link text and query (an admin: the group's default / the location's copy)
     other_view: Option<(String, String)>,
-    links: Vec<StageLink>,
     stage: StageView,
     offer: Option<OfferView>,
     is_admin: bool,
@@ -170,7 +170,18 @@ pub(crate) fn stage_view(s: &Shown, c: &Ctx, q: &PageQuery, edit: Option<EditFor
             .find(|d| &d.code == code)
             .map(|d| (d.code.clone(), d.title.clone()))
     });
+    let links = p
+        .stages
+        .iter()
+        .map(|x| StageLink {
+            count: p.defects.iter().filter(|d| d.stage == x.code).count(),
+            active: x.code == c.stage,
+            code: x.code.clone(),
+            name: x.name.clone(),
+        })
+        .collect();
     StageView {
+        links,
         name: st.map(|x| x.name.clone()).unwrap_or_default(),
         description: st.map(|x| x.description.clone()).unwrap_or_default(),
         defects,
@@ -196,16 +207,6 @@ pub(crate) async fn page_for(
     )
     .await?;
     let c = ctx_for(web, &s, q.stage.as_deref());
-    let links =
-        s.p.stages
-            .iter()
-            .map(|x| StageLink {
-                count: s.p.defects.iter().filter(|d| d.stage == x.code).count(),
-                active: x.code == c.stage,
-                code: x.code.clone(),
-                name: x.name.clone(),
-            })
-            .collect();
     let group_name = s.p.playbook.name.clone();
     let whose = match &s.row.location_id {
         Some(_) => format!(
@@ -246,7 +247,6 @@ pub(crate) async fn page_for(
         name: group_name,
         whose,
         other_view,
-        links,
         stage,
         offer,
         is_admin: web.actor.is_admin,
