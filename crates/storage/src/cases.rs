@@ -29,6 +29,7 @@ mod fields;
 mod filters;
 mod list;
 mod read;
+mod search;
 
 mod steps;
 
@@ -115,7 +116,8 @@ pub struct CaseFilter {
     pub overdue: Option<bool>,
     /// only cases escalated to the managers (a step stayed overdue past its grace period)
     pub escalated: Option<bool>,
-    /// a reference (`C-1042`), a phone number or email address, or words in the name or description
+    /// a reference (`C-1042`), a phone number or email address, or words (each the start of a word in the
+    /// customer's name, the description or a note)
     pub q: Option<String>,
     /// cases noticed on or after this day (`2026-11-01`, each location's own day)
     pub from: Option<String>,

@@ -1,6 +1,8 @@
 //! The SQLite and PostgreSQL migrations define the same schema: the same tables, the same columns in
 //! each, and the same named indexes on the same tables (primary keys and SQLite's automatic indexes
 //! aside), read back from each database's own catalogue after every migration has run.
+//! The full-text index (`case_search`, migration 0027) is each engine's own by nature (an FTS5 table and
+//! its shadow tables on SQLite, a `tsvector` table with a GIN index on PostgreSQL): it is left out.
 
 use olive_storage::Store;
 use olive_storage::testing::fresh_url;
@@ -93,7 +95,11 @@ async fn sqlite_and_postgres_migrations_define_the_same_schema() {
     );
     Store::open(&lite).await.unwrap().db().close().await;
     Store::open(&pg).await.unwrap().db().close().await;
-    let (a, b) = (sqlite_schema(&lite).await, postgres_schema(&pg).await);
+    let (mut a, mut b) = (sqlite_schema(&lite).await, postgres_schema(&pg).await);
+    for s in [&mut a, &mut b] {
+        s.tables.retain(|t, _| !t.starts_with("case_search"));
+        s.indexes.retain(|_, t| !t.starts_with("case_search"));
+    }
     assert!(a.tables.len() > 10, "{:?}", a.tables.keys());
     let names = |s: &Schema| s.tables.keys().cloned().collect::<BTreeSet<_>>();
     assert_eq!(

@@ -1,5 +1,6 @@
 //! The case list's date filters (each location's own days) and the count behind a figure.
 
+use super::search::Lookup;
 use super::*;
 use crate::reports::conds::{DayBounds, day_bounds};
 use olive_domain::insights::parse_date;
@@ -90,25 +91,37 @@ impl Store {
         now: Timestamp,
     ) -> Result<i64, StoreError> {
         let days = self.list_days(actor, f).await?;
-        let count = |contact| -> Result<SelectStatement, StoreError> {
+        let count = |lookup: &Lookup| -> Result<SelectStatement, StoreError> {
             let mut q = Query::select();
             q.expr_as(Expr::col(("cases", "id")).count(), "n")
                 .from("cases");
-            super::list::filter_query(&mut q, actor, f, now, contact, &days)?;
+            super::list::filter_query(&mut q, actor, f, now, lookup, &days)?;
             Ok(q)
         };
-        let contact = super::list::contact_search(f);
-        let fallback = contact.is_some();
         let n = |row: Option<AnyRow>| -> Result<i64, StoreError> {
             i(
                 &row.ok_or_else(|| StoreError::Corrupt("count".into()))?,
                 "n",
             )
         };
-        let found = n(self.db.fetch_optional(&count(contact)?).await?)?;
+        let contact = Lookup::contact(f);
+        let fallback = matches!(contact, Lookup::Contact(..));
+        let lookup = if fallback {
+            contact
+        } else {
+            self.word_lookup(f).await?
+        };
+        let q = count(&lookup)?;
+        let mut found = match lookup {
+            Lookup::Nothing => 0,
+            _ => n(self.db.fetch_optional(&q).await?)?,
+        };
         if found == 0 && fallback {
             // as the list does: no case has that number or address, so it may be words
-            return n(self.db.fetch_optional(&count(None)?).await?);
+            let lookup = self.word_lookup(f).await?;
+            if !matches!(lookup, Lookup::Nothing) {
+                found = n(self.db.fetch_optional(&count(&lookup)?).await?)?;
+            }
         }
         Ok(found)
     }

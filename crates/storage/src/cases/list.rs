@@ -1,6 +1,7 @@
 //! Case lists: the filtered, paged list and a customer's other cases.
 
 use super::filters::ListDays;
+use super::search::Lookup;
 use super::*;
 use crate::reports::conds::{handed_off_by, has_gesture, noticed, was_reopened, within};
 use olive_domain::insights::AgeBucket;
@@ -13,15 +14,27 @@ impl Store {
         f: &CaseFilter,
         now: Timestamp,
     ) -> Result<Page<CaseSummary>, StoreError> {
-        let contact = contact_search(f);
-        let fallback = contact.is_some();
         let days = self.list_days(actor, f).await?;
-        let (q, limit) = list_query(actor, f, now, contact, &days)?;
-        let mut rows = self.db.fetch_all(&q).await?;
+        let contact = Lookup::contact(f);
+        let fallback = matches!(contact, Lookup::Contact(..));
+        let lookup = if fallback {
+            contact
+        } else {
+            self.word_lookup(f).await?
+        };
+        let (q, limit) = list_query(actor, f, now, &lookup, &days)?;
+        let mut rows = if matches!(lookup, Lookup::Nothing) {
+            Vec::new()
+        } else {
+            self.db.fetch_all(&q).await?
+        };
         if rows.is_empty() && fallback {
             // No case has that number or address: it may be words (a date, a booking number).
-            let (q, _) = list_query(actor, f, now, None, &days)?;
-            rows = self.db.fetch_all(&q).await?;
+            let lookup = self.word_lookup(f).await?;
+            if !matches!(lookup, Lookup::Nothing) {
+                let (q, _) = list_query(actor, f, now, &lookup, &days)?;
+                rows = self.db.fetch_all(&q).await?;
+            }
         }
         let names = names_from_rows(&rows)?;
         let mut cases: Vec<CaseRow> = rows.iter().map(case_from_row).collect::<Result<_, _>>()?;
@@ -77,16 +90,16 @@ const ACTIVE: &str = "status IN ('open', 'in_progress', 'awaiting_verification')
 /// Every value the caller gives is bound, never inlined (only the open statuses are a literal: `ACTIVE`).
 /// SQLite plans it without looking at the values (`SQLITE_ENABLE_QPSG` in `.cargo/config.toml`), so the
 /// plan of the unbound statement is the one it runs.
-fn list_query(
+pub(super) fn list_query(
     actor: &Actor,
     f: &CaseFilter,
     now: Timestamp,
-    contact: Option<(&'static str, String)>,
+    lookup: &Lookup,
     days: &ListDays,
 ) -> Result<(SelectStatement, u64), StoreError> {
     let limit = f.limit.unwrap_or(25).clamp(1, 100) as u64;
     let mut q = case_select_named();
-    filter_query(&mut q, actor, f, now, contact, days)?;
+    filter_query(&mut q, actor, f, now, lookup, days)?;
     if let Some(cursor) = f.cursor.as_deref().filter(|v| !v.is_empty()) {
         let (at, id) = cursor
             .split_once('_')
@@ -117,7 +130,7 @@ pub(super) fn filter_query(
     actor: &Actor,
     f: &CaseFilter,
     now: Timestamp,
-    contact: Option<(&'static str, String)>,
+    lookup: &Lookup,
     days: &ListDays,
 ) -> Result<(), StoreError> {
     if let Some(scope) = actor.scope() {
@@ -201,20 +214,22 @@ pub(super) fn filter_query(
             .and_where(Expr::col("next_due_at").lt(ms(now)));
     }
     if let Some(text) = f.q.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-        // A reference, a phone number or an email address (`contact`) names one thing: found through
+        // A reference, a phone number or an email address (`lookup`) names one thing: found through
         // its index (a customer on the phone is found at once however many cases are stored).
-        // Anything else is words, looked for in the name and the description.
+        // Anything else is words, looked for in the name, the description and the notes through the
+        // full-text index (`search.rs`).
         if let Ok(r) = text.parse::<olive_domain::ids::CaseRef>() {
             q.and_where(Expr::col("ref").eq(r.0));
-        } else if let Some((column, value)) = contact {
-            by_contact(q, column, value);
         } else {
-            let pat = format!("%{}%", text.to_lowercase().replace(['%', '_'], ""));
-            q.cond_where(
-                Cond::any()
-                    .add(Func::lower(Expr::col("customer_name")).like(pat.clone()))
-                    .add(Func::lower(Expr::col("description")).like(pat)),
-            );
+            match lookup {
+                Lookup::Contact(column, value) => by_contact(q, column, value.clone()),
+                Lookup::Few(m) => m.few(q),
+                Lookup::Many(m) => m.many(q),
+                Lookup::Nothing => {
+                    q.and_where(Expr::cust("1 = 0"));
+                }
+                Lookup::Plain => {}
+            }
         }
     }
     if let Some(b) = &days.noticed {
@@ -392,7 +407,7 @@ mod tests {
                 actor,
                 f,
                 now,
-                super::contact_search(f),
+                &super::Lookup::contact(f),
                 &super::ListDays::default(),
             )
             .unwrap();
