@@ -12,6 +12,8 @@ use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Span, Timestamp};
 
 pub mod monthly;
+pub mod plain;
+pub use plain::{ChoiceError, DeadlineChoice};
 
 const EXPECTED: &str = "expected PT10M, same_day HH:MM, next_business_day HH:MM, \
     business_days N [HH:MM] or calendar_days N [HH:MM]";

@@ -91,6 +91,8 @@ pub mod anchor;
 mod check;
 mod fields;
 mod owner;
+pub mod plain;
+pub mod upgrade;
 pub use anchor::Anchor;
 pub use fields::{Asked, CaseField, FieldKind, FieldValues, RoleLabels, default_label};
 pub use owner::StepOwner;
@@ -244,6 +246,9 @@ pub struct Playbook {
     pub defects: Vec<Defect>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub wording_rules: Vec<WordingRule>,
+    /// defects taken out of use (no new case can choose them), kept so they can be restored
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retired_defects: Vec<Defect>,
 }
 
 /// One thing wrong with a playbook file, with the line it is on when known.

@@ -190,6 +190,9 @@ pub async fn ensure(store: &Store, data_dir: &Path) -> Result<DemoInfo> {
             now,
         )
         .await?;
+    // The Grill runs its own copy of the restaurant playbook, made from an earlier built-in release in
+    // which "Food arrives cold" was worded more curtly: the editor offers the newer release (issue 20).
+    grill_copy(store, &grill.id, now).await?;
     // Each location's own contact details: the emails its customers get carry them.
     for (id, phone, email, address) in [
         (
@@ -449,5 +452,34 @@ pub async fn bench_seed(store: &Store, n: usize) -> Result<()> {
         bar.inc(1);
     }
     bar.finish();
+    Ok(())
+}
+
+/// The Grill's own playbook, based on an earlier built-in release (same steps and deadlines, the first
+/// words of "Food arrives cold" plainer), so a newer built-in version is on offer.
+async fn grill_copy(store: &Store, location: &str, now: Timestamp) -> anyhow::Result<()> {
+    let src = olive_domain::playbook::Playbook::built_in_source("restaurant")
+        .context("the built-in restaurant playbook")?;
+    let mut older = olive_domain::playbook::Playbook::from_toml(src)?;
+    if let Some(step) = older
+        .defects
+        .iter_mut()
+        .find(|d| d.code == "cold-food")
+        .and_then(|d| d.steps.first_mut())
+    {
+        step.title = "Apologise".into();
+        step.say = "Sorry about that. I'll get it fixed.".into();
+        step.wording = String::new();
+    }
+    let older = older.to_toml();
+    store
+        .make_location_copy(
+            &Actor::operator("olive"),
+            location,
+            &older,
+            Some(&older),
+            now,
+        )
+        .await?;
     Ok(())
 }

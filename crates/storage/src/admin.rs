@@ -23,7 +23,11 @@ use std::collections::BTreeSet;
 
 mod budget;
 mod contact;
+mod playbook_copies;
 mod playbooks;
+pub use playbook_copies::{
+    BuiltInOffer, EditScope, PlaybookRow, built_in_parsed, built_in_version,
+};
 mod staff;
 pub use budget::{Budget, check_budget};
 pub use contact::ContactUpdate;

@@ -245,6 +245,13 @@ impl Store {
     }
 
     /// The parsed playbook at a given version (cached).
+    /// Keep a playbook just stored (already parsed and validated) for its version.
+    pub(crate) fn remember_playbook(&self, code: &str, updated_at: i64, p: Arc<Playbook>) {
+        if let Ok(mut m) = self.playbooks.write() {
+            m.insert((code.to_string(), updated_at), p);
+        }
+    }
+
     pub async fn playbook_at(
         &self,
         code: &str,

@@ -15,7 +15,8 @@ impl Store {
         let mut p = (*self.playbook(code).await?).clone();
         let mut errs = FieldErrors::default();
         errs.check(
-            p.defect(&defect.code).is_none(),
+            p.defect(&defect.code).is_none()
+                && !p.retired_defects.iter().any(|d| d.code == defect.code),
             "code",
             "a defect with that code already exists",
         );
@@ -95,11 +96,14 @@ impl Store {
     ) -> Result<Playbook, StoreError> {
         self.require_playbook_editor(actor, code).await?;
         let mut p = (*self.playbook(code).await?).clone();
-        let before = p.defects.len();
-        p.defects.retain(|d| d.code != defect);
-        if p.defects.len() == before {
-            return Err(StoreError::NotFound("defect"));
-        }
+        let at = p
+            .defects
+            .iter()
+            .position(|d| d.code == defect)
+            .ok_or(StoreError::NotFound("defect"))?;
+        let gone = p.defects.remove(at);
+        p.retired_defects.retain(|d| d.code != defect);
+        p.retired_defects.push(gone);
         let detail = json!({ "defect": defect });
         self.store_playbook(actor, &p.to_toml(), now, "playbook.defect_retired", detail)
             .await

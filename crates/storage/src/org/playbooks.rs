@@ -80,7 +80,9 @@ impl Store {
                 .map(|r| s(&r, "source"))
                 .transpose()?;
             if let Some(old) = stored {
-                if old != src && is_earlier_built_in(code, &old) {
+                if old == src {
+                    self.set_built_in_base_if_unknown(code, src).await?;
+                } else if is_earlier_built_in(code, &old) {
                     let by = Actor::operator("olive");
                     self.store_playbook(
                         &by,
@@ -90,6 +92,7 @@ impl Store {
                         serde_json::json!({"reason": "unmodified built-in playbook replaced by the current release"}),
                     )
                     .await?;
+                    self.set_built_in_base(code, src).await?;
                 }
                 continue;
             }
@@ -100,6 +103,7 @@ impl Store {
                 .on_conflict(OnConflict::column("code").do_nothing().to_owned())
                 .to_owned();
             self.db.execute(&q).await?;
+            self.set_built_in_base(code, src).await?;
         }
         Ok(())
     }
@@ -188,6 +192,7 @@ impl Store {
         let q = Query::select()
             .columns(["code", "name", "updated_at"])
             .from("playbooks")
+            .and_where(Expr::col("location_id").is_null())
             .order_by("code", Order::Asc)
             .to_owned();
         self.db

@@ -280,6 +280,14 @@ pub fn router() -> Router<AppState> {
         .route("/playbook/download", get(playbook::download))
         .route("/playbook/step", post(playbook::step))
         .route("/playbook/defects", post(playbook::defect))
+        .route("/playbook/stage", get(playbook::stage))
+        .route(
+            "/playbook/defect",
+            get(playbook::defect_card).post(playbook::save),
+        )
+        .route("/playbook/retire", post(playbook::retire))
+        .route("/playbook/restore", post(playbook::restore))
+        .route("/playbook/adopt", post(playbook::adopt))
         .route("/settings", get(settings::page))
         .route("/settings/location", post(settings::location))
         .route("/settings/limits", post(settings::limits))

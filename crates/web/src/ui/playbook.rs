@@ -1,51 +1,67 @@
-//! The playbook editor: read every stage, defect, protocol and wording; edit steps, add or retire defects,
-//! upload an edited TOML (validated, nothing replaced on error) and download the current one.
+//! The playbook editor: the stages with their defect counts and one stage's defects at a time (a page,
+//! or an htmx fragment), each defect edited in place in plain language; retire with a confirmation and
+//! an undo; a location's own copy or (for an admin) the group's playbook; a newer built-in release.
 
+mod draft;
+mod edit;
+mod legacy;
+mod view;
+
+use super::Nav;
 use super::log::pick_location;
-use super::session::{Posted, Web};
-use super::{Nav, money};
+use super::session::Web;
 use crate::error::AppError;
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
-use olive_domain::playbook::Severity;
-use olive_domain::role::Role;
-use olive_storage::StoreError;
-use olive_storage::admin::{NewDefect, StepUpdate};
+use draft::DefectDraft;
+pub use edit::{adopt, restore, retire, save};
+pub use legacy::{defect, download, step, upload};
+use olive_domain::permission::Permission;
+use olive_domain::playbook::Playbook;
+use olive_storage::admin::PlaybookRow;
 use olive_storage::auth::WebSession;
 use olive_storage::views::LocationView;
 use serde::Deserialize;
-use std::collections::BTreeMap;
+use std::sync::Arc;
+use view::{Ctx, DefectCard, EditForm, OfferView};
 
-type Fields = BTreeMap<String, String>;
-
-pub struct StepRow {
-    pub index: usize,
-    pub title: String,
-    pub kind: &'static str,
-    pub owner: &'static str,
-    pub due: String,
-    pub say: String,
-    pub write: String,
+#[derive(Deserialize, Default, Clone)]
+pub struct PageQuery {
+    pub location: Option<String>,
+    pub stage: Option<String>,
+    /// `1`: the group's playbook rather than the location's own copy
+    pub group: Option<String>,
+    /// the defect being edited
+    pub defect: Option<String>,
+    /// the defect whose retirement is being confirmed
+    pub retire: Option<String>,
+    /// a defect just retired (offered back: undo)
+    pub retired: Option<String>,
+    pub done: Option<String>,
+    /// `1`: the defect's form rather than its summary (htmx)
+    pub edit: Option<String>,
 }
 
-pub struct DefectRow {
+/// One stage in the list.
+pub struct StageLink {
     pub code: String,
-    pub title: String,
-    pub severity: &'static str,
-    pub prevention: String,
-    pub early_detection: String,
-    pub gestures: String,
-    pub steps: Vec<StepRow>,
+    pub name: String,
+    pub count: usize,
+    pub active: bool,
 }
 
-pub struct StageRow {
+/// The stage being shown, with its defects and the retired ones.
+pub struct StageView {
+    pub links: Vec<StageLink>,
     pub name: String,
     pub description: String,
-    pub defects: Vec<DefectRow>,
+    pub defects: Vec<DefectCard>,
+    pub retired: Vec<(String, String)>,
+    pub flash: Option<String>,
+    /// just retired: (code, title), for the undo
+    pub undo: Option<(String, String)>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -53,134 +69,192 @@ pub struct StageRow {
 pub struct PlaybookPage {
     nav: Nav,
     locations: Vec<LocationView>,
-    location_id: String,
-    code: String,
+    ctx: Ctx,
     name: String,
-    stages: Vec<StageRow>,
-    can_edit: bool,
-    errors: Vec<String>,
-    flash: Option<String>,
-    roles: Vec<&'static str>,
-    stage_options: Vec<(String, String)>,
-    /// the TOML a manager pasted, kept when it did not validate
+    /// how this playbook relates to the location and the group, in words
+    whose: String,
+    /// the other view's link text and query (an admin: the group's default / the location's copy)
+    other_view: Option<(String, String)>,
+    stage: StageView,
+    offer: Option<OfferView>,
+    is_admin: bool,
     toml: String,
+    errors: Vec<String>,
 }
 
-async fn render(
+#[derive(Template, WebTemplate)]
+#[template(path = "playbook_stage.html")]
+pub struct StageFragment {
+    ctx: Ctx,
+    stage: StageView,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "playbook_defect.html")]
+pub struct DefectFragment {
+    ctx: Ctx,
+    d: DefectCard,
+}
+
+/// The playbook shown for a location: its own copy, or the group's (always, with `group`).
+pub(crate) struct Shown {
+    pub loc: LocationView,
+    pub locations: Vec<LocationView>,
+    pub row: PlaybookRow,
+    pub p: Arc<Playbook>,
+    pub currency: String,
+}
+
+pub(crate) async fn shown(
     st: &AppState,
     web: &WebSession,
     location: Option<&str>,
-    errors: Vec<String>,
-    flash: Option<String>,
-    toml: String,
-) -> Result<PlaybookPage, AppError> {
+    group: bool,
+) -> Result<Shown, AppError> {
     let (locations, loc) = pick_location(st, web, location).await?;
-    let p = st.store.playbook(&loc.playbook).await?;
-    let currency = loc.currency.clone();
-    let stages = p
-        .stages
-        .iter()
-        .map(|s| StageRow {
-            name: s.name.clone(),
-            description: s.description.clone(),
-            defects: p
-                .defects
-                .iter()
-                .filter(|d| d.stage == s.code)
-                .map(|d| DefectRow {
-                    code: d.code.clone(),
-                    title: d.title.clone(),
-                    severity: d.severity.as_str(),
-                    prevention: d.prevention.clone(),
-                    early_detection: d.early_detection.clone(),
-                    gestures: d
-                        .gestures
-                        .iter()
-                        .filter_map(|g| p.gesture(g))
-                        .map(|g| match g.typical_value_cents {
-                            Some(v) => format!("{} (~{})", g.name, money(v.0, &currency)),
-                            None => format!("{} (at its real value)", g.name),
-                        })
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    steps: d
-                        .steps
-                        .iter()
-                        .enumerate()
-                        .map(|(i, s)| StepRow {
-                            index: i,
-                            title: s.title.clone(),
-                            kind: s.kind.as_str(),
-                            owner: s.owner.as_str(),
-                            due: s.due.to_string(),
-                            say: s.say().to_string(),
-                            write: s.write.clone(),
-                        })
-                        .collect(),
-                })
-                .collect(),
-        })
-        .collect();
-    let can_edit = st
-        .store
-        .require_playbook_editor(&web.actor, &p.playbook.code)
-        .await
-        .is_ok();
-    Ok(PlaybookPage {
-        nav: Nav::new(web, "playbook"),
-        location_id: loc.id.clone(),
+    let mut row = st.store.playbook_row(&loc.playbook).await?;
+    if group && row.location_id.is_some() {
+        row = st.store.playbook_row(row.group()).await?;
+    }
+    let p = st.store.playbook(&row.code).await?;
+    Ok(Shown {
+        currency: loc.currency.clone(),
+        loc,
         locations,
-        code: p.playbook.code.clone(),
-        name: p.playbook.name.clone(),
-        stages,
-        can_edit,
-        errors,
-        flash,
-        roles: Role::ALL.iter().map(|r| r.as_str()).collect(),
-        stage_options: p
-            .stages
-            .iter()
-            .map(|s| (s.code.clone(), s.name.clone()))
-            .collect(),
-        toml,
+        row,
+        p,
     })
 }
 
-/// After an edit: back to the page with a message, or the page again with what was wrong (nothing changed).
-async fn finish(
-    st: &AppState,
-    web: &WebSession,
-    location: &str,
-    res: Result<String, StoreError>,
-    toml: String,
-) -> Result<Response, AppError> {
-    let (status, errors) = match res {
-        Ok(msg) => {
-            return Ok(Redirect::to(&format!(
-                "/playbook?location={location}&done={}",
-                crate::ui::urlencode(&msg)
-            ))
-            .into_response());
-        }
-        Err(StoreError::Validation { message, .. }) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            message.lines().map(str::to_string).collect(),
-        ),
-        Err(StoreError::Forbidden(m)) => (StatusCode::FORBIDDEN, vec![m]),
-        Err(StoreError::NotFound(w)) => (StatusCode::NOT_FOUND, vec![format!("{w} not found")]),
-        Err(e) => return Err(e.into()),
-    };
-    Ok((
-        status,
-        render(st, web, Some(location), errors, None, toml).await?,
-    )
-        .into_response())
+pub(crate) fn ctx_for(web: &WebSession, s: &Shown, stage: Option<&str>) -> Ctx {
+    let stage = stage
+        .filter(|c| s.p.stage(c).is_some())
+        .or_else(|| s.p.stages.first().map(|x| x.code.as_str()))
+        .unwrap_or_default();
+    let group = s.row.location_id.is_none();
+    let mut c = Ctx::new(&s.p, &web.csrf, (&s.loc.id, &s.loc.name), group, stage);
+    c.can_edit = web.actor.is_admin || web.actor.may(Permission::EditPlaybook, &s.loc.id);
+    c.choose_scope = web.actor.is_admin && group;
+    c
 }
 
-#[derive(Deserialize)]
-pub struct PageQuery {
-    location: Option<String>,
-    done: Option<String>,
+/// One stage's defects, with the one being edited (its form: stored, or as typed with its errors).
+pub(crate) fn stage_view(s: &Shown, c: &Ctx, q: &PageQuery, edit: Option<EditForm>) -> StageView {
+    let p = &s.p;
+    let st = p.stage(&c.stage);
+    let mut edit = edit;
+    let defects = p
+        .defects
+        .iter()
+        .filter(|d| d.stage == c.stage)
+        .map(|d| {
+            let mut card = DefectCard::of(p, d, &s.currency);
+            if c.can_edit && q.defect.as_deref() == Some(d.code.as_str()) {
+                card.edit = Some(edit.take().unwrap_or_else(|| {
+                    EditForm::new(DefectDraft::from_defect(d), Default::default(), None)
+                }));
+            }
+            card.confirm_retire = c.can_edit && q.retire.as_deref() == Some(d.code.as_str());
+            card
+        })
+        .collect();
+    let retired = p
+        .retired_defects
+        .iter()
+        .filter(|d| d.stage == c.stage)
+        .map(|d| (d.code.clone(), d.title.clone()))
+        .collect();
+    let undo = q.retired.as_ref().and_then(|code| {
+        p.retired_defects
+            .iter()
+            .find(|d| &d.code == code)
+            .map(|d| (d.code.clone(), d.title.clone()))
+    });
+    let links = p
+        .stages
+        .iter()
+        .map(|x| StageLink {
+            count: p.defects.iter().filter(|d| d.stage == x.code).count(),
+            active: x.code == c.stage,
+            code: x.code.clone(),
+            name: x.name.clone(),
+        })
+        .collect();
+    StageView {
+        links,
+        name: st.map(|x| x.name.clone()).unwrap_or_default(),
+        description: st.map(|x| x.description.clone()).unwrap_or_default(),
+        defects,
+        retired,
+        flash: q.done.clone(),
+        undo,
+    }
+}
+
+pub(crate) async fn page_for(
+    st: &AppState,
+    web: &WebSession,
+    q: &PageQuery,
+    edit: Option<EditForm>,
+    errors: Vec<String>,
+    toml: String,
+) -> Result<PlaybookPage, AppError> {
+    let s = shown(
+        st,
+        web,
+        q.location.as_deref(),
+        q.group.as_deref() == Some("1"),
+    )
+    .await?;
+    let c = ctx_for(web, &s, q.stage.as_deref());
+    let group_name = s.p.playbook.name.clone();
+    let whose = match &s.row.location_id {
+        Some(_) => format!(
+            "{}'s own copy of the group's playbook. Changes here apply to {} only.",
+            s.loc.name, s.loc.name
+        ),
+        None if c.can_edit && !web.actor.is_admin => format!(
+            "The group's playbook, which {} uses. Your first change gives {} its own copy; other locations are not changed.",
+            s.loc.name, s.loc.name
+        ),
+        None => format!(
+            "The group's playbook, used by every location without its own copy (here: {}).",
+            s.loc.name
+        ),
+    };
+    let other_view = (web.actor.is_admin && s.loc.playbook != s.row.code
+        || q.group.as_deref() == Some("1"))
+    .then(|| {
+        if s.row.location_id.is_none() && s.loc.playbook != s.row.code {
+            (
+                format!("Show {}'s own copy", s.loc.name),
+                format!("location={}", crate::ui::urlencode(&s.loc.id)),
+            )
+        } else {
+            (
+                "Show the group's default".to_string(),
+                format!("location={}&group=1", crate::ui::urlencode(&s.loc.id)),
+            )
+        }
+    });
+    let offer = match (c.can_edit, st.store.built_in_offer(&s.row).await?) {
+        (true, Some(o)) => Some(OfferView::of(&s.p, o)),
+        _ => None,
+    };
+    let stage = stage_view(&s, &c, q, edit);
+    Ok(PlaybookPage {
+        nav: Nav::new(web, "playbook"),
+        name: group_name,
+        whose,
+        other_view,
+        stage,
+        offer,
+        is_admin: web.actor.is_admin,
+        toml,
+        errors,
+        locations: s.locations,
+        ctx: c,
+    })
 }
 
 pub async fn page(
@@ -188,100 +262,58 @@ pub async fn page(
     Web(web): Web,
     Query(q): Query<PageQuery>,
 ) -> Result<PlaybookPage, AppError> {
-    render(
-        &st,
-        &web,
-        q.location.as_deref(),
-        Vec::new(),
-        q.done,
-        String::new(),
-    )
-    .await
+    page_for(&st, &web, &q, None, Vec::new(), String::new()).await
 }
 
-pub async fn download(
+/// htmx: one stage's defects.
+pub async fn stage(
     State(st): State<AppState>,
     Web(web): Web,
     Query(q): Query<PageQuery>,
-) -> Result<Response, AppError> {
-    let (_, loc) = pick_location(&st, &web, q.location.as_deref()).await?;
-    let p = st.store.playbook(&loc.playbook).await?;
-    let disposition = format!("attachment; filename=\"{}.toml\"", p.playbook.code);
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/toml; charset=utf-8".to_string(),
-            ),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        p.to_toml(),
+) -> Result<StageFragment, AppError> {
+    let s = shown(
+        &st,
+        &web,
+        q.location.as_deref(),
+        q.group.as_deref() == Some("1"),
     )
-        .into_response())
+    .await?;
+    let ctx = ctx_for(&web, &s, q.stage.as_deref());
+    let stage = stage_view(&s, &ctx, &q, None);
+    Ok(StageFragment { ctx, stage })
 }
 
-/// Upload an edited TOML playbook (pasted): validated; nothing is replaced on error and the text is kept.
-pub async fn upload(State(st): State<AppState>, p: Posted<Fields>) -> Result<Response, AppError> {
-    let text = p.form.get("toml").cloned().unwrap_or_default();
-    let location = p.form.get("location_id").cloned().unwrap_or_default();
-    let res = st
-        .store
-        .upload_playbook(&p.web.actor, &text, st.now())
-        .await
-        .map(|p| {
-            let old = p.warnings(&text);
-            match old.first() {
-                None => "Playbook saved; new cases use it.".to_string(),
-                Some(w) => format!(
-                    "Playbook saved; new cases use it. It still uses {} old token(s), which work but say less clearly who is meant; for example, {}",
-                    old.len(),
-                    w.message
-                ),
-            }
-        });
-    finish(&st, &p.web, &location, res, text).await
-}
-
-pub async fn step(State(st): State<AppState>, p: Posted<Fields>) -> Result<Response, AppError> {
-    let get = |k: &str| p.form.get(k).cloned().unwrap_or_default();
-    let u = StepUpdate {
-        defect: get("defect"),
-        index: get("index").parse().unwrap_or(usize::MAX),
-        due: get("due"),
-        owner: get("owner"),
-        say: get("say"),
-        write: get("write"),
-    };
-    let res = st
-        .store
-        .update_playbook_step(&p.web.actor, &get("code"), u, st.now())
-        .await
-        .map(|_| "Step saved; new cases use it.".to_string());
-    finish(&st, &p.web, &get("location_id"), res, String::new()).await
-}
-
-/// Add a defect (with a starting protocol to refine) or retire one.
-pub async fn defect(State(st): State<AppState>, p: Posted<Fields>) -> Result<Response, AppError> {
-    let get = |k: &str| p.form.get(k).cloned().unwrap_or_default();
-    let now = st.now();
-    let res = if p.form.contains_key("retire") {
-        st.store
-            .retire_defect(&p.web.actor, &get("code"), &get("retire"), now)
-            .await
-            .map(|_| "Defect retired; open cases keep their protocol.".to_string())
-    } else {
-        let severity = Severity::parse(&get("severity")).unwrap_or(Severity::Minor);
-        let d = NewDefect {
-            code: get("defect_code"),
-            stage: get("stage"),
-            title: get("title"),
-            severity,
-            keywords: get("keywords"),
-        };
-        st.store
-            .add_defect(&p.web.actor, &get("code"), d, now)
-            .await
-            .map(|_| "Defect added; edit its steps below.".to_string())
-    };
-    finish(&st, &p.web, &get("location_id"), res, String::new()).await
+/// htmx: one defect (its summary, its form with `defect`, or its retire confirmation with `retire`).
+pub async fn defect_card(
+    State(st): State<AppState>,
+    Web(web): Web,
+    Query(q): Query<PageQuery>,
+) -> Result<DefectFragment, AppError> {
+    let s = shown(
+        &st,
+        &web,
+        q.location.as_deref(),
+        q.group.as_deref() == Some("1"),
+    )
+    .await?;
+    let code = q
+        .defect
+        .clone()
+        .or_else(|| q.retire.clone())
+        .unwrap_or_default();
+    let d =
+        s.p.defect(&code)
+            .ok_or_else(|| AppError::from(olive_storage::StoreError::NotFound("defect")))?;
+    let ctx = ctx_for(&web, &s, Some(&d.stage));
+    let mut card = DefectCard::of(&s.p, d, &s.currency);
+    if ctx.can_edit && q.retire.is_some() {
+        card.confirm_retire = true;
+    } else if ctx.can_edit && q.defect.is_some() && q.edit.is_some() {
+        card.edit = Some(EditForm::new(
+            DefectDraft::from_defect(d),
+            Default::default(),
+            None,
+        ));
+    }
+    Ok(DefectFragment { ctx, d: card })
 }
