@@ -165,6 +165,21 @@ async fn approvals_show_context_and_move_on_and_pages_speak_the_business_words()
     // The manager's queue: customer with the noun, defect, gesture name, typical and asked value,
     // already given, who asked and why, how long it has waited.
     let mut m = signed_in(&app, "dental-manager").await;
+    // The case page shows the phone as it was typed (the API keeps the normalised number).
+    let reference = app
+        .fx
+        .store
+        .get_case(app.fx.actor("admin"), &b, jiff::Timestamp::now())
+        .await
+        .unwrap()
+        .summary
+        .reference;
+    let (st, page, _) = m.get(&format!("/cases/{reference}")).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        page.contains(">0412 345 678</a>"),
+        "the typed phone on the case page"
+    );
     let (st, page, _) = m.get("/approvals").await;
     assert_eq!(st, StatusCode::OK);
     let text = visible(&page);
