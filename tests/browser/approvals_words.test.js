@@ -57,7 +57,9 @@ test("approvals with context: decline needs a reason, then the next request in p
   const first = await askFor(desk.page, { customer: `Ada Quinn ${tag}`, kind: "flowers", value: "300",
     note: "She waited 50 minutes with a toddler" });
   const firstRef = first.split("/").pop();
-  const second = await askFor(desk.page, { customer: `Bo Lind ${tag}`, kind: "taxi-home", value: "250",
+  // 120: above her 100 per case, and small, as the manager's day (1,000) is shared with the other files'
+  // approvals (ledger, olive, case_page) in one run of the suite.
+  const second = await askFor(desk.page, { customer: `Bo Lind ${tag}`, kind: "taxi-home", value: "120",
     note: "No bus after 6" });
   const secondRef = second.split("/").pop();
   // She waits on her first case.
@@ -104,10 +106,12 @@ test("approvals with context: decline needs a reason, then the next request in p
   assert.equal(new URL(mgr.page.url()).pathname, "/approvals", "still on the queue, never the case");
   const focused = await mgr.page.evaluate(() => document.activeElement?.closest("article.approval")?.innerText || document.activeElement?.innerText || "");
   assert.match(focused, /Approve|nothing else/, "focus on the next request");
-  const nextCard = mgr.page.locator("article.approval", { hasText: secondRef });
-  if (await nextCard.count()) {
-    assert.equal(await nextCard.evaluate((el) => el === document.activeElement), true, "focus on the next card");
+  // The next request waiting (another test file's may come before this file's second one).
+  if (await mgr.page.locator("article.approval").count()) {
+    assert.equal(await mgr.page.evaluate(() => document.activeElement?.matches("article.approval") ?? false), true,
+      "focus on the next card");
   }
+  const nextCard = mgr.page.locator("article.approval", { hasText: secondRef });
   await shot(mgr.page, "approvals-after-decline", false);
   // Approve the second: the line says so, in place.
   if (await nextCard.count()) {

@@ -195,3 +195,11 @@ document.addEventListener("click", function (e) {
     if (live()) setInterval(poll, 3500);
   });
 })();
+// Approvals: after a decision in place, the next request (marked `autofocus` by the server, and swapped in
+// out of band, which htmx does not focus) takes the focus, so the manager goes on from there.
+document.addEventListener("htmx:afterSettle", function () {
+  var next = document.querySelector("article.approval[autofocus]");
+  if (!next) return;
+  next.removeAttribute("autofocus");
+  if (!next.contains(document.activeElement)) next.focus({ preventScroll: true });
+});
