@@ -56,7 +56,8 @@ document.addEventListener("click", function (e) {
 (function () {
   "use strict";
   if (window.htmx) {
-    // Refusals (403, 409 stale, 422) come with the section and its message: swap them too.
+    // The one place htmx is told which answers to swap, for every page: refusals (403, 409 stale, 422)
+    // come with the section or card and its message beside the field, so they are swapped too.
     window.htmx.config.responseHandling = [
       { code: "204", swap: false },
       { code: "[23]..", swap: true },

@@ -44,6 +44,13 @@ pub struct PageQuery {
     pub edit: Option<String>,
 }
 
+impl PageQuery {
+    /// `group=1`: the group's playbook rather than the location's own copy.
+    pub fn wants_group(&self) -> bool {
+        self.group.as_deref() == Some("1")
+    }
+}
+
 /// One stage in the list.
 pub struct StageLink {
     pub code: String,
@@ -103,6 +110,15 @@ pub(crate) struct Shown {
     pub row: PlaybookRow,
     pub p: Arc<Playbook>,
     pub currency: String,
+}
+
+/// The playbook a page's query asks for: its location's, or the group's with `group=1`.
+pub(crate) async fn shown_for(
+    st: &AppState,
+    web: &WebSession,
+    q: &PageQuery,
+) -> Result<Shown, AppError> {
+    shown(st, web, q.location.as_deref(), q.wants_group()).await
 }
 
 pub(crate) async fn shown(
@@ -199,13 +215,7 @@ pub(crate) async fn page_for(
     errors: Vec<String>,
     toml: String,
 ) -> Result<PlaybookPage, AppError> {
-    let s = shown(
-        st,
-        web,
-        q.location.as_deref(),
-        q.group.as_deref() == Some("1"),
-    )
-    .await?;
+    let s = shown_for(st, web, q).await?;
     let c = ctx_for(web, &s, q.stage.as_deref());
     let group_name = s.p.playbook.name.clone();
     let whose = match &s.row.location_id {
@@ -222,21 +232,20 @@ pub(crate) async fn page_for(
             s.loc.name
         ),
     };
-    let other_view = (web.actor.is_admin && s.loc.playbook != s.row.code
-        || q.group.as_deref() == Some("1"))
-    .then(|| {
-        if s.row.location_id.is_none() && s.loc.playbook != s.row.code {
-            (
-                format!("Show {}'s own copy", s.loc.name),
-                format!("location={}", crate::ui::urlencode(&s.loc.id)),
-            )
-        } else {
-            (
-                "Show the group's default".to_string(),
-                format!("location={}&group=1", crate::ui::urlencode(&s.loc.id)),
-            )
-        }
-    });
+    let other_view =
+        (web.actor.is_admin && s.loc.playbook != s.row.code || q.wants_group()).then(|| {
+            if s.row.location_id.is_none() && s.loc.playbook != s.row.code {
+                (
+                    format!("Show {}'s own copy", s.loc.name),
+                    format!("location={}", crate::ui::urlencode(&s.loc.id)),
+                )
+            } else {
+                (
+                    "Show the group's default".to_string(),
+                    format!("location={}&group=1", crate::ui::urlencode(&s.loc.id)),
+                )
+            }
+        });
     let offer = match (c.can_edit, st.store.built_in_offer(&s.row).await?) {
         (true, Some(o)) => Some(OfferView::of(&s.p, o)),
         _ => None,
@@ -271,13 +280,7 @@ pub async fn stage(
     Web(web): Web,
     Query(q): Query<PageQuery>,
 ) -> Result<StageFragment, AppError> {
-    let s = shown(
-        &st,
-        &web,
-        q.location.as_deref(),
-        q.group.as_deref() == Some("1"),
-    )
-    .await?;
+    let s = shown_for(&st, &web, &q).await?;
     let ctx = ctx_for(&web, &s, q.stage.as_deref());
     let stage = stage_view(&s, &ctx, &q, None);
     Ok(StageFragment { ctx, stage })
@@ -289,13 +292,7 @@ pub async fn defect_card(
     Web(web): Web,
     Query(q): Query<PageQuery>,
 ) -> Result<DefectFragment, AppError> {
-    let s = shown(
-        &st,
-        &web,
-        q.location.as_deref(),
-        q.group.as_deref() == Some("1"),
-    )
-    .await?;
+    let s = shown_for(&st, &web, &q).await?;
     let code = q
         .defect
         .clone()

@@ -3,7 +3,7 @@
 
 use super::draft::{DefectDraft, Fields, StepDraft};
 use super::edit::{finish, target};
-use super::{PageQuery, page_for, shown};
+use super::{PageQuery, page_for, shown_for};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::ui::session::{Posted, Web};
@@ -18,13 +18,7 @@ pub async fn download(
     Web(web): Web,
     Query(q): Query<PageQuery>,
 ) -> Result<Response, AppError> {
-    let s = shown(
-        &st,
-        &web,
-        q.location.as_deref(),
-        q.group.as_deref() == Some("1"),
-    )
-    .await?;
+    let s = shown_for(&st, &web, &q).await?;
     let disposition = format!("attachment; filename=\"{}.toml\"", s.p.playbook.code);
     Ok((
         [
