@@ -116,7 +116,7 @@ test("insights: the group owner compares the two locations; a phone shows the ch
   await signIn(page, "olivia@harbourgroup.example");
   await page.goto("/insights/compare");
   const names = await page.locator("#compare tbody th").allInnerTexts();
-  assert.deepEqual(names.sort(), ["Harbour Dental", "The Grill"]);
+  assert.deepEqual(names.sort(), ["Balmain Dental", "Harbour Dental", "The Grill"]);
   await shot(page, "insights-compare", false);
   // Each row's defects equal that location's own Insights figure.
   for (const name of names) {

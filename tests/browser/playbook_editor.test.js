@@ -4,7 +4,7 @@
 // a location copy based on an older built-in release is offered the newer one, differences side by side.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { session, signIn, shot, axeViolations } from "./support.js";
+import { session, signIn, shot, axeViolations, inViewport } from "./support.js";
 
 const EDITED = "waiting-room-cold-or-dirty";
 
@@ -92,7 +92,90 @@ test("playbook editor: plain-language deadlines, add, reorder and retitle steps,
   await groupCard.locator(".pb-summary summary").click();
   assert.doesNotMatch(await groupCard.innerText(), /Offer a warm drink|Apologise for the room/);
   await admin.ctx.close();
+  // And the group's other practice, which runs the group's playbook, still has the room as it was.
+  const other = await session(1024, 800);
+  await signIn(other.page, "nadia@balmaindental.example");
+  await other.page.goto("/playbook?stage=waiting");
+  assert.match(await other.page.locator(".pb-whose").innerText(), /group's playbook, which Balmain Dental uses/);
+  const theirs = other.page.locator(`#d-${EDITED}`);
+  await theirs.locator(".pb-summary summary").click();
+  const theirText = await theirs.innerText();
+  assert.doesNotMatch(theirText, /Offer a warm drink|Apologise for the room/);
+  await other.ctx.close();
   await ctx.close();
+});
+
+test("playbook editor: words, roles, gestures and case fields; a bad value beside its field; Balmain unchanged", async () => {
+  const { page, ctx } = await session(1024, 800);
+  await signIn(page, "maria@harbourdental.example");
+  await page.goto("/playbook?stage=waiting");
+  await page.getByRole("link", { name: "Words, roles, gestures and case fields" }).click();
+  await page.locator("#pb-settings form").waitFor();
+  const form = page.locator("#pb-settings");
+  // The practice's own words are there to change, with Olive's as the fallback.
+  assert.equal(await form.getByLabel("One", { exact: true }).inputValue(), "patient");
+  assert.equal(await form.getByLabel("Team member", { exact: true }).inputValue(), "Dentist");
+  assert.equal(await form.getByLabel("Label").first().inputValue(), "Dentist");
+  assert.doesNotMatch(await page.locator("main").innerText(), /typical_value_cents|front_desk|needs_address/);
+
+  // A gesture still offered by defects cannot be taken out; the reason is beside it, nothing saved.
+  const flowers = form.locator(".pb-row", { has: page.locator('input[value="Flowers delivered to the patient\'s home"]') });
+  await flowers.getByLabel("Take out of the playbook").check();
+  await form.getByRole("button", { name: "Save words and gestures" }).click();
+  const still = page.locator("#pb-settings .pb-row .field-error").first();
+  await still.waitFor();
+  assert.match(await still.innerText(), /Still offered by .+: take it out of those defects first/);
+  assert.match(await page.locator("#pb-settings .flash.bad").innerText(), /Nothing was saved/);
+  // The refused box has the focus, and its reason is in view, not up the page out of sight.
+  await page.waitForFunction(() => document.activeElement?.getAttribute("aria-invalid") === "true");
+  assert.ok(await inViewport(still), "the reason is in view");
+
+  // A new gesture with a value that is not an amount: the message is beside the value, typed text kept.
+  const fresh = page.locator("#pb-settings .pb-row.pb-new").first();
+  assert.equal(await page.locator("#pb-settings .pb-row.pb-new").count(), 2, "one blank row for a gesture, one for a field");
+  await page.locator("#pb-settings .pb-row", { has: page.locator('input[value="Flowers delivered to the patient\'s home"]') })
+    .getByLabel("Take out of the playbook").uncheck();
+  await fresh.getByLabel(/Add a gesture: name/).fill("Parking paid for the next visit");
+  await fresh.getByLabel("Usual value").fill("twelve");
+  await page.locator("#pb-settings").getByRole("button", { name: "Save words and gestures" }).click();
+  const bad = page.locator("#pb-settings .pb-row.pb-new .field-error").first();
+  await bad.waitFor();
+  assert.match(await bad.innerText(), /Enter an amount such as 60\.00/);
+  const valueBox = page.locator("#pb-settings .pb-row.pb-new").first().getByLabel("Usual value");
+  assert.equal(await valueBox.inputValue(), "twelve");
+  assert.equal(await valueBox.getAttribute("aria-invalid"), "true");
+  await page.waitForFunction(() => document.activeElement?.name?.endsWith("_value"));
+  assert.ok(await inViewport(bad), "the message is in view, beside the box that has the focus");
+  await shot(page, "playbook-settings-error", false);
+
+  await valueBox.fill("12.50");
+  await page.locator("#pb-settings").getByRole("button", { name: "Save words and gestures" }).click();
+  const saved = page.locator("#pb-settings .flash.ok");
+  await saved.waitFor();
+  assert.match(await saved.innerText(), /Saved/);
+  assert.ok(await inViewport(saved), "the answer is beside the button pressed");
+  const added = page.locator("#pb-settings .pb-row", { has: page.locator('input[value="Parking paid for the next visit"]') });
+  assert.equal(await added.getByLabel("Usual value").inputValue(), "12.50");
+  assert.equal(await page.locator("#pb-settings .pb-row.pb-new").count(), 2, "again one blank row each, for the next");
+  // The defect editor now offers it.
+  await page.goto(`/playbook?stage=waiting&defect=${EDITED}`);
+  assert.match(await page.locator(`#d-${EDITED} form.pb-form`).innerText(), /Parking paid for the next visit/);
+  await ctx.close();
+
+  // Balmain Dental runs the group's playbook: the new gesture is not in it.
+  const other = await session(1024, 800);
+  await signIn(other.page, "nadia@balmaindental.example");
+  await other.page.goto("/playbook/settings");
+  assert.match(await other.page.locator(".pb-whose").innerText(), /group's playbook/);
+  assert.equal(await other.page.locator('#pb-settings input[value="Parking paid for the next visit"]').count(), 0);
+  for (const [w, h] of [[1024, 800], [390, 844]]) {
+    await other.page.setViewportSize({ width: w, height: h });
+    assert.deepEqual(await axeViolations(other.page), [], `axe on the settings at ${w}px`);
+    const over = await other.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(over <= 0, `scrolls sideways by ${over}px at ${w}px`);
+  }
+  await shot(other.page, "playbook-settings-phone", false);
+  await other.ctx.close();
 });
 
 test("playbook editor: retire a defect with a confirmation, then undo", async () => {

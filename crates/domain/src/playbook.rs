@@ -92,6 +92,7 @@ mod check;
 mod fields;
 mod owner;
 pub mod plain;
+pub mod settings;
 pub mod upgrade;
 pub use anchor::Anchor;
 pub use fields::{Asked, CaseField, FieldKind, FieldValues, RoleLabels, default_label};

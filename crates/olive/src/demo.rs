@@ -1,4 +1,5 @@
-//! The demo organisation: Harbour Dental and The Grill, staff in every role, three months of history.
+//! The demo organisation: Harbour Dental and The Grill, staff in every role, three months of history;
+//! and Balmain Dental, the group's second practice, opened this month.
 
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -13,6 +14,7 @@ use olive_storage::{Actor, Store};
 use std::collections::BTreeSet;
 use std::path::Path;
 
+mod branch;
 mod history;
 mod recovery;
 mod seed;
@@ -132,6 +134,11 @@ pub async fn ensure(store: &Store, data_dir: &Path) -> Result<DemoInfo> {
             role,
         ));
     }
+    accounts.push((
+        branch::MANAGER.0.to_string(),
+        branch::MANAGER.1.to_string(),
+        format!("{} at {}, opened this month", Role::Manager, branch::NAME),
+    ));
     let system = Actor::operator("system");
     if !store.list_locations(&system).await?.is_empty() {
         let token = match std::fs::read_to_string(&token_file) {
@@ -270,6 +277,7 @@ pub async fn ensure(store: &Store, data_dir: &Path) -> Result<DemoInfo> {
             .await?;
         grill_staff.push(actor_of(&s));
     }
+    branch::open(store, now).await?;
     store.set_password(&owner.id, DEMO_PASSWORD).await?;
     for (n, a) in dental_staff.iter().chain(grill_staff.iter()).enumerate() {
         store.set_password(&a.staff_id, DEMO_PASSWORD).await?;

@@ -334,3 +334,82 @@ async fn open_cases_keep_the_protocol_they_started_with(store: Store) {
     assert_eq!(fresh.steps[0].title, "A brand new first step");
 }
 both!(open_cases_keep_the_protocol_they_started_with);
+
+/// The playbook-wide settings (words, gestures, case fields): a manager's change stays at her location;
+/// an admin's, passed on to every location, reaches each part a copy had not changed itself; a gesture
+/// still offered by a defect cannot be taken out, and nothing is saved.
+async fn settings_by_location_and_group(store: Store) {
+    use olive_domain::money::Cents;
+    use olive_domain::playbook::GestureKind;
+    use olive_domain::playbook::settings::Settings;
+    let org = org(&store).await;
+    let other = north(&store).await;
+    let now = setup_time();
+    let copy = store
+        .playbook_for_edit(&org.dental_manager, &org.dental, EditScope::Location, now)
+        .await
+        .unwrap();
+    let mut mine = Settings::of(&store.playbook(&copy.code).await.unwrap());
+    mine.gestures.push(GestureKind {
+        code: "parking".into(),
+        name: "Parking paid for the next visit".into(),
+        typical_value_cents: Some(Cents(1250)),
+        needs_address: false,
+    });
+    store
+        .save_playbook_settings(&org.dental_manager, &copy, &mine, EditScope::Location, now)
+        .await
+        .unwrap();
+    assert!(uses(&store, &org.dental).await.gesture("parking").is_some());
+    assert!(uses(&store, &other).await.gesture("parking").is_none());
+    assert!(
+        store
+            .playbook("dental")
+            .await
+            .unwrap()
+            .gesture("parking")
+            .is_none()
+    );
+    // A manager cannot change the group's playbook.
+    let group = store.playbook_row("dental").await.unwrap();
+    let refused = store
+        .save_playbook_settings(&org.dental_manager, &group, &mine, EditScope::Location, now)
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::Forbidden(_))),
+        "{refused:?}"
+    );
+
+    // The admin renames the customers everywhere: Harbour's copy had not changed its words, so it
+    // takes them; its gestures (changed) stay its own.
+    let mut everyone = Settings::of(&store.playbook("dental").await.unwrap());
+    everyone.customer_noun = "client".into();
+    everyone.customer_noun_plural = "clients".into();
+    everyone.gestures[0].typical_value_cents = Some(Cents(8000));
+    let passed = store
+        .save_playbook_settings(&org.admin, &group, &everyone, EditScope::All, now)
+        .await
+        .unwrap();
+    assert_eq!(passed, 1);
+    let harbour = uses(&store, &org.dental).await;
+    assert_eq!(harbour.playbook.customer_noun, "client");
+    assert!(
+        harbour.gesture("parking").is_some(),
+        "its own gestures stay"
+    );
+    assert_ne!(harbour.gestures[0].typical_value_cents, Some(Cents(8000)));
+    assert_eq!(uses(&store, &other).await.playbook.customer_noun, "client");
+
+    // Taking out a gesture a defect still offers: refused with the reason, nothing saved.
+    let before = store.playbook("dental").await.unwrap().to_toml();
+    let mut broken = Settings::of(&store.playbook("dental").await.unwrap());
+    broken.gestures.retain(|g| g.code != "flowers");
+    let err = store
+        .save_playbook_settings(&org.admin, &group, &broken, EditScope::Group, now)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Validation { .. }), "{err:?}");
+    assert!(err.to_string().contains("flowers"), "{err}");
+    assert_eq!(store.playbook("dental").await.unwrap().to_toml(), before);
+}
+both!(settings_by_location_and_group);

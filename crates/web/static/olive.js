@@ -204,3 +204,22 @@ document.addEventListener("htmx:afterSettle", function () {
   next.removeAttribute("autofocus");
   if (!next.contains(document.activeElement)) next.focus({ preventScroll: true });
 });
+// A form answered in place (marked `data-answered` by the server): the first field marked wrong takes
+// the focus and is brought into view with its message; after a save, the message beside the button
+// takes it, so the person reads the answer where they are.
+document.addEventListener("htmx:afterSettle", function () {
+  var sec = document.querySelector("[data-answered]");
+  if (!sec) return;
+  sec.removeAttribute("data-answered");
+  var bad = sec.querySelector('[aria-invalid="true"]');
+  if (bad) {
+    bad.focus({ preventScroll: true });
+    bad.scrollIntoView({ block: "center" });
+    return;
+  }
+  var msg = sec.querySelector('[role="alert"], .flash.ok');
+  if (msg) {
+    if (!msg.hasAttribute("tabindex")) msg.setAttribute("tabindex", "-1");
+    msg.focus({ preventScroll: true });
+  }
+});

@@ -19,6 +19,53 @@ pub enum FieldKind {
     Staff,
 }
 
+impl FieldKind {
+    pub const ALL: [FieldKind; 4] = [
+        FieldKind::Text,
+        FieldKind::Time,
+        FieldKind::Number,
+        FieldKind::Staff,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FieldKind::Text => "text",
+            FieldKind::Time => "time",
+            FieldKind::Number => "number",
+            FieldKind::Staff => "staff",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// What a manager reads in the editor.
+    pub fn label(self) -> &'static str {
+        match self {
+            FieldKind::Text => "Words (\"by the window\")",
+            FieldKind::Time => "A time",
+            FieldKind::Number => "A number",
+            FieldKind::Staff => "Someone on the team",
+        }
+    }
+}
+
+impl Asked {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Asked::Logging => "logging",
+            Asked::Later => "later",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Asked::Logging, Asked::Later]
+            .into_iter()
+            .find(|a| a.as_str() == s)
+    }
+}
+
 /// When a case field is asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]

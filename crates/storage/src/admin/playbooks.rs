@@ -1,4 +1,5 @@
-//! Editing a playbook from the browser: adding and retiring defects, changing one protocol step, and who may edit.
+//! Editing a playbook from the browser: adding and retiring defects, changing one protocol step, the
+//! playbook-wide settings (words, role labels, gestures, case fields), and who may edit.
 
 use super::*;
 
@@ -164,5 +165,57 @@ impl Store {
             }
         }
         Err(StoreError::Forbidden(Permission::EditPlaybook.refusal()))
+    }
+
+    /// Save a row's playbook-wide settings (validated with the whole playbook; nothing changes on
+    /// error). With [`EditScope::All`] on the group's playbook, each part is also passed on to every
+    /// location copy that still had it as the group had it. Returns how many copies took a part.
+    pub async fn save_playbook_settings(
+        &self,
+        actor: &Actor,
+        row: &super::PlaybookRow,
+        settings: &olive_domain::playbook::settings::Settings,
+        scope: super::EditScope,
+        now: Timestamp,
+    ) -> Result<usize, StoreError> {
+        use olive_domain::playbook::settings::Settings;
+        let mut p = (*self.playbook(&row.code).await?).clone();
+        let before = Settings::of(&p);
+        settings.apply(&mut p);
+        let detail = json!({"gestures": settings.gestures.len(), "case_fields": settings.case_fields.len(), "customer_noun": settings.customer_noun});
+        self.save_playbook_row(
+            actor,
+            row,
+            &p,
+            now,
+            "playbook.settings_changed",
+            detail.clone(),
+        )
+        .await?;
+        let mut passed = 0;
+        if scope == super::EditScope::All && row.location_id.is_none() {
+            for copy in self.playbook_copies(&row.code).await? {
+                let mut c = (*self.playbook(&copy.code).await?).clone();
+                if !settings.pass_on(&before, &mut c).any() {
+                    continue;
+                }
+                // A copy whose own defects no longer fit the group's change (a gesture it still
+                // offers was taken out) keeps what it had.
+                if Playbook::from_toml(&c.to_toml()).is_err() {
+                    continue;
+                }
+                self.save_playbook_row(
+                    actor,
+                    &copy,
+                    &c,
+                    now,
+                    "playbook.settings_changed",
+                    detail.clone(),
+                )
+                .await?;
+                passed += 1;
+            }
+        }
+        Ok(passed)
     }
 }

@@ -288,6 +288,10 @@ pub fn router() -> Router<AppState> {
         .route("/playbook/retire", post(playbook::retire))
         .route("/playbook/restore", post(playbook::restore))
         .route("/playbook/adopt", post(playbook::adopt))
+        .route(
+            "/playbook/settings",
+            get(playbook::settings_page).post(playbook::settings_save),
+        )
         .route("/settings", get(settings::page))
         .route("/settings/location", post(settings::location))
         .route("/settings/limits", post(settings::limits))

@@ -5,6 +5,7 @@
 mod draft;
 mod edit;
 mod legacy;
+mod settings;
 mod view;
 
 use super::Nav;
@@ -24,6 +25,7 @@ use olive_storage::admin::PlaybookRow;
 use olive_storage::auth::WebSession;
 use olive_storage::views::LocationView;
 use serde::Deserialize;
+pub use settings::{page as settings_page, save as settings_save};
 use std::sync::Arc;
 use view::{Ctx, DefectCard, EditForm, OfferView};
 

@@ -106,15 +106,7 @@ pub async fn defect(
     p: Posted<Fields>,
 ) -> Result<Response, AppError> {
     let get = |k: &str| p.form.get(k).cloned().unwrap_or_default();
-    let code: String = get("title")
-        .to_lowercase()
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join("-")
-        .chars()
-        .take(48)
-        .collect();
+    let code = olive_domain::playbook::settings::code_from(&get("title"));
     let step = |title: &str, kind: &str, due_kind: &str, n: &str, t: &str, say: &str| StepDraft {
         title: title.into(),
         kind: kind.into(),
