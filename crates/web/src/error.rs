@@ -41,6 +41,11 @@ impl AppError {
             fields: BTreeMap::new(),
         }
     }
+    /// The same error, naming the field (or header) it is about.
+    pub fn field(mut self, name: &str, message: impl Into<String>) -> Self {
+        self.fields.insert(name.to_string(), message.into());
+        self
+    }
     pub fn unauthorized() -> Self {
         Self::new(
             StatusCode::UNAUTHORIZED,

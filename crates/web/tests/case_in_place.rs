@@ -281,3 +281,70 @@ async fn a_stale_or_bogus_version_is_refused_with_the_fresh_section() {
     assert_eq!(after.summary.description, before.summary.description);
     assert!(after.verifications.is_empty());
 }
+
+/// The API's side of no lost update: a case carries its version as its `ETag`; a change sent with an
+/// older one as `If-Match` is 409 `stale` and writes nothing; the current one goes through and answers
+/// with the new `ETag`; a malformed `If-Match` is 400 naming the header; none at all still works.
+#[tokio::test]
+async fn the_api_refuses_a_change_made_on_an_older_etag() {
+    let app = TestApp::spawn(false).await;
+    let (key, _) = case_and_manager(&app).await;
+    let who = &app.tokens["dental_manager"];
+    let url = format!("{}/api/v1/cases/{key}", app.base);
+    let res = app.http.get(&url).bearer_auth(who).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let tag = res.headers()["etag"].to_str().unwrap().to_string();
+    assert!(tag.starts_with('"') && tag.ends_with('"'), "{tag}");
+    let patch = |if_match: Option<&str>, description: &str| {
+        let mut req = app
+            .http
+            .patch(&url)
+            .bearer_auth(who)
+            .json(&serde_json::json!({ "description": description }));
+        if let Some(m) = if_match {
+            req = req.header("if-match", m);
+        }
+        req.send()
+    };
+    // Someone else changes the case first.
+    let res = patch(None, "First change, by someone else").await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let newer = res.headers()["etag"].to_str().unwrap().to_string();
+    assert_ne!(newer, tag);
+    // Our change, made on what we read before: refused, nothing written.
+    let res = patch(Some(&tag), "Our change on an old copy")
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "stale", "{body}");
+    let (_, now) = app
+        .get("dental_manager", &format!("/api/v1/cases/{key}"))
+        .await;
+    assert_eq!(now["description"], "First change, by someone else", "{now}");
+    // On the current version it goes through, with the next ETag.
+    let res = patch(Some(&newer), "Our change, on the fresh copy")
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_ne!(res.headers()["etag"].to_str().unwrap(), newer);
+    // A close sent on the old ETag is refused too.
+    let res = app
+        .http
+        .post(format!("{url}/close"))
+        .bearer_auth(who)
+        .header("if-match", &newer)
+        .json(&serde_json::json!({"outcome": "not_recovered", "root_cause": "process"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "stale", "{body}");
+    // Not an ETag: 400, naming the header.
+    let res = patch(Some("yesterday"), "whatever").await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "bad_if_match", "{body}");
+    assert!(body["error"]["fields"]["If-Match"].is_string(), "{body}");
+}

@@ -204,28 +204,43 @@ pub async fn decline_handoff(
     ))
 }
 
-/// Record what the customer said when the recovery was checked.
-#[utoipa::path(post, path = "/api/v1/cases/{key}/verify", tag = "cases", params(("key" = String, Path)), request_body = Verification,
-    responses((status = 200, body = CaseDetail), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), JsonBody), security(("bearer" = [])))]
+/// Record what the customer said when the recovery was checked. With `If-Match`, a case changed
+/// since that version is refused (409 `stale`) and nothing is written.
+#[utoipa::path(post, path = "/api/v1/cases/{key}/verify", tag = "cases",
+    params(("key" = String, Path), ("If-Match" = Option<String>, Header, description = "the case's ETag when it was read")),
+    request_body = Verification,
+    responses((status = 200, body = CaseDetail, headers(("ETag" = String, description = "the case's new version"))), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), JsonBody), security(("bearer" = [])))]
 pub async fn verify(
     State(st): State<AppState>,
     Auth(a): Auth,
+    headers: HeaderMap,
     ApiPath(key): ApiPath<String>,
     ApiJson(body): ApiJson<Verification>,
-) -> ApiResult<Json<CaseDetail>> {
-    Ok(Json(st.store.verify(&a, &key, body, st.now()).await?))
+) -> ApiResult<Response> {
+    let version = super::cases::if_match(&headers)?;
+    let case = st
+        .store
+        .verify_at(&a, &key, body, version, st.now())
+        .await?;
+    super::cases::tagged(&st, &a, case).await
 }
 
-/// Close with an outcome and a root cause (`recovered` requires a satisfied verification).
-#[utoipa::path(post, path = "/api/v1/cases/{key}/close", tag = "cases", params(("key" = String, Path)), request_body = CloseCase,
-    responses((status = 200, body = CaseDetail), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), JsonBody), security(("bearer" = [])))]
+/// Close with an outcome and a root cause (`recovered` requires a satisfied verification). With
+/// `If-Match`, a case changed since that version is refused (409 `stale`) and nothing is written.
+#[utoipa::path(post, path = "/api/v1/cases/{key}/close", tag = "cases",
+    params(("key" = String, Path), ("If-Match" = Option<String>, Header, description = "the case's ETag when it was read")),
+    request_body = CloseCase,
+    responses((status = 200, body = CaseDetail, headers(("ETag" = String, description = "the case's new version"))), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), JsonBody), security(("bearer" = [])))]
 pub async fn close(
     State(st): State<AppState>,
     Auth(a): Auth,
+    headers: HeaderMap,
     ApiPath(key): ApiPath<String>,
     ApiJson(body): ApiJson<CloseCase>,
-) -> ApiResult<Json<CaseDetail>> {
-    Ok(Json(st.store.close(&a, &key, body, st.now()).await?))
+) -> ApiResult<Response> {
+    let version = super::cases::if_match(&headers)?;
+    let case = st.store.close_at(&a, &key, body, version, st.now()).await?;
+    super::cases::tagged(&st, &a, case).await
 }
 
 /// Reopen a closed case (reason required); adds a fix step and a new verification.

@@ -31,6 +31,43 @@ pub(crate) fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> 
     }
 }
 
+/// `If-Match: "N"` (a case's `ETag`, its version): a change made to a case that changed since is
+/// refused as 409 `stale` before anything is written. Absent or `*`: no check.
+pub(crate) fn if_match(headers: &HeaderMap) -> ApiResult<Option<i64>> {
+    let Some(v) = headers.get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    let text = v.to_str().unwrap_or_default().trim();
+    if text == "*" {
+        return Ok(None);
+    }
+    text.trim_start_matches("W/")
+        .trim_matches('"')
+        .parse::<i64>()
+        .ok()
+        .filter(|n| *n >= 0)
+        .map(Some)
+        .ok_or_else(|| {
+            crate::error::AppError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_if_match",
+                "If-Match must be a case's ETag, such as \"7\"",
+            )
+            .field("If-Match", "a case's ETag, such as \"7\"")
+        })
+}
+
+/// A case with its version as its `ETag` (send it back as `If-Match` to change it safely).
+pub(crate) async fn tagged(
+    st: &AppState,
+    actor: &olive_storage::Actor,
+    case: CaseDetail,
+) -> ApiResult<Response> {
+    let v = st.store.case_version(actor, &case.summary.id).await?;
+    let tag = format!("\"{}\"", v.version);
+    Ok(([(header::ETAG, tag)], Json(case)).into_response())
+}
+
 /// 201 with a Location header for a new resource; 200 for a replayed idempotent request.
 pub(crate) fn created<T: serde::Serialize>(location: String, body: T, new: bool) -> Response {
     let status = if new {
@@ -78,30 +115,39 @@ pub async fn list_cases(
 }
 
 /// One case with its steps, gestures, handoffs, verifications and timeline. `key` is a UUID or `C-1042`.
+/// Its `ETag` is the case's version: send it back as `If-Match` when changing the case.
 #[utoipa::path(get, path = "/api/v1/cases/{key}", tag = "cases", params(("key" = String, Path)),
-    responses((status = 200, body = CaseDetail), (status = 404, body = ErrorBody), BadInput),
+    responses((status = 200, body = CaseDetail, headers(("ETag" = String, description = "the case's version"))), (status = 404, body = ErrorBody), BadInput),
     security(("bearer" = [])))]
 pub async fn get_case(
     State(st): State<AppState>,
     Auth(actor): Auth,
     ApiPath(key): ApiPath<String>,
-) -> ApiResult<Json<CaseDetail>> {
-    Ok(Json(st.store.get_case(&actor, &key, st.now()).await?))
+) -> ApiResult<Response> {
+    let case = st.store.get_case(&actor, &key, st.now()).await?;
+    tagged(&st, &actor, case).await
 }
 
-/// Edit description, customer details or severity (recorded on the timeline).
-#[utoipa::path(patch, path = "/api/v1/cases/{key}", tag = "cases", params(("key" = String, Path)), request_body = CaseEdit,
-    responses((status = 200, body = CaseDetail), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), JsonBody),
+/// Edit description, customer details or severity (recorded on the timeline). With `If-Match`, a case
+/// changed since that version is refused (409 `stale`) and nothing is written.
+#[utoipa::path(patch, path = "/api/v1/cases/{key}", tag = "cases",
+    params(("key" = String, Path), ("If-Match" = Option<String>, Header, description = "the case's ETag when it was read")),
+    request_body = CaseEdit,
+    responses((status = 200, body = CaseDetail, headers(("ETag" = String, description = "the case's new version"))), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), JsonBody),
     security(("bearer" = [])))]
 pub async fn edit_case(
     State(st): State<AppState>,
     Auth(actor): Auth,
+    headers: HeaderMap,
     ApiPath(key): ApiPath<String>,
     ApiJson(body): ApiJson<CaseEdit>,
-) -> ApiResult<Json<CaseDetail>> {
-    Ok(Json(
-        st.store.edit_case(&actor, &key, body, st.now()).await?,
-    ))
+) -> ApiResult<Response> {
+    let version = if_match(&headers)?;
+    let case = st
+        .store
+        .edit_case_at(&actor, &key, body, version, st.now())
+        .await?;
+    tagged(&st, &actor, case).await
 }
 
 /// The same customer's other cases (matched by phone or email).
