@@ -111,7 +111,7 @@ test("insights: a manager answers the six questions, each figure equal to the ca
   await ctx.close();
 });
 
-test("insights: the group owner compares the two locations; a phone shows the charts without sideways scrolling", async () => {
+test("insights: the group owner compares the locations; a phone shows the charts without sideways scrolling", async () => {
   const { ctx, page } = await session(1024, 900);
   await signIn(page, "olivia@harbourgroup.example");
   await page.goto("/insights/compare");

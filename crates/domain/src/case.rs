@@ -163,6 +163,26 @@ pub enum VerificationMethod {
     CustomerAnswer,
 }
 
+impl VerificationMethod {
+    pub const ALL: [VerificationMethod; 3] = [
+        VerificationMethod::InPerson,
+        VerificationMethod::Phone,
+        VerificationMethod::CustomerAnswer,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VerificationMethod::InPerson => "in_person",
+            VerificationMethod::Phone => "phone",
+            VerificationMethod::CustomerAnswer => "customer_answer",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+}
+
 /// A step as the state machine sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StepState {

@@ -348,3 +348,80 @@ async fn the_api_refuses_a_change_made_on_an_older_etag() {
     assert_eq!(body["error"]["code"], "bad_if_match", "{body}");
     assert!(body["error"]["fields"]["If-Match"].is_string(), "{body}");
 }
+
+/// A choice that is not one of the form's (a verification method, an outcome, a root cause, a
+/// severity) is refused with a message beside the form, never quietly taken as a default, and
+/// nothing is stored.
+#[tokio::test]
+async fn a_bogus_choice_is_refused_beside_its_form_and_nothing_is_stored() {
+    let app = TestApp::spawn(false).await;
+    let (key, mut m) = case_and_manager(&app).await;
+    let (store, mgr) = (&app.fx.store, app.fx.actor("dental_manager"));
+    let before = store
+        .get_case(mgr, &key, jiff::Timestamp::now())
+        .await
+        .unwrap();
+    let (csrf, version) = form_state(&mut m, &key).await;
+    let posts: [(&str, Vec<(&str, &str)>, &str); 5] = [
+        (
+            "verify",
+            vec![
+                ("method", "carrier_pigeon"),
+                ("customer_said", "Fine"),
+                ("satisfied", "on"),
+            ],
+            "say how you checked",
+        ),
+        (
+            "close",
+            vec![("outcome", "sort_of"), ("root_cause", "process")],
+            "choose recovered or not recovered",
+        ),
+        (
+            "close",
+            vec![("outcome", "not_recovered"), ("root_cause", "gremlins")],
+            "say what caused it",
+        ),
+        (
+            "close",
+            vec![("outcome", "not_recovered"), ("root_cause", "not_stated")],
+            "say what caused it",
+        ),
+        (
+            "edit",
+            vec![
+                ("customer_name", "Ava Nguyen"),
+                ("description", "changed"),
+                ("severity", "apocalyptic"),
+            ],
+            "choose minor, major or critical",
+        ),
+    ];
+    for (action, fields, want) in posts {
+        let mut form = vec![("_csrf", csrf.as_str()), ("version", version.as_str())];
+        form.extend(fields);
+        let (st, body, _) = hx_post(&mut m, &format!("/cases/{key}/{action}"), &form).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{action}: {body}");
+        assert!(
+            body.to_lowercase().contains(want),
+            "{action} {want}: {body}"
+        );
+        assert!(
+            body.contains("field-error"),
+            "{action}: beside the form: {body}"
+        );
+    }
+    let after = store
+        .get_case(mgr, &key, jiff::Timestamp::now())
+        .await
+        .unwrap();
+    assert_eq!(after.summary.status, before.summary.status);
+    assert_eq!(after.summary.description, before.summary.description);
+    assert_eq!(after.summary.severity, before.summary.severity);
+    assert!(after.verifications.is_empty());
+    assert_eq!(
+        after.timeline.len(),
+        before.timeline.len(),
+        "nothing recorded"
+    );
+}

@@ -33,7 +33,7 @@ async fn a_critical_case_is_on_the_managers_live_alert_until_opened() {
         done_steps: Vec::new(),
     };
     let (c, _) = store
-        .create_case(server, input, None, jiff::Timestamp::now())
+        .create_case(server, input.clone(), None, jiff::Timestamp::now())
         .await
         .unwrap();
     let key = c.summary.reference.clone();
@@ -58,4 +58,31 @@ async fn a_critical_case_is_on_the_managers_live_alert_until_opened() {
     assert_eq!(st, StatusCode::OK);
     let (_, alert, _) = m.get("/ui/alerts").await;
     assert!(!alert.contains("critical-alert"), "{alert}");
+
+    // Four at once: the newest two in full, the others as one line (a phone's first screen is not
+    // all banner), each still reachable.
+    let mut refs = Vec::new();
+    for n in 0..4 {
+        let mut i = input.clone();
+        i.customer.name = format!("Table {}", 20 + n);
+        let (c, _) = store
+            .create_case(server, i, None, jiff::Timestamp::now())
+            .await
+            .unwrap();
+        refs.push(c.summary.reference);
+    }
+    let (_, alert, _) = m.get("/ui/alerts").await;
+    assert_eq!(alert.matches("id=\"critical-").count(), 2, "{alert}");
+    assert!(
+        alert.contains("2 more critical cases waiting for you"),
+        "{alert}"
+    );
+    assert!(
+        alert.contains("href=\"/cases?severity=critical\""),
+        "{alert}"
+    );
+    assert!(
+        alert.contains(&format!("href=\"/cases/{}\"", refs[3])),
+        "the newest: {alert}"
+    );
 }

@@ -179,6 +179,8 @@ pub async fn approvals_count(
 pub struct AlertFragment {
     /// critical cases the caller was told about, until they open the case or dismiss it
     critical: Vec<olive_storage::severity::LiveCaseAlert>,
+    /// how many more critical cases are not shown in full
+    more_critical: usize,
     items: Vec<super::approvals::Pending>,
     /// decisions on the caller's own requests, until acknowledged (the newest few)
     decisions: Vec<super::decisions::DecisionRow>,
@@ -191,13 +193,17 @@ pub struct AlertFragment {
 pub async fn alerts(State(st): State<AppState>, Web(web): Web) -> Result<AlertFragment, AppError> {
     let items = super::approvals::pending(&st, &web).await?;
     // Only the people a critical case told (its location's managers) have any.
-    let critical = st.store.live_case_alerts(&web.actor, 5).await?;
+    let mut critical = st.store.live_case_alerts(&web.actor, 50).await?;
+    // The newest two in full; the rest as one line, so a phone's first screen is not all banner.
+    let more_critical = critical.len().saturating_sub(ALERT_CRITICAL);
+    critical.truncate(ALERT_CRITICAL);
     let mut decisions = super::decisions::rows(&st, &web).await?;
     // The newest few on every page; the rest wait on My work, so the page stays usable.
     let more_decisions = decisions.len().saturating_sub(ALERT_DECISIONS);
     decisions.truncate(ALERT_DECISIONS);
     Ok(AlertFragment {
         critical,
+        more_critical,
         items,
         decisions,
         more_decisions,
@@ -206,6 +212,8 @@ pub async fn alerts(State(st): State<AppState>, Web(web): Web) -> Result<AlertFr
 
 /// How many decisions the live alert shows at once.
 const ALERT_DECISIONS: usize = 3;
+/// How many critical cases the live alert shows in full.
+const ALERT_CRITICAL: usize = 2;
 
 pub struct Column {
     pub code: String,

@@ -156,6 +156,18 @@ fn version_of(f: &Fields) -> Option<i64> {
 
 pub(super) type Fields = BTreeMap<String, String>;
 
+/// A choice posted from a form, read strictly: a value that is not one of the choices is refused with
+/// a message beside its field (never quietly taken as some default).
+fn choice<T>(
+    f: &Fields,
+    name: &str,
+    parse: impl Fn(&str) -> Option<T>,
+    what: &str,
+) -> Result<T, StoreError> {
+    let v = f.get(name).map(|v| v.trim()).unwrap_or_default();
+    parse(v).ok_or_else(|| StoreError::field(name, what.to_string()))
+}
+
 fn opt(v: Option<&String>) -> Option<String> {
     v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
 }
@@ -183,13 +195,25 @@ pub async fn act(
                     email: opt(f.get("customer_email")),
                     address: opt(f.get("customer_address")),
                 }),
-                severity: Severity::parse(&get("severity")),
+                severity: None,
                 fields: Some(super::words::typed_fields(&f)).filter(|m| !m.is_empty()),
             };
-            s.edit_case_at(a, &key, edit, version_of(&f), now)
-                .await
-                .map(|_| "Details saved.".into())
-                .map_err(|e| flatten(e, "edit"))
+            match opt(f.get("severity")).map(|v| {
+                Severity::parse(&v)
+                    .ok_or_else(|| StoreError::field("severity", "choose minor, major or critical"))
+            }) {
+                Some(Err(e)) => Err(e),
+                severity => {
+                    let edit = CaseEdit {
+                        severity: severity.and_then(Result::ok),
+                        ..edit
+                    };
+                    s.edit_case_at(a, &key, edit, version_of(&f), now)
+                        .await
+                        .map(|_| "Details saved.".into())
+                        .map_err(|e| flatten(e, "edit"))
+                }
+            }
         }
         "gestures" => match parse_money(&get("value")) {
             None => Err(StoreError::field(
@@ -261,48 +285,58 @@ pub async fn act(
                     )
                 }
             }),
-        "verify" => {
-            let method = match get("method").as_str() {
-                "in_person" => VerificationMethod::InPerson,
-                "customer_answer" => VerificationMethod::CustomerAnswer,
-                _ => VerificationMethod::Phone,
-            };
-            s.verify_at(
-                a,
-                &key,
-                Verification {
-                    method,
-                    customer_said: get("customer_said"),
-                    satisfied: f.contains_key("satisfied"),
-                },
-                version_of(&f),
-                now,
-            )
-            .await
-            .map(|_| "Verification recorded.".into())
-        }
+        "verify" => match choice(
+            &f,
+            "method",
+            VerificationMethod::parse,
+            "say how you checked: in person, by phone or from the customer's answer",
+        ) {
+            Err(e) => Err(e),
+            Ok(method) => s
+                .verify_at(
+                    a,
+                    &key,
+                    Verification {
+                        method,
+                        customer_said: get("customer_said"),
+                        satisfied: f.contains_key("satisfied"),
+                    },
+                    version_of(&f),
+                    now,
+                )
+                .await
+                .map(|_| "Verification recorded.".into()),
+        },
         "close" => {
-            let outcome = if get("outcome") == "not_recovered" {
-                CloseOutcome::NotRecovered
-            } else {
-                CloseOutcome::Recovered
-            };
-            let root_cause =
-                serde_json::from_value::<RootCause>(serde_json::Value::String(get("root_cause")))
-                    .unwrap_or(RootCause::Process);
-            s.close_at(
-                a,
-                &key,
-                CloseCase {
-                    outcome,
-                    root_cause,
-                    prevention_note: opt(f.get("prevention_note")),
-                },
-                version_of(&f),
-                now,
-            )
-            .await
-            .map(|_| "Case closed.".into())
+            let outcome = choice(
+                &f,
+                "outcome",
+                CloseOutcome::parse,
+                "choose recovered or not recovered",
+            );
+            let root_cause = choice(
+                &f,
+                "root_cause",
+                |v| RootCause::parse(v).filter(|r| r.given_by_staff()),
+                "say what caused it: process, communication, scheduling, clinical, a third party or the customer's side",
+            );
+            match (outcome, root_cause) {
+                (Err(e), _) | (_, Err(e)) => Err(e),
+                (Ok(outcome), Ok(root_cause)) => s
+                    .close_at(
+                        a,
+                        &key,
+                        CloseCase {
+                            outcome,
+                            root_cause,
+                            prevention_note: opt(f.get("prevention_note")),
+                        },
+                        version_of(&f),
+                        now,
+                    )
+                    .await
+                    .map(|_| "Case closed.".into()),
+            }
         }
         "erase" => s
             .erase_case(
