@@ -362,7 +362,8 @@ async fn a_bogus_choice_is_refused_beside_its_form_and_nothing_is_stored() {
         .await
         .unwrap();
     let (csrf, version) = form_state(&mut m, &key).await;
-    let posts: [(&str, Vec<(&str, &str)>, &str); 5] = [
+    type Post<'a> = (&'a str, Vec<(&'a str, &'a str)>, &'a str);
+    let posts: [Post; 5] = [
         (
             "verify",
             vec![
