@@ -285,25 +285,42 @@ impl Store {
             detail.clone(),
         )
         .await?;
+        if scope != EditScope::All || row.location_id.is_some() {
+            return Ok(0);
+        }
+        let pass =
+            |c: &mut Playbook| match c.defects.iter_mut().find(|d| Some(&**d) == before.as_ref()) {
+                Some(d) => {
+                    *d = defect.clone();
+                    true
+                }
+                None => false,
+            };
+        self.pass_to_copies(actor, row, now, "playbook.defect_changed", &detail, pass)
+            .await
+    }
+
+    /// Pass a change of the group's playbook `group` on to every location copy that `change` takes
+    /// it into (changing the copy, and saying whether it did); each saved and audited as `action`.
+    /// Returns how many copies took it.
+    pub(crate) async fn pass_to_copies(
+        &self,
+        actor: &Actor,
+        group: &PlaybookRow,
+        now: Timestamp,
+        action: &str,
+        detail: &serde_json::Value,
+        mut change: impl FnMut(&mut Playbook) -> bool,
+    ) -> Result<usize, StoreError> {
         let mut passed = 0;
-        if scope == EditScope::All && row.location_id.is_none() {
-            for copy in self.playbook_copies(&row.code).await? {
-                let mut c = (*self.playbook(&copy.code).await?).clone();
-                let Some(d) = c.defects.iter_mut().find(|d| Some(&**d) == before.as_ref()) else {
-                    continue;
-                };
-                *d = defect.clone();
-                self.save_playbook_row(
-                    actor,
-                    &copy,
-                    &c,
-                    now,
-                    "playbook.defect_changed",
-                    detail.clone(),
-                )
-                .await?;
-                passed += 1;
+        for copy in self.playbook_copies(&group.code).await? {
+            let mut c = (*self.playbook(&copy.code).await?).clone();
+            if !change(&mut c) {
+                continue;
             }
+            self.save_playbook_row(actor, &copy, &c, now, action, detail.clone())
+                .await?;
+            passed += 1;
         }
         Ok(passed)
     }

@@ -192,30 +192,15 @@ impl Store {
             detail.clone(),
         )
         .await?;
-        let mut passed = 0;
-        if scope == super::EditScope::All && row.location_id.is_none() {
-            for copy in self.playbook_copies(&row.code).await? {
-                let mut c = (*self.playbook(&copy.code).await?).clone();
-                if !settings.pass_on(&before, &mut c).any() {
-                    continue;
-                }
-                // A copy whose own defects no longer fit the group's change (a gesture it still
-                // offers was taken out) keeps what it had.
-                if Playbook::from_toml(&c.to_toml()).is_err() {
-                    continue;
-                }
-                self.save_playbook_row(
-                    actor,
-                    &copy,
-                    &c,
-                    now,
-                    "playbook.settings_changed",
-                    detail.clone(),
-                )
-                .await?;
-                passed += 1;
-            }
+        if scope != super::EditScope::All || row.location_id.is_some() {
+            return Ok(0);
         }
-        Ok(passed)
+        // A copy whose own defects no longer fit the change (a gesture it still offers was taken
+        // out) keeps what it had.
+        let pass = |c: &mut Playbook| {
+            settings.pass_on(&before, c).any() && Playbook::from_toml(&c.to_toml()).is_ok()
+        };
+        self.pass_to_copies(actor, row, now, "playbook.settings_changed", &detail, pass)
+            .await
     }
 }
