@@ -185,7 +185,7 @@ impl AuthorityDecision {
 pub enum ApprovalRefusal {
     #[error("only a manager or an admin can approve a gesture")]
     NotAnApprover,
-    #[error("you cannot approve your own request; another manager or an admin can")]
+    #[error("you cannot decide your own request; another manager or an admin can")]
     OwnRequest,
     #[error("{value} is above your per-case limit of {limit}; an admin approves it")]
     AboveCaseLimit { value: Cents, limit: Cents },
@@ -199,6 +199,18 @@ pub enum ApprovalRefusal {
     },
 }
 
+/// May this person decide (approve or decline) a request at all? A manager or an admin, and never a
+/// manager their own request (an admin may). The value's limits are [`may_approve`]'s.
+pub fn may_decide(role: Role, own_request: bool) -> Result<(), ApprovalRefusal> {
+    if !allows(role, Permission::Approve) {
+        return Err(ApprovalRefusal::NotAnApprover);
+    }
+    if own_request && role != Role::Admin {
+        return Err(ApprovalRefusal::OwnRequest);
+    }
+    Ok(())
+}
+
 /// May this person approve a request of `value`? An approval is charged to the approver's per-day room,
 /// so a manager needs the value within their per-case limit and within what is left of their day.
 /// Admins are unlimited and may approve their own requests.
@@ -209,14 +221,9 @@ pub fn may_approve(
     own_request: bool,
     value: Cents,
 ) -> Result<(), ApprovalRefusal> {
-    if !allows(role, Permission::Approve) {
-        return Err(ApprovalRefusal::NotAnApprover);
-    }
+    may_decide(role, own_request)?;
     if role == Role::Admin {
         return Ok(());
-    }
-    if own_request {
-        return Err(ApprovalRefusal::OwnRequest);
     }
     if let Some(max) = limit.per_case_cents
         && value > max
@@ -245,6 +252,26 @@ pub fn can_approve(role: Role, limit: AuthorityLimit, value: Cents) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_manager_never_decides_her_own_request_an_admin_may() {
+        assert_eq!(may_decide(Role::Manager, false), Ok(()));
+        assert_eq!(
+            may_decide(Role::Manager, true),
+            Err(ApprovalRefusal::OwnRequest)
+        );
+        assert_eq!(may_decide(Role::Admin, true), Ok(()));
+        assert_eq!(
+            may_decide(Role::FrontDesk, false),
+            Err(ApprovalRefusal::NotAnApprover)
+        );
+        // Approving goes through the same rule before the limits.
+        let m = AuthorityLimit::default_for(Role::Manager);
+        assert_eq!(
+            may_approve(Role::Manager, m, Cents::ZERO, true, Cents(1)),
+            Err(ApprovalRefusal::OwnRequest)
+        );
+    }
 
     #[test]
     fn ten_dollar_card_is_approved_and_three_hundred_dollar_flowers_wait() {

@@ -1,6 +1,30 @@
-//! The customer's follow-up: the names people are greeted by, blanks left to fill, and what an answer means for the case.
+//! The customer's follow-up: whether one can be sent, the names people are greeted by, blanks left to
+//! fill, and what an answer means for the case.
 
 use serde::Deserialize;
+
+/// Why a follow-up cannot be emailed now, in the order a person fixes them: a finished case cannot be
+/// followed up at all; a customer who asked not to be contacted is not, whatever their email; else the
+/// case needs the customer's email.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Blocked {
+    Finished,
+    OptedOut,
+    NoEmail,
+}
+
+/// Can a follow-up be emailed for this case now? `None`: yes.
+pub fn blocked(active: bool, opted_out: bool, has_email: bool) -> Option<Blocked> {
+    if !active {
+        Some(Blocked::Finished)
+    } else if opted_out {
+        Some(Blocked::OptedOut)
+    } else if !has_email {
+        Some(Blocked::NoEmail)
+    } else {
+        None
+    }
+}
 
 /// Titles and honorifics that are not a first name ("Mr Lee Chan" is greeted as "Lee").
 const TITLES: [&str; 16] = [
@@ -123,6 +147,15 @@ impl Answer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_follow_up_is_blocked_by_a_finished_case_then_an_opt_out_then_no_email() {
+        assert_eq!(blocked(false, true, false), Some(Blocked::Finished));
+        assert_eq!(blocked(true, true, true), Some(Blocked::OptedOut));
+        assert_eq!(blocked(true, true, false), Some(Blocked::OptedOut));
+        assert_eq!(blocked(true, false, false), Some(Blocked::NoEmail));
+        assert_eq!(blocked(true, false, true), None);
+    }
 
     #[test]
     fn greeting_names_skip_titles_and_stray_punctuation() {

@@ -234,11 +234,9 @@ impl Store {
                 value,
             )
             .map_err(|e| StoreError::Forbidden(e.to_string()))?;
-        } else if to == GestureStatus::Declined && given_by == actor.staff_id && role != Role::Admin
-        {
-            return Err(StoreError::Forbidden(
-                "you cannot decide your own request; another manager or an admin can".into(),
-            ));
+        } else if to == GestureStatus::Declined {
+            authority::may_decide(role, given_by == actor.staff_id)
+                .map_err(|e| StoreError::Forbidden(e.to_string()))?;
         }
         let needs_address = playbook.gesture(&kind).is_some_and(|k| k.needs_address);
         if matches!(to, GestureStatus::Sent | GestureStatus::Delivered)

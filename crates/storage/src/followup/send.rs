@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::cases::{CaseRow, Scene};
+use olive_domain::followup::Blocked;
 
 impl Store {
     /// The follow-up's default text: the verify step's written words when they read as a finished
@@ -85,24 +86,30 @@ impl Store {
         }
         let c = self.case_row(actor, key).await?;
         actor.require_on(Permission::Change, &c.location_id, "case")?;
-        if !c.status.is_active() {
-            return Err(StoreError::conflict(
-                "case_finished",
-                format!("the case is {}", c.status.as_str()),
-            ));
+        let opted_out = c.status.is_active() && self.opted_out(&c).await?;
+        let email = c.customer.email.clone();
+        match olive_domain::followup::blocked(c.status.is_active(), opted_out, email.is_some()) {
+            None => {}
+            Some(Blocked::Finished) => {
+                return Err(StoreError::conflict(
+                    "case_finished",
+                    format!("the case is {}", c.status.as_str()),
+                ));
+            }
+            Some(Blocked::OptedOut) => {
+                return Err(StoreError::conflict(
+                    "customer_opted_out",
+                    "the customer asked not to be contacted again; verify in person or by a call they expect",
+                ));
+            }
+            Some(Blocked::NoEmail) => {
+                return Err(StoreError::field(
+                    "customer.email",
+                    "add the customer's email to the case to send a follow-up",
+                ));
+            }
         }
-        let Some(email) = c.customer.email.clone() else {
-            return Err(StoreError::field(
-                "customer.email",
-                "add the customer's email to the case to send a follow-up",
-            ));
-        };
-        if self.opted_out(&c).await? {
-            return Err(StoreError::conflict(
-                "customer_opted_out",
-                "the customer asked not to be contacted again; verify in person or by a call they expect",
-            ));
-        }
+        let email = email.unwrap_or_default();
         let location = self.location(&c.location_id).await?;
         let (scene, playbook) = self.scene_of(&c, &location).await?;
         let message = match input.message.filter(|m| !m.trim().is_empty()) {

@@ -162,7 +162,10 @@ pub fn gesture_rows(
                 decline_error: errors.get(&format!("gdecline:{}", g.id)).cloned(),
                 can_decide: g.status == GestureStatus::PendingApproval
                     && can_approve
-                    && (g.given_by.id != actor.staff_id || actor.is_admin),
+                    && actor.role_at(&c.summary.location_id).is_some_and(|r| {
+                        olive_domain::authority::may_decide(r, g.given_by.id == actor.staff_id)
+                            .is_ok()
+                    }),
                 printable: g.status != GestureStatus::Declined
                     && g.status != GestureStatus::PendingApproval,
                 is_flowers: g.kind.contains("flower"),
@@ -244,21 +247,23 @@ pub fn follow_up_rows(c: &CaseDetail, tz: &jiff::tz::TimeZone) -> Vec<(String, S
 
 /// Why a follow-up cannot be emailed now (finished, opted out, no email).
 pub fn follow_up_blocked(c: &CaseDetail) -> Option<String> {
-    if !c.summary.status.is_active() {
-        Some("The case is finished.".to_string())
-    } else if c.customer_opted_out {
-        Some(format!(
+    use olive_domain::followup::{Blocked, blocked};
+    let why = blocked(
+        c.summary.status.is_active(),
+        c.customer_opted_out,
+        c.summary.customer.email.is_some(),
+    )?;
+    Some(match why {
+        Blocked::Finished => "The case is finished.".to_string(),
+        Blocked::OptedOut => format!(
             "The {} asked not to be contacted again: verify in person, or by a call they expect.",
             c.customer_noun
-        ))
-    } else if c.summary.customer.email.is_none() {
-        Some(format!(
+        ),
+        Blocked::NoEmail => format!(
             "Add the {}'s email (Edit details, above) to send a follow-up.",
             c.customer_noun
-        ))
-    } else {
-        None
-    }
+        ),
+    })
 }
 
 /// The gesture form's card message: the protocol's written words for the gesture step (else the first
