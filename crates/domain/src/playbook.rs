@@ -92,6 +92,7 @@ mod check;
 mod fields;
 mod owner;
 pub mod plain;
+pub mod protocols;
 pub mod settings;
 pub mod upgrade;
 pub use anchor::Anchor;

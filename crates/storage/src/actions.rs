@@ -18,7 +18,7 @@ use olive_domain::events::EventType;
 use olive_domain::gesture::GestureStatus;
 use olive_domain::money::Cents;
 use olive_domain::permission::Permission;
-use olive_domain::playbook::{StepKind, StepTemplate};
+use olive_domain::playbook::StepKind;
 use olive_domain::role::Role;
 use olive_domain::wording::{Finding, WordingChecker};
 use sea_query::{Expr, ExprTrait, Order, Query};

@@ -13,8 +13,6 @@ use jiff::Timestamp;
 use olive_domain::alerts::is_short;
 use olive_domain::case::CaseEvent;
 use olive_domain::deadline::{BusinessCalendar, DeadlineRule};
-use olive_domain::playbook::{StepKind, StepTemplate};
-use olive_domain::role::Role;
 use sea_query::{Expr, ExprTrait, LockBehavior, LockType, OnConflict, Order, Query};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -349,17 +347,7 @@ impl Store {
         .await?;
         let location = self.location(&c.location_id).await?;
         let who = self.display_name(&c).await?;
-        let step = StepTemplate {
-            title: format!("Call {who} to check we made it right (no answer to the follow-up)"),
-            kind: StepKind::Verify,
-            owner: Role::FrontDesk.into(),
-            anchor: None,
-            due: DeadlineRule::NextBusinessDay(jiff::civil::Time::constant(12, 0, 0, 0)),
-            say: "Hi {customer_first_name}, it's {me} from {business}. I wanted to check that we put things right for you.".into(),
-            write: String::new(),
-            wording: String::new(),
-            gesture: None,
-        };
+        let step = olive_domain::playbook::protocols::unanswered_call(&who);
         let due = location
             .calendar()
             .due(&step.due, now)

@@ -309,40 +309,8 @@ impl Store {
     ) -> Result<(), StoreError> {
         let cal = location.calendar();
         let max = last_position(tx, &c.id).await?;
-        let new_steps = [
-            StepTemplate {
-                title: title.to_string(),
-                kind: StepKind::Fix,
-                owner: Role::Manager.into(),
-                anchor: None,
-                due: "next_business_day 12:00"
-                    .parse()
-                    .map_err(|_| StoreError::Corrupt("rule".into()))?,
-                say: String::new(),
-                write: String::new(),
-                wording: String::new(),
-                gesture: None,
-            },
-            StepTemplate {
-                title: "Verify the recovery with the customer".into(),
-                kind: StepKind::Verify,
-                owner: Role::Manager.into(),
-                anchor: None,
-                due: "business_days 2"
-                    .parse()
-                    .map_err(|_| StoreError::Corrupt("rule".into()))?,
-                say: "I wanted to check that we have now put things right for you.".into(),
-                write: String::new(),
-                wording: String::new(),
-                gesture: None,
-            },
-        ];
+        let new_steps = olive_domain::playbook::protocols::reopened(title, verify);
         let mut rows = Vec::new();
-        let new_steps = if verify {
-            &new_steps[..]
-        } else {
-            &new_steps[..1]
-        };
         let takes = super::assign::owner_takes(tx, c, Role::Manager.into()).await?;
         for (n, st) in new_steps.iter().enumerate() {
             let due = cal

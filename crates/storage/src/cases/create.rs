@@ -465,34 +465,5 @@ impl Store {
 
 /// The protocol for a defect not in the playbook (`other`): acknowledge, fix, verify.
 pub fn other_protocol() -> Vec<StepTemplate> {
-    let step = |title: &str, kind, due: &str, wording: &str| StepTemplate {
-        title: title.into(),
-        kind,
-        owner: olive_domain::role::Role::FrontDesk.into(),
-        anchor: None,
-        due: due
-            .parse()
-            .unwrap_or(olive_domain::deadline::DeadlineRule::After(
-                jiff::SignedDuration::from_mins(10),
-            )),
-        say: wording.into(),
-        write: String::new(),
-        wording: String::new(),
-        gesture: None,
-    };
-    vec![
-        step(
-            "Acknowledge and apologise",
-            StepKind::Acknowledge,
-            "PT10M",
-            "I'm sorry this happened. I'll look after it myself.",
-        ),
-        step("Put it right", StepKind::Fix, "same_day 17:00", ""),
-        step(
-            "Check the recovery hit home",
-            StepKind::Verify,
-            "next_business_day 12:00",
-            "I wanted to check that we put things right for you.",
-        ),
-    ]
+    olive_domain::playbook::protocols::other()
 }
