@@ -78,48 +78,54 @@ impl IntoResponse for AppError {
     }
 }
 
+/// The one status a storage error answers with, for the API and the pages alike (a page that shows
+/// the message beside its form uses it too).
+pub fn status_of(e: &StoreError) -> StatusCode {
+    match e {
+        StoreError::NotFound(_) => StatusCode::NOT_FOUND,
+        StoreError::Forbidden(_) => StatusCode::FORBIDDEN,
+        StoreError::Conflict { .. } => StatusCode::CONFLICT,
+        StoreError::Validation { .. } | StoreError::IdempotencyReused => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        StoreError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
+        db if db.is_nul_in_text() => StatusCode::BAD_REQUEST,
+        db if db.is_busy() => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
+        let status = status_of(&e);
         match e {
             StoreError::NotFound(what) => AppError::not_found(what),
-            StoreError::Forbidden(m) => AppError::new(StatusCode::FORBIDDEN, "forbidden", m),
-            StoreError::Conflict { code, message } => {
-                AppError::new(StatusCode::CONFLICT, code, message)
-            }
+            StoreError::Forbidden(m) => AppError::new(status, "forbidden", m),
+            StoreError::Conflict { code, message } => AppError::new(status, code, message),
             StoreError::Validation { message, fields } => AppError {
-                status: StatusCode::UNPROCESSABLE_ENTITY,
+                status,
                 code: "validation_failed",
                 message,
                 fields,
             },
-            StoreError::IdempotencyReused => AppError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "idempotency_key_reused",
-                e.to_string(),
-            ),
-            StoreError::TooMany(m) => {
-                AppError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", m)
+            StoreError::IdempotencyReused => {
+                AppError::new(status, "idempotency_key_reused", e.to_string())
             }
+            StoreError::TooMany(m) => AppError::new(status, "too_many_attempts", m),
             // PostgreSQL refuses a NUL character in text (22021): a NUL in a path or query
             // parameter (`GET /api/v1/tokens?staff_id=%00` answered 500; found by hand next to the fuzz finding)
             // or a TOML upload ends here. JSON bodies are refused before this (`reject_nul`).
             ref db if db.is_nul_in_text() => AppError::new(
-                StatusCode::BAD_REQUEST,
+                status,
                 "bad_request",
                 "text must not contain NUL characters",
             ),
-            ref db if db.is_busy() => AppError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "busy",
-                "the server is busy; try again",
-            ),
+            ref db if db.is_busy() => {
+                AppError::new(status, "busy", "the server is busy; try again")
+            }
             other => {
                 tracing::error!(error = %other, "storage error");
-                AppError::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "something went wrong on our side",
-                )
+                AppError::new(status, "internal", "something went wrong on our side")
             }
         }
     }

@@ -256,11 +256,7 @@ async fn finish(
                 .into_response())
         }
         Err(e @ (StoreError::Forbidden(_) | StoreError::Conflict { .. })) => {
-            let status = if matches!(e, StoreError::Forbidden(_)) {
-                StatusCode::FORBIDDEN
-            } else {
-                StatusCode::CONFLICT
-            };
+            let status = crate::error::status_of(&e);
             let errors = BTreeMap::from([(form.to_string(), e.to_string())]);
             Ok((
                 status,

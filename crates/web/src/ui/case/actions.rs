@@ -120,11 +120,7 @@ pub(super) async fn finish(
             respond(page, hx, StatusCode::UNPROCESSABLE_ENTITY)
         }
         Err(e @ (StoreError::Conflict { .. } | StoreError::Forbidden(_))) => {
-            let status = if matches!(e, StoreError::Forbidden(_)) {
-                StatusCode::FORBIDDEN
-            } else {
-                StatusCode::CONFLICT
-            };
+            let status = crate::error::status_of(&e);
             let errors = BTreeMap::from([(
                 if matches!(form, "close" | "reopen" | "decline" | "edit" | "verify")
                     || form.starts_with("skip:")
