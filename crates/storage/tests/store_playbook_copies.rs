@@ -349,7 +349,8 @@ async fn settings_by_location_and_group(store: Store) {
         .playbook_for_edit(&org.dental_manager, &org.dental, EditScope::Location, now)
         .await
         .unwrap();
-    let mut mine = Settings::of(&store.playbook(&copy.code).await.unwrap());
+    let drawn = Settings::of(&store.playbook(&copy.code).await.unwrap());
+    let mut mine = drawn.clone();
     mine.gestures.push(GestureKind {
         code: "parking".into(),
         name: "Parking paid for the next visit".into(),
@@ -357,7 +358,14 @@ async fn settings_by_location_and_group(store: Store) {
         needs_address: false,
     });
     store
-        .save_playbook_settings(&org.dental_manager, &copy, &mine, EditScope::Location, now)
+        .save_playbook_settings(
+            &org.dental_manager,
+            &copy,
+            &drawn,
+            &mine,
+            EditScope::Location,
+            now,
+        )
         .await
         .unwrap();
     assert!(uses(&store, &org.dental).await.gesture("parking").is_some());
@@ -373,7 +381,14 @@ async fn settings_by_location_and_group(store: Store) {
     // A manager cannot change the group's playbook.
     let group = store.playbook_row("dental").await.unwrap();
     let refused = store
-        .save_playbook_settings(&org.dental_manager, &group, &mine, EditScope::Location, now)
+        .save_playbook_settings(
+            &org.dental_manager,
+            &group,
+            &drawn,
+            &mine,
+            EditScope::Location,
+            now,
+        )
         .await;
     assert!(
         matches!(refused, Err(StoreError::Forbidden(_))),
@@ -382,12 +397,20 @@ async fn settings_by_location_and_group(store: Store) {
 
     // The admin renames the customers everywhere: Harbour's copy had not changed its words, so it
     // takes them; its gestures (changed) stay its own.
-    let mut everyone = Settings::of(&store.playbook("dental").await.unwrap());
+    let group_drawn = Settings::of(&store.playbook("dental").await.unwrap());
+    let mut everyone = group_drawn.clone();
     everyone.customer_noun = "client".into();
     everyone.customer_noun_plural = "clients".into();
     everyone.gestures[0].typical_value_cents = Some(Cents(8000));
     let passed = store
-        .save_playbook_settings(&org.admin, &group, &everyone, EditScope::All, now)
+        .save_playbook_settings(
+            &org.admin,
+            &group,
+            &group_drawn,
+            &everyone,
+            EditScope::All,
+            now,
+        )
         .await
         .unwrap();
     assert_eq!(passed, 1);
@@ -402,10 +425,18 @@ async fn settings_by_location_and_group(store: Store) {
 
     // Taking out a gesture a defect still offers: refused with the reason, nothing saved.
     let before = store.playbook("dental").await.unwrap().to_toml();
-    let mut broken = Settings::of(&store.playbook("dental").await.unwrap());
+    let now_drawn = Settings::of(&store.playbook("dental").await.unwrap());
+    let mut broken = now_drawn.clone();
     broken.gestures.retain(|g| g.code != "flowers");
     let err = store
-        .save_playbook_settings(&org.admin, &group, &broken, EditScope::Group, now)
+        .save_playbook_settings(
+            &org.admin,
+            &group,
+            &now_drawn,
+            &broken,
+            EditScope::Group,
+            now,
+        )
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::Validation { .. }), "{err:?}");

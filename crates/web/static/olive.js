@@ -207,7 +207,10 @@ document.addEventListener("htmx:afterSettle", function () {
 // A form answered in place (marked `data-answered` by the server): the first field marked wrong takes
 // the focus and is brought into view with its message; after a save, the message beside the button
 // takes it, so the person reads the answer where they are.
-document.addEventListener("htmx:afterSettle", function () {
+document.addEventListener("htmx:afterSettle", function (e) {
+  // Only the answer to a form sent in place: never a page's polling (the live alert, every 4 s).
+  var cfg = e.detail && e.detail.requestConfig;
+  if (!cfg || String(cfg.verb).toLowerCase() !== "post") return;
   var sec = document.querySelector("[data-answered]");
   if (!sec) return;
   sec.removeAttribute("data-answered");

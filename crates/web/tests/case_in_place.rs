@@ -341,6 +341,22 @@ async fn the_api_refuses_a_change_made_on_an_older_etag() {
     assert_eq!(res.status(), StatusCode::CONFLICT);
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!(body["error"]["code"], "stale", "{body}");
+    // A weak tag never matches (If-Match compares strongly).
+    let current = app
+        .http
+        .get(&url)
+        .bearer_auth(who)
+        .send()
+        .await
+        .unwrap()
+        .headers()["etag"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let res = patch(Some(&format!("W/{current}")), "weakly tagged")
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CONFLICT);
     // Not an ETag: 400, naming the header.
     let res = patch(Some("yesterday"), "whatever").await.unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);

@@ -78,7 +78,7 @@ async fn a_critical_case_is_on_the_managers_live_alert_until_opened() {
         "{alert}"
     );
     assert!(
-        alert.contains("href=\"/cases?severity=critical\""),
+        alert.contains("href=\"/cases?severity=critical&amp;status=active\""),
         "{alert}"
     );
     assert!(

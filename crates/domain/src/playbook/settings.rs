@@ -49,6 +49,27 @@ impl Settings {
         p.case_fields = self.case_fields.clone();
     }
 
+    /// Put into a playbook only the parts these settings change from `before` (the settings the form
+    /// was drawn with): a part left as it was keeps the playbook's own, so a save aimed at a location's
+    /// copy from the group's page never replaces what the location changed itself.
+    pub fn apply_changes(&self, before: &Settings, p: &mut Playbook) {
+        if (&self.customer_noun, &self.customer_noun_plural)
+            != (&before.customer_noun, &before.customer_noun_plural)
+        {
+            p.playbook.customer_noun = self.customer_noun.clone();
+            p.playbook.customer_noun_plural = self.customer_noun_plural.clone();
+        }
+        if self.role_labels != before.role_labels {
+            p.playbook.role_labels = self.role_labels.clone();
+        }
+        if self.gestures != before.gestures {
+            p.gestures = self.gestures.clone();
+        }
+        if self.case_fields != before.case_fields {
+            p.case_fields = self.case_fields.clone();
+        }
+    }
+
     /// Pass a group change (`before` → `self`) on to a location's copy: each part the copy still had
     /// as the group had it before takes the new value; a part the location changed is left alone.
     pub fn pass_on(&self, before: &Settings, copy: &mut Playbook) -> Passed {
@@ -156,6 +177,17 @@ mod tests {
         );
         // Nothing changed: nothing passed on.
         assert!(!before.pass_on(&before, &mut dental()).any());
+        // A save aimed at a copy changes only what the form changed.
+        let mut copy = group.clone();
+        copy.playbook.customer_noun = "guest".into();
+        let mut roles = before.clone();
+        roles.role_labels.front_desk = Some("Host".into());
+        roles.apply_changes(&before, &mut copy);
+        assert_eq!(copy.playbook.customer_noun, "guest");
+        assert_eq!(
+            copy.playbook.role_labels.front_desk.as_deref(),
+            Some("Host")
+        );
     }
 
     #[test]

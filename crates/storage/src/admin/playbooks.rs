@@ -167,13 +167,14 @@ impl Store {
         Err(StoreError::Forbidden(Permission::EditPlaybook.refusal()))
     }
 
-    /// Save a row's playbook-wide settings (validated with the whole playbook; nothing changes on
-    /// error). With [`EditScope::All`] on the group's playbook, each part is also passed on to every
+    /// Save a row's playbook-wide settings: the parts `settings` changes from `shown` (what the form
+    /// was drawn with), validated with the whole playbook; nothing changes on error. With [`EditScope::All`] on the group's playbook, each part is also passed on to every
     /// location copy that still had it as the group had it. Returns how many copies took a part.
     pub async fn save_playbook_settings(
         &self,
         actor: &Actor,
         row: &super::PlaybookRow,
+        shown: &olive_domain::playbook::settings::Settings,
         settings: &olive_domain::playbook::settings::Settings,
         scope: super::EditScope,
         now: Timestamp,
@@ -181,7 +182,7 @@ impl Store {
         use olive_domain::playbook::settings::Settings;
         let mut p = (*self.playbook(&row.code).await?).clone();
         let before = Settings::of(&p);
-        settings.apply(&mut p);
+        settings.apply_changes(shown, &mut p);
         let detail = json!({"gestures": settings.gestures.len(), "case_fields": settings.case_fields.len(), "customer_noun": settings.customer_noun});
         self.save_playbook_row(
             actor,

@@ -222,7 +222,7 @@ pub async fn verify(
         .store
         .verify_at(&a, &key, body, version, st.now())
         .await?;
-    super::cases::tagged(&st, &a, case).await
+    super::cases::tagged(&st, &a, &case.summary.id).await
 }
 
 /// Close with an outcome and a root cause (`recovered` requires a satisfied verification). With
@@ -240,7 +240,7 @@ pub async fn close(
 ) -> ApiResult<Response> {
     let version = super::cases::if_match(&headers)?;
     let case = st.store.close_at(&a, &key, body, version, st.now()).await?;
-    super::cases::tagged(&st, &a, case).await
+    super::cases::tagged(&st, &a, &case.summary.id).await
 }
 
 /// Reopen a closed case (reason required); adds a fix step and a new verification.

@@ -41,8 +41,11 @@ pub(crate) fn if_match(headers: &HeaderMap) -> ApiResult<Option<i64>> {
     if text == "*" {
         return Ok(None);
     }
-    text.trim_start_matches("W/")
-        .trim_matches('"')
+    // A weak tag never matches (If-Match compares strongly): it is refused as stale.
+    if text.starts_with("W/") {
+        return Ok(Some(-1));
+    }
+    text.trim_matches('"')
         .parse::<i64>()
         .ok()
         .filter(|n| *n >= 0)
@@ -57,13 +60,16 @@ pub(crate) fn if_match(headers: &HeaderMap) -> ApiResult<Option<i64>> {
         })
 }
 
-/// A case with its version as its `ETag` (send it back as `If-Match` to change it safely).
+/// A case with its version as its `ETag` (send it back as `If-Match` to change it safely). The version
+/// is read before the case, so the tag is never newer than the body it comes with: a change made in
+/// between makes the next `If-Match` stale rather than overwriting what the client did not see.
 pub(crate) async fn tagged(
     st: &AppState,
     actor: &olive_storage::Actor,
-    case: CaseDetail,
+    key: &str,
 ) -> ApiResult<Response> {
-    let v = st.store.case_version(actor, &case.summary.id).await?;
+    let v = st.store.case_version(actor, key).await?;
+    let case = st.store.get_case(actor, key, st.now()).await?;
     let tag = format!("\"{}\"", v.version);
     Ok(([(header::ETAG, tag)], Json(case)).into_response())
 }
@@ -124,8 +130,7 @@ pub async fn get_case(
     Auth(actor): Auth,
     ApiPath(key): ApiPath<String>,
 ) -> ApiResult<Response> {
-    let case = st.store.get_case(&actor, &key, st.now()).await?;
-    tagged(&st, &actor, case).await
+    tagged(&st, &actor, &key).await
 }
 
 /// Edit description, customer details or severity (recorded on the timeline). With `If-Match`, a case
@@ -147,7 +152,7 @@ pub async fn edit_case(
         .store
         .edit_case_at(&actor, &key, body, version, st.now())
         .await?;
-    tagged(&st, &actor, case).await
+    tagged(&st, &actor, &case.summary.id).await
 }
 
 /// The same customer's other cases (matched by phone or email).

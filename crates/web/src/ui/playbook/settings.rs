@@ -62,12 +62,16 @@ pub struct SettingsForm {
     /// problems with the playbook as a whole (a provider step with no dentist field, …)
     pub general: Vec<String>,
     pub saved: Option<String>,
+    /// the playbook row's `updated_at` when the form was drawn: a save made on an older one is refused
+    pub at: i64,
+    /// an answer to a save in place (the browser moves the focus to it)
+    pub posted: bool,
 }
 
 impl SettingsForm {
     /// The answer to a save (saved, or refused): the browser moves the focus to it.
     pub fn answered(&self) -> bool {
-        self.saved.is_some() || !self.errors.is_empty() || !self.general.is_empty()
+        self.posted && (self.saved.is_some() || !self.errors.is_empty() || !self.general.is_empty())
     }
 
     pub fn err(&self, k: &str) -> &str {
@@ -152,6 +156,8 @@ impl SettingsForm {
             errors: Errors::new(),
             general: Vec::new(),
             saved: None,
+            at: 0,
+            posted: false,
         }
     }
 
@@ -169,6 +175,7 @@ impl SettingsForm {
                 remove: on(&format!("g{i}_remove")),
                 users: Vec::new(),
             })
+            .filter(|g| !(g.code.is_empty() && g.name.is_empty() && g.value.is_empty()))
             .collect::<Vec<_>>();
         let fields = (0..count("fields"))
             .map(|i| FieldRow {
@@ -179,6 +186,7 @@ impl SettingsForm {
                 asked: get(&format!("f{i}_asked")),
                 remove: on(&format!("f{i}_remove")),
             })
+            .filter(|r| !(r.key.is_empty() && r.label.is_empty()))
             .collect::<Vec<_>>();
         let roles = Role::ALL.map(|r| get(&format!("role_{}", r.as_str())));
         let mut errors = Errors::new();
@@ -194,9 +202,6 @@ impl SettingsForm {
             .unwrap_or_else(|| format!("{noun}s"));
         let mut kinds = Vec::new();
         for (i, g) in gestures.iter().enumerate() {
-            if g.code.is_empty() && g.name.is_empty() {
-                continue;
-            }
             let users = p.gesture_users(&g.code);
             if g.remove && !g.code.is_empty() {
                 if !users.is_empty() {
@@ -252,7 +257,7 @@ impl SettingsForm {
         }
         let mut case_fields = Vec::new();
         for (i, r) in fields.iter().enumerate() {
-            if r.key.is_empty() && r.label.is_empty() || r.remove {
+            if r.remove {
                 continue;
             }
             if r.label.is_empty() {
@@ -260,7 +265,7 @@ impl SettingsForm {
             }
             let old = p.case_field(&r.key);
             let key = if r.key.is_empty() {
-                code_from(&r.label).replace('-', "_")
+                field_key(&r.label)
             } else {
                 r.key.clone()
             };
@@ -313,6 +318,14 @@ impl SettingsForm {
     }
 }
 
+/// A new case field's key, made from its label: lower case, words joined by `_`, at most 32
+/// characters ("Name of the person who took the call" → `name_of_the_person_who_took_the`).
+fn field_key(label: &str) -> String {
+    let mut key = code_from(label).replace('-', "_");
+    key.truncate(32);
+    key.trim_end_matches('_').to_string()
+}
+
 /// The playbook's own word for a role, if it has one.
 fn own_label(l: &RoleLabels, r: Role) -> Option<String> {
     match r {
@@ -363,6 +376,7 @@ async fn page_for(
     if form.saved.is_none() {
         form.saved = q.done.clone();
     }
+    form.at = s.row.updated_at;
     Ok(SettingsPage {
         nav: Nav::new(web, "playbook"),
         name: s.p.playbook.name.clone(),
@@ -389,20 +403,59 @@ pub async fn save(
     p: Posted<Fields>,
 ) -> Result<Response, AppError> {
     let hx = headers.contains_key("hx-request");
-    let shown_q = PageQuery {
+    let mut shown_q = PageQuery {
         location: p.form.get("location").cloned(),
         group: p.form.get("group").cloned().filter(|g| g == "1"),
         ..PageQuery::default()
     };
-    let s = shown_for(&st, &p.web, &shown_q).await?;
-    let (mut form, settings) = SettingsForm::from_form(&s.p, &p.form);
+    let mut s = shown_for(&st, &p.web, &shown_q).await?;
+    // The row this post writes to: the group's only for an admin who chose it; anyone else's goes to
+    // the location's own playbook (its copy, or the group's that a first change copies).
+    let to_group = p.web.actor.is_admin
+        && shown_q.wants_group()
+        && p.form.get("scope").map(String::as_str) != Some("location");
+    let dest = if to_group {
+        s.row.clone()
+    } else {
+        st.store.playbook_row(&s.loc.playbook).await?
+    };
+    let drawn_at = p.form.get("at").and_then(|v| v.trim().parse::<i64>().ok());
+    let stale = drawn_at != Some(dest.updated_at);
+    if stale && dest.code != s.row.code {
+        // Drawn from the group's playbook, written to the location's own copy: show the copy.
+        shown_q.group = None;
+        s = shown_for(&st, &p.web, &shown_q).await?;
+    }
+    let shown = Settings::of(&s.p);
+    let (mut form, mut settings) = SettingsForm::from_form(&s.p, &p.form);
+    form.posted = true;
+    form.at = s.row.updated_at;
+    if stale {
+        // Someone saved this playbook since the page was drawn: its settings as they are now.
+        form = SettingsForm::of(&s.p);
+        (form.posted, form.at) = (true, s.row.updated_at);
+        form.general = vec![
+            "Someone saved this playbook since you opened the page: here it is now. Make your change again."
+                .into(),
+        ];
+        settings = None;
+    }
+    // The whole playbook is checked before anything is written (or a location's copy is made).
+    if let Some(set) = &settings {
+        let mut candidate = (*s.p).clone();
+        set.apply_changes(&shown, &mut candidate);
+        if let Err(e) = Playbook::from_toml(&candidate.to_toml()) {
+            form.general = e.issues.iter().map(|i| i.message.clone()).collect();
+            settings = None;
+        }
+    }
     let res = match settings {
         None => None,
         Some(settings) => {
             let (row, scope, q) = target(&st, &p.web, &p.form).await?;
             let saved = st
                 .store
-                .save_playbook_settings(&p.web.actor, &row, &settings, scope, st.now())
+                .save_playbook_settings(&p.web.actor, &row, &shown, &settings, scope, st.now())
                 .await;
             Some((saved, scope, q))
         }
@@ -429,7 +482,7 @@ pub async fn save(
             let s = shown_for(&st, &p.web, &q).await?;
             let ctx = ctx_for(&p.web, &s, None);
             let mut form = SettingsForm::of(&s.p);
-            form.saved = q.done;
+            (form.saved, form.at, form.posted) = (q.done, s.row.updated_at, true);
             return Ok(SettingsFragment { ctx, form }.into_response());
         }
         Some((Err(StoreError::Validation { message, .. }), _, q)) => {
