@@ -136,14 +136,36 @@ pub struct RoleLabels {
 impl RoleLabels {
     /// The label of a role: the playbook's word, else Olive's.
     pub fn label(&self, role: Role) -> String {
-        let own = match role {
+        self.own(role)
+            .map_or_else(|| default_label(role).to_string(), str::to_string)
+    }
+
+    /// The playbook's own word for a role, if it has one.
+    pub fn own(&self, role: Role) -> Option<&str> {
+        self.slot(role).as_deref()
+    }
+
+    /// Give a role the playbook's own word (`None`: Olive's).
+    pub fn set(&mut self, role: Role, word: Option<String>) {
+        *self.slot_mut(role) = word;
+    }
+
+    fn slot(&self, role: Role) -> &Option<String> {
+        match role {
             Role::FrontDesk => &self.front_desk,
             Role::TeamMember => &self.team_member,
             Role::Manager => &self.manager,
             Role::Admin => &self.admin,
-        };
-        own.clone()
-            .unwrap_or_else(|| default_label(role).to_string())
+        }
+    }
+
+    fn slot_mut(&mut self, role: Role) -> &mut Option<String> {
+        match role {
+            Role::FrontDesk => &mut self.front_desk,
+            Role::TeamMember => &mut self.team_member,
+            Role::Manager => &mut self.manager,
+            Role::Admin => &mut self.admin,
+        }
     }
 }
 

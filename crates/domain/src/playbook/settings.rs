@@ -40,15 +40,6 @@ impl Settings {
         }
     }
 
-    /// Put these settings into a playbook (its defects are left as they are).
-    pub fn apply(&self, p: &mut Playbook) {
-        p.playbook.customer_noun = self.customer_noun.clone();
-        p.playbook.customer_noun_plural = self.customer_noun_plural.clone();
-        p.playbook.role_labels = self.role_labels.clone();
-        p.gestures = self.gestures.clone();
-        p.case_fields = self.case_fields.clone();
-    }
-
     /// Put into a playbook only the parts these settings change from `before` (the settings the form
     /// was drawn with): a part left as it was keeps the playbook's own, so a save aimed at a location's
     /// copy from the group's page never replaces what the location changed itself.

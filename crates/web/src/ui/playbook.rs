@@ -209,18 +209,10 @@ pub(crate) fn stage_view(s: &Shown, c: &Ctx, q: &PageQuery, edit: Option<EditFor
     }
 }
 
-pub(crate) async fn page_for(
-    st: &AppState,
-    web: &WebSession,
-    q: &PageQuery,
-    edit: Option<EditForm>,
-    errors: Vec<String>,
-    toml: String,
-) -> Result<PlaybookPage, AppError> {
-    let s = shown_for(st, web, q).await?;
-    let c = ctx_for(web, &s, q.stage.as_deref());
-    let group_name = s.p.playbook.name.clone();
-    let whose = match &s.row.location_id {
+/// How the playbook shown relates to the location and the group, in words (the editor's pages say it
+/// the same way).
+pub(crate) fn whose(web: &WebSession, s: &Shown, c: &Ctx) -> String {
+    match &s.row.location_id {
         Some(_) => format!(
             "{}'s own copy of the group's playbook. Changes here apply to {} only.",
             s.loc.name, s.loc.name
@@ -233,7 +225,21 @@ pub(crate) async fn page_for(
             "The group's playbook, used by every location without its own copy (here: {}).",
             s.loc.name
         ),
-    };
+    }
+}
+
+pub(crate) async fn page_for(
+    st: &AppState,
+    web: &WebSession,
+    q: &PageQuery,
+    edit: Option<EditForm>,
+    errors: Vec<String>,
+    toml: String,
+) -> Result<PlaybookPage, AppError> {
+    let s = shown_for(st, web, q).await?;
+    let c = ctx_for(web, &s, q.stage.as_deref());
+    let group_name = s.p.playbook.name.clone();
+    let whose = whose(web, &s, &c);
     let other_view =
         (web.actor.is_admin && s.loc.playbook != s.row.code || q.wants_group()).then(|| {
             if s.row.location_id.is_none() && s.loc.playbook != s.row.code {

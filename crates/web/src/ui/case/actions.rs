@@ -181,36 +181,33 @@ pub async fn act(
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
     let s = &st.store;
     let res: Result<String, StoreError> = match action.as_str() {
-        "edit" => {
-            let edit = CaseEdit {
-                description: Some(get("description")),
-                customer: Some(CustomerInput {
-                    name: get("customer_name"),
-                    preferred_name: opt(f.get("preferred_name")),
-                    phone: opt(f.get("customer_phone")),
-                    email: opt(f.get("customer_email")),
-                    address: opt(f.get("customer_address")),
-                }),
-                severity: None,
-                fields: Some(super::words::typed_fields(&f)).filter(|m| !m.is_empty()),
-            };
-            match opt(f.get("severity")).map(|v| {
+        "edit" => match opt(f.get("severity"))
+            .map(|v| {
                 Severity::parse(&v)
                     .ok_or_else(|| StoreError::field("severity", "choose minor, major or critical"))
-            }) {
-                Some(Err(e)) => Err(e),
-                severity => {
-                    let edit = CaseEdit {
-                        severity: severity.and_then(Result::ok),
-                        ..edit
-                    };
-                    s.edit_case_at(a, &key, edit, version_of(&f), now)
-                        .await
-                        .map(|_| "Details saved.".into())
-                        .map_err(|e| flatten(e, "edit"))
-                }
+            })
+            .transpose()
+        {
+            Err(e) => Err(e),
+            Ok(severity) => {
+                let edit = CaseEdit {
+                    description: Some(get("description")),
+                    customer: Some(CustomerInput {
+                        name: get("customer_name"),
+                        preferred_name: opt(f.get("preferred_name")),
+                        phone: opt(f.get("customer_phone")),
+                        email: opt(f.get("customer_email")),
+                        address: opt(f.get("customer_address")),
+                    }),
+                    severity,
+                    fields: Some(super::words::typed_fields(&f)).filter(|m| !m.is_empty()),
+                };
+                s.edit_case_at(a, &key, edit, version_of(&f), now)
+                    .await
+                    .map(|_| "Details saved.".into())
+                    .map_err(|e| flatten(e, "edit"))
             }
-        }
+        },
         "gestures" => match parse_money(&get("value")) {
             None => Err(StoreError::field(
                 "value",

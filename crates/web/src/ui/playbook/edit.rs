@@ -199,17 +199,7 @@ pub async fn retire(
     headers: HeaderMap,
     p: Posted<Fields>,
 ) -> Result<Response, AppError> {
-    let code = p.form.get("defect").cloned().unwrap_or_default();
-    let (row, _, q) = target(&st, &p.web, &p.form).await?;
-    let res = st
-        .store
-        .set_defect_retired(&p.web.actor, &row, &code, true, st.now())
-        .await
-        .map(|pb| {
-            let title = pb.retired_defects.iter().find(|d| d.code == code).map(|d| d.title.clone()).unwrap_or_default();
-            (String::new(), format!("Retired ‘{title}’. New cases can no longer choose it; open cases keep their protocol."))
-        });
-    finish(&st, &p.web, &headers, q, res, Some(code)).await
+    set_retired(st, headers, p, true).await
 }
 
 /// Restore a retired defect (the undo, or from the retired list).
@@ -218,23 +208,40 @@ pub async fn restore(
     headers: HeaderMap,
     p: Posted<Fields>,
 ) -> Result<Response, AppError> {
+    set_retired(st, headers, p, false).await
+}
+
+/// Retire or restore the posted defect, and answer with the stage (retired: with its undo).
+async fn set_retired(
+    st: AppState,
+    headers: HeaderMap,
+    p: Posted<Fields>,
+    retired: bool,
+) -> Result<Response, AppError> {
     let code = p.form.get("defect").cloned().unwrap_or_default();
     let (row, _, q) = target(&st, &p.web, &p.form).await?;
     let res = st
         .store
-        .set_defect_retired(&p.web.actor, &row, &code, false, st.now())
+        .set_defect_retired(&p.web.actor, &row, &code, retired, st.now())
         .await
         .map(|pb| {
-            let title = pb
-                .defect(&code)
+            let list = if retired {
+                &pb.retired_defects
+            } else {
+                &pb.defects
+            };
+            let title = list
+                .iter()
+                .find(|d| d.code == code)
                 .map(|d| d.title.clone())
                 .unwrap_or_default();
-            (
-                code.clone(),
-                format!("Restored ‘{title}’; new cases can choose it again."),
-            )
+            if retired {
+                (String::new(), format!("Retired ‘{title}’. New cases can no longer choose it; open cases keep their protocol."))
+            } else {
+                (code.clone(), format!("Restored ‘{title}’; new cases can choose it again."))
+            }
         });
-    finish(&st, &p.web, &headers, q, res, None).await
+    finish(&st, &p.web, &headers, q, res, retired.then_some(code)).await
 }
 
 /// Adopt a newer built-in release: one defect (`defect`), every one (`all`), or keep yours (`keep`).

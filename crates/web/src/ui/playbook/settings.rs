@@ -110,7 +110,7 @@ impl SettingsForm {
         SettingsForm::new(
             p,
             (&p.playbook.customer_noun, &p.playbook.customer_noun_plural),
-            Role::ALL.map(|r| own_label(labels, r).unwrap_or_default()),
+            Role::ALL.map(|r| labels.own(r).unwrap_or_default().to_string()),
             gestures,
             fields,
         )
@@ -297,13 +297,7 @@ impl SettingsForm {
         }
         let mut role_labels = RoleLabels::default();
         for (r, v) in Role::ALL.iter().zip(&roles) {
-            let v = Some(v.clone()).filter(|v| !v.is_empty());
-            match r {
-                Role::FrontDesk => role_labels.front_desk = v,
-                Role::TeamMember => role_labels.team_member = v,
-                Role::Manager => role_labels.manager = v,
-                Role::Admin => role_labels.admin = v,
-            }
+            role_labels.set(*r, Some(v.clone()).filter(|v| !v.is_empty()));
         }
         let settings = errors.is_empty().then(|| Settings {
             customer_noun: noun.clone(),
@@ -324,16 +318,6 @@ fn field_key(label: &str) -> String {
     let mut key = code_from(label).replace('-', "_");
     key.truncate(32);
     key.trim_end_matches('_').to_string()
-}
-
-/// The playbook's own word for a role, if it has one.
-fn own_label(l: &RoleLabels, r: Role) -> Option<String> {
-    match r {
-        Role::FrontDesk => l.front_desk.clone(),
-        Role::TeamMember => l.team_member.clone(),
-        Role::Manager => l.manager.clone(),
-        Role::Admin => l.admin.clone(),
-    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -361,17 +345,7 @@ async fn page_for(
 ) -> Result<SettingsPage, AppError> {
     let s = shown_for(st, web, q).await?;
     let ctx = ctx_for(web, &s, q.stage.as_deref());
-    let whose = match &s.row.location_id {
-        Some(_) => format!(
-            "{}'s own copy: changes here apply to {} only.",
-            s.loc.name, s.loc.name
-        ),
-        None if web.actor.is_admin => "The group's playbook.".to_string(),
-        None => format!(
-            "The group's playbook, which {} uses. Your first change gives {} its own copy; other locations are not changed.",
-            s.loc.name, s.loc.name
-        ),
-    };
+    let whose = super::whose(web, &s, &ctx);
     let mut form = form.unwrap_or_else(|| SettingsForm::of(&s.p));
     if form.saved.is_none() {
         form.saved = q.done.clone();
